@@ -1,0 +1,260 @@
+//! Building and running the server: `Application::build(settings)`, `port()`,
+//! `run_until_stopped()`, callable from `main` and from the tests alike.
+
+use crate::auth::password;
+use crate::auth::tokens::TokenKeys;
+use crate::clock::Clock;
+use crate::db::Database;
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::openapi::ApiDoc;
+use crate::settings::Settings;
+use crate::state::AppState;
+use crate::{auth, health, metrics, organisation, reference, request_context, user};
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::middleware::{Condition, Logger, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, get, http::header, web};
+use brobygger_domain::user::Role;
+use brobygger_persistence::{self as persistence, DbConnection, auth as auth_store, organisation as org_store};
+use secrecy::ExposeSecret;
+use std::net::TcpListener;
+use std::sync::Arc;
+use utoipa::OpenApi;
+use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
+use utoipa_swagger_ui::SwaggerUi;
+
+/// Every route of the API. Registered through utoipa-actix-web, so a route cannot exist
+/// without being in the contract.
+fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(health::live).service(health::ready).service(metrics::serve_metrics).service(
+        scope::scope("/api/v1")
+            .service(openapi_json)
+            .service(openapi_yaml)
+            .service(auth::handlers::issue_token)
+            .service(auth::handlers::revoke_token)
+            .service(auth::handlers::get_me)
+            .service(reference::municipalities)
+            .service(reference::regions)
+            .service(organisation::list)
+            .service(organisation::create)
+            .service(organisation::read)
+            .service(organisation::update)
+            .service(user::list)
+            .service(user::create)
+            .service(user::read)
+            .service(user::update),
+    );
+}
+
+/// The contract, as generated from the routes.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes).split_for_parts().1
+}
+
+/// The contract as YAML: what `brobygger openapi` prints and `openapi.yaml` holds.
+pub fn openapi_yaml_text() -> Result<String, String> {
+    openapi().to_yaml().map_err(|e| e.to_string())
+}
+
+struct Contract {
+    json: String,
+    yaml: String,
+}
+
+/// The contract (JSON)
+#[utoipa::path(
+    tag = "health",
+    operation_id = "get_openapi_json",
+    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json", body = Object))
+)]
+#[get("/openapi.json")]
+async fn openapi_json(contract: web::Data<Contract>) -> HttpResponse {
+    HttpResponse::Ok().content_type("application/json").body(contract.json.clone())
+}
+
+/// The contract (YAML)
+#[utoipa::path(
+    tag = "health",
+    operation_id = "get_openapi_yaml",
+    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/yaml", body = String))
+)]
+#[get("/openapi.yaml")]
+async fn openapi_yaml(contract: web::Data<Contract>) -> HttpResponse {
+    HttpResponse::Ok().content_type("application/yaml").body(contract.yaml.clone())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Database(#[from] persistence::DbError),
+    #[error("{0}")]
+    Setup(String),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+impl From<ApiError> for StartError {
+    fn from(e: ApiError) -> Self {
+        Self::Setup(match e {
+            ApiError::Internal(cause) => cause,
+            other => other.to_string(),
+        })
+    }
+}
+
+/// Opens the pool and runs the migrations.
+pub fn open_database(settings: &Settings) -> Result<Database, StartError> {
+    let pool = persistence::connection::pool(&settings.database_url, settings.pool)?;
+    let mut conn = pool.get().map_err(persistence::DbError::Pool)?;
+    let applied = persistence::connection::migrate(&mut conn)?;
+    if applied > 0 {
+        log::info!("applied {applied} migration(s)");
+    }
+    Ok(Database::new(pool, settings.database_url.backend()))
+}
+
+/// The token signing key: configured, or generated once and kept in the database.
+fn signing_key(conn: &mut DbConnection, settings: &Settings) -> Result<Vec<u8>, StartError> {
+    if let Some(secret) = &settings.jwt_secret {
+        return Ok(secret.expose_secret().as_bytes().to_vec());
+    }
+    let kept = auth_store::setting_or_insert(conn, "jwt_secret", &password::random_secret()).map_err(ApiError::from)?;
+    Ok(kept.into_bytes())
+}
+
+/// On a database without users, creates the first admin (and an organisation for it).
+/// Returns the generated password, to be shown once.
+fn first_admin(conn: &mut DbConnection, settings: &Settings, clock: &Clock) -> Result<Option<String>, StartError> {
+    use diesel::Connection;
+    conn.transaction::<_, ApiError, _>(|conn| {
+        if persistence::user::count(conn)? > 0 {
+            return Ok(None);
+        }
+        let now = clock.now_naive();
+        let organisation = org_store::OrganisationRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            name: "Brobygger administration".to_owned(),
+            kind: "other".to_owned(),
+            municipality_code: None,
+            region_code: None,
+            cvr: None,
+            parent_id: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        org_store::insert(conn, &organisation)?;
+        let (secret, generated) = match &settings.admin_password {
+            Some(p) => (p.expose_secret().to_owned(), false),
+            None => (password::random_secret(), true),
+        };
+        let hash = password::hash(&secret).map_err(ApiError::internal)?;
+        user::create_unchecked(conn, &settings.admin_username, "Administrator", Role::Admin, &organisation.id, hash, now)?;
+        log::info!("created the first admin user {:?}", settings.admin_username);
+        Ok(generated.then_some(secret))
+    })
+    .map_err(StartError::from)
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    clock: Clock,
+}
+
+impl Application {
+    /// Opens the database, migrates it, prepares the first start, and binds the listener.
+    pub async fn build(settings: Settings, clock: Clock) -> Result<Self, StartError> {
+        let settings = Arc::new(settings);
+        let (db, secret, generated) = {
+            let settings = settings.clone();
+            let clock = clock.clone();
+            web::block(move || -> Result<_, StartError> {
+                let db = open_database(&settings)?;
+                let mut conn = db.pool().get().map_err(persistence::DbError::Pool)?;
+                let secret = signing_key(&mut conn, &settings)?;
+                let generated = first_admin(&mut conn, &settings, &clock)?;
+                Ok((db, secret, generated))
+            })
+            .await
+            .map_err(|e| StartError::Setup(e.to_string()))??
+        };
+        if let Some(password) = generated {
+            // Shown once, on the console, not through the logger.
+            eprintln!(
+                "\n  First start: created user {:?} with password {password}\n  Sign in and change it: PATCH /api/v1/users/{{id}}.\n",
+                settings.admin_username
+            );
+        }
+        let state = web::Data::new(AppState {
+            db,
+            keys: TokenKeys::new(&secret, &settings.issuer, &settings.audience),
+            clock: clock.clone(),
+            settings: settings.clone(),
+            metrics: Metrics::new().map_err(|e| StartError::Setup(e.to_string()))?,
+        });
+        let contract = openapi();
+        let contract = web::Data::new(Contract {
+            json: contract.to_json().map_err(|e| StartError::Setup(e.to_string()))?,
+            yaml: contract.to_yaml().map_err(|e| StartError::Setup(e.to_string()))?,
+        });
+        let listener = TcpListener::bind(&settings.bind)?;
+        let port = listener.local_addr()?.port();
+        let body_limit = settings.body_limit;
+        let origins = settings.cors_origins.clone();
+        let server = HttpServer::new(move || {
+            let (app, _) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes).split_for_parts();
+            app.app_data(state.clone())
+                .app_data(contract.clone())
+                .app_data(web::PayloadConfig::new(body_limit))
+                .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                    ApiError::field("query", "invalid_value", e.to_string()).into()
+                }))
+                .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
+                .service(web::redirect("/docs", "/docs/"))
+                .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")))
+                .default_service(web::to(|| async { Err::<HttpResponse, _>(ApiError::NotFound) }))
+                .wrap(from_fn(metrics::middleware))
+                .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
+                .wrap(from_fn(request_context::middleware))
+                .wrap(Logger::new("%{x-request-id}o %a \"%r\" %s %b %Dms"))
+        })
+        .workers(settings.workers)
+        .listen(listener)?;
+        let server = if settings.handle_signals { server } else { server.disable_signals() };
+        Ok(Self { port, server: server.shutdown_timeout(5).run(), clock })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn clock(&self) -> Clock {
+        self.clock.clone()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn cors(origins: &[String]) -> Cors {
+    let cors = origins.iter().fold(Cors::default(), |cors, origin| cors.allowed_origin(origin));
+    cors.allowed_methods(["GET", "POST", "PATCH", "DELETE", "OPTIONS"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::HeaderName::from_static("idempotency-key"),
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("x-request-id"),
+            header::HeaderName::from_static("idempotent-replayed"),
+        ])
+        .max_age(3600)
+}

@@ -1,0 +1,254 @@
+//! The one error type at the HTTP edge and its RFC 9457 problem document.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use brobygger_domain::{FieldError, FieldErrors};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// An RFC 9457 problem document; every error of the API has this shape.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "/problems/validation",
+    "code": "validation",
+    "title": "Invalid input",
+    "status": 422,
+    "detail": "2 fields are invalid",
+    "instance": "/api/v1/organisations",
+    "request_id": "0193a5d2-7c1e-7a51-9d1b-5d6f2f4b8e21",
+    "errors": [
+        {"field": "cvr", "code": "invalid_checksum", "message": "fails the modulus-11 check"},
+        {"field": "name", "code": "required", "message": "is required"}
+    ]
+}))]
+pub struct Problem {
+    /// `/problems/<code>`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// A stable machine-readable code (see `spec/api.md`).
+    pub code: &'static str,
+    pub title: &'static str,
+    pub status: u16,
+    pub detail: String,
+    /// The path of the request.
+    pub instance: String,
+    /// The id of the request, as in its `X-Request-Id` header.
+    pub request_id: String,
+    /// Every invalid field, for `validation` problems.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemField>,
+    /// The statuses a workflow may move to, for `invalid_transition` problems.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
+}
+
+/// One invalid field.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProblemField {
+    /// The field's name; nested fields are joined by `.`.
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl From<FieldError> for ProblemField {
+    fn from(e: FieldError) -> Self {
+        Self { field: e.field, code: e.code, message: e.message }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{} field(s) are invalid", .0.0.len())]
+    Validation(FieldErrors),
+    #[error("the body is not valid JSON: {0}")]
+    MalformedBody(String),
+    #[error("the body must be JSON ({0})")]
+    UnsupportedMediaType(&'static str),
+    #[error("the body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("no such resource")]
+    NotFound,
+    #[error("cannot move from {from} to {to}")]
+    InvalidTransition { from: String, to: String, allowed: Vec<String> },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("a request with this Idempotency-Key is still being processed")]
+    IdempotencyConflict,
+    #[error("this Idempotency-Key was used with another request")]
+    IdempotencyKeyReuse,
+    #[error("send If-Match with the version you are changing (its ETag)")]
+    PreconditionRequired,
+    #[error("the resource has changed: it is at version {current}")]
+    VersionMismatch { current: i64 },
+    #[error("too many attempts: try again in {retry_after} seconds")]
+    RateLimited { retry_after: u64 },
+    #[error("the database is unavailable; try again shortly")]
+    Unavailable,
+    /// A bug. The cause is logged with the request id, never sent.
+    #[error("an internal error occurred")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
+        let mut errors = FieldErrors::new();
+        errors.push(field, code, message);
+        Self::Validation(errors)
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        Self::Internal(cause.to_string())
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Validation(_) => "validation",
+            Self::MalformedBody(_) => "malformed_body",
+            Self::UnsupportedMediaType(_) => "unsupported_media_type",
+            Self::PayloadTooLarge(_) => "payload_too_large",
+            Self::Unauthorized(_) => "unauthorized",
+            Self::Forbidden(_) => "forbidden",
+            Self::NotFound => "not_found",
+            Self::InvalidTransition { .. } => "invalid_transition",
+            Self::Conflict(_) => "conflict",
+            Self::IdempotencyConflict => "idempotency_conflict",
+            Self::IdempotencyKeyReuse => "idempotency_key_reuse",
+            Self::PreconditionRequired => "precondition_required",
+            Self::VersionMismatch { .. } => "version_mismatch",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::Unavailable => "unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            Self::Validation(_) => "Invalid input",
+            Self::MalformedBody(_) => "Malformed body",
+            Self::UnsupportedMediaType(_) => "Unsupported media type",
+            Self::PayloadTooLarge(_) => "Payload too large",
+            Self::Unauthorized(_) => "Unauthorized",
+            Self::Forbidden(_) => "Forbidden",
+            Self::NotFound => "Not found",
+            Self::InvalidTransition { .. } => "Invalid transition",
+            Self::Conflict(_) => "Conflict",
+            Self::IdempotencyConflict => "Request in flight",
+            Self::IdempotencyKeyReuse => "Idempotency key reused",
+            Self::PreconditionRequired => "Precondition required",
+            Self::VersionMismatch { .. } => "Version mismatch",
+            Self::RateLimited { .. } => "Too many requests",
+            Self::Unavailable => "Service unavailable",
+            Self::Internal(_) => "Internal error",
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let context = crate::request_context::current();
+        let (errors, allowed) = match self {
+            Self::Validation(errors) => (errors.0.iter().cloned().map(ProblemField::from).collect(), None),
+            Self::InvalidTransition { allowed, .. } => (Vec::new(), Some(allowed.clone())),
+            _ => (Vec::new(), None),
+        };
+        let detail = match self {
+            Self::InvalidTransition { from, to, allowed } if allowed.is_empty() => {
+                format!("cannot move from {from} to {to}: {from} is final")
+            }
+            Self::InvalidTransition { from, to, allowed } => {
+                format!("cannot move from {from} to {to}; allowed: {}", allowed.join(", "))
+            }
+            other => other.to_string(),
+        };
+        Problem {
+            type_: format!("/problems/{}", self.code()),
+            code: self.code(),
+            title: self.title(),
+            status: self.status_code().as_u16(),
+            detail,
+            instance: context.path,
+            request_id: context.request_id,
+            errors,
+            allowed,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Validation(_) | Self::IdempotencyKeyReuse => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::MalformedBody(_) => StatusCode::BAD_REQUEST,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::InvalidTransition { .. } | Self::Conflict(_) | Self::IdempotencyConflict => StatusCode::CONFLICT,
+            Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            Self::VersionMismatch { .. } => StatusCode::PRECONDITION_FAILED,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let problem = self.problem();
+        match self {
+            Self::Internal(cause) => {
+                log::error!("request {} failed: {cause}", problem.request_id);
+            }
+            Self::Unavailable => log::warn!("request {}: database unavailable", problem.request_id),
+            _ => {}
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")));
+        match self {
+            Self::Unauthorized(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"brobygger\"")));
+            }
+            Self::RateLimited { retry_after } => {
+                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            }
+            Self::Unavailable => {
+                response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            _ => {}
+        }
+        response.body(serde_json::to_string(&problem).unwrap_or_default())
+    }
+}
+
+impl From<FieldErrors> for ApiError {
+    fn from(errors: FieldErrors) -> Self {
+        Self::Validation(errors)
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(error: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind as Kind, Error};
+        match error {
+            Error::NotFound => Self::NotFound,
+            Error::DatabaseError(Kind::UniqueViolation, _) => {
+                Self::Conflict("a resource with these unique values already exists".to_owned())
+            }
+            Error::DatabaseError(Kind::ClosedConnection | Kind::UnableToSendCommand, _)
+            | Error::BrokenTransactionManager => Self::Unavailable,
+            // SQLite under write contention past its busy timeout: worth a retry, not a bug.
+            Error::DatabaseError(_, info) if info.message().contains("database is locked") => Self::Unavailable,
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(error: actix_web::error::BlockingError) -> Self {
+        Self::internal(error)
+    }
+}

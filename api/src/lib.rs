@@ -1,0 +1,23 @@
+//! Brobygger's HTTP API: the actix-web application, authentication and the contract.
+
+pub mod app;
+pub mod auth;
+pub mod body;
+pub mod clock;
+pub mod db;
+pub mod error;
+pub mod health;
+pub mod http;
+pub mod idempotency;
+pub mod metrics;
+pub mod openapi;
+pub mod organisation;
+pub mod reference;
+pub mod request_context;
+pub mod settings;
+pub mod state;
+pub mod user;
+
+pub use app::{Application, StartError, openapi, openapi_yaml_text};
+pub use clock::Clock;
+pub use settings::Settings;

@@ -1,0 +1,135 @@
+//! The contract's frame: info, tags, security, and the error responses every operation shares.
+//! The operations themselves come from the handlers as they are registered (see `app.rs`).
+
+use serde_json::json;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Brobygger",
+        description = "Peer support for people with mental illness: programmes, peer workers, \
+            citizens and their support courses, bridge-building under consent. Conventions: JSON, \
+            `snake_case`, UUIDv7 ids, RFC 3339 instants in UTC, cursor pagination with \
+            `updated_since`, `ETag`/`If-Match` on changes (JSON merge patch), `Idempotency-Key` on \
+            creates, RFC 9457 problem documents for every error.",
+        license(name = "MPL-2.0", identifier = "MPL-2.0"),
+        contact(name = "Brobygger")
+    ),
+    servers((url = "/", description = "This server")),
+    tags(
+        (name = "auth", description = "Tokens and the signed-in user"),
+        (name = "organisations", description = "The tenants: municipalities, regions, organisations"),
+        (name = "users", description = "Users and integration clients"),
+        (name = "reference", description = "Official municipality and region codes"),
+        (name = "health", description = "Liveness, readiness and metrics"),
+    ),
+    components(schemas(crate::error::Problem, crate::error::ProblemField)),
+    modifiers(&Security, &ErrorResponses)
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut bearer = Http::new(HttpAuthScheme::Bearer);
+        bearer.bearer_format = Some("JWT".to_owned());
+        bearer.description = Some("An access token from `POST /api/v1/auth/token`.".to_owned());
+        components.add_security_scheme("bearer", SecurityScheme::Http(bearer));
+    }
+}
+
+/// The shared error responses: (name, status, code, description).
+const ERRORS: &[(&str, &str, &str, &str)] = &[
+    ("MalformedBody", "400", "malformed_body", "The body is not valid JSON"),
+    ("Unauthorized", "401", "unauthorized", "No, expired, malformed or badly signed token"),
+    ("Forbidden", "403", "forbidden", "The user sees the resource but its role may not do this"),
+    ("NotFound", "404", "not_found", "No such resource, or one outside the user's scope"),
+    ("Conflict", "409", "conflict", "A unique fact already exists, or the same Idempotency-Key is still being processed"),
+    ("VersionMismatch", "412", "version_mismatch", "If-Match does not match the current version"),
+    ("PayloadTooLarge", "413", "payload_too_large", "The body is over the limit (1 MiB)"),
+    ("UnsupportedMediaType", "415", "unsupported_media_type", "The body is not JSON"),
+    ("Validation", "422", "validation", "Invalid input; every invalid field is listed"),
+    ("PreconditionRequired", "428", "precondition_required", "A change without If-Match"),
+    ("Unavailable", "503", "unavailable", "The database is unreachable; the server stays up"),
+    ("Internal", "500", "internal", "A bug, logged with the request id"),
+];
+
+struct ErrorResponses;
+
+impl Modify for ErrorResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for (name, status, code, description) in ERRORS {
+            let example = json!({
+                "type": format!("/problems/{code}"),
+                "code": code,
+                "title": description,
+                "status": status.parse::<u16>().unwrap_or(500),
+                "detail": description,
+                "instance": "/api/v1/organisations/0193a5d2-7c1e-7a51-9d1b-5d6f2f4b8e21",
+                "request_id": "0193a5d2-8a00-7f00-b000-000000000001"
+            });
+            let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).example(Some(example)).build();
+            let response = ResponseBuilder::new().description(*description).content("application/problem+json", content).build();
+            components.responses.insert((*name).to_owned(), RefOr::T(response));
+        }
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let has_id = path.contains('{');
+            let operations = [
+                (&mut item.get, "get"),
+                (&mut item.post, "post"),
+                (&mut item.patch, "patch"),
+                (&mut item.put, "put"),
+                (&mut item.delete, "delete"),
+            ];
+            for (operation, method) in operations {
+                if let Some(operation) = operation {
+                    add_errors(operation, path, method, has_id);
+                }
+            }
+        }
+    }
+}
+
+fn add_errors(operation: &mut Operation, path: &str, method: &str, has_id: bool) {
+    let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+    let has_body = operation.request_body.is_some();
+    let has_query = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+    let auth = path.starts_with("/api/v1/auth/");
+    let mut wanted = vec!["Internal"];
+    if secured || auth || path == "/health/ready" {
+        wanted.push("Unavailable");
+    }
+    if secured {
+        wanted.extend(["Unauthorized", "Forbidden"]);
+    }
+    if has_id {
+        wanted.push("NotFound");
+    }
+    if has_body {
+        wanted.extend(["MalformedBody", "PayloadTooLarge", "UnsupportedMediaType", "Validation"]);
+    }
+    if has_query && secured {
+        wanted.push("Validation");
+    }
+    if method == "patch" {
+        wanted.extend(["VersionMismatch", "PreconditionRequired"]);
+    }
+    if method == "post" && secured {
+        wanted.push("Conflict");
+    }
+    for name in wanted {
+        let Some((_, status, _, _)) = ERRORS.iter().find(|(n, ..)| *n == name) else { continue };
+        operation
+            .responses
+            .responses
+            .entry((*status).to_owned())
+            .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+    }
+}

@@ -1,0 +1,96 @@
+//! Configuration, read once from the environment (`spec/api.md`, Configuration).
+
+use brobygger_persistence::{DatabaseUrl, DbError, PoolOptions};
+use secrecy::SecretString;
+use std::time::Duration;
+
+/// Everything the server is configured with. Built once in `main` (or by a test) and passed
+/// down; there is no global configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: DatabaseUrl,
+    pub bind: String,
+    /// The token signing key; when absent one is generated once and kept in the database.
+    pub jwt_secret: Option<SecretString>,
+    pub cors_origins: Vec<String>,
+    pub admin_username: String,
+    pub admin_password: Option<SecretString>,
+    pub pool: PoolOptions,
+    /// Largest accepted request body in bytes.
+    pub body_limit: usize,
+    pub issuer: String,
+    pub audience: String,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    /// HTTP worker threads.
+    pub workers: usize,
+    /// Whether the server stops on SIGINT/SIGTERM (off for servers inside tests).
+    pub handle_signals: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("DATABASE_URL: {0}")]
+    Database(#[from] DbError),
+    #[error("BROBYGGER_JWT_SECRET must be at least 32 characters")]
+    WeakSecret,
+    #[error("{0} is not valid: {1}")]
+    Invalid(&'static str, String),
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://brobygger.db";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+impl Settings {
+    /// Settings with every default, on the given database.
+    pub fn new(database_url: DatabaseUrl) -> Self {
+        Self {
+            database_url,
+            bind: DEFAULT_BIND.to_owned(),
+            jwt_secret: None,
+            cors_origins: Vec::new(),
+            admin_username: "admin".to_owned(),
+            admin_password: None,
+            pool: PoolOptions::default(),
+            body_limit: 1024 * 1024,
+            issuer: "brobygger".to_owned(),
+            audience: "brobygger-api".to_owned(),
+            access_token_ttl: Duration::from_secs(15 * 60),
+            refresh_token_ttl: Duration::from_secs(30 * 24 * 60 * 60),
+            workers: std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+            handle_signals: true,
+        }
+    }
+
+    /// Reads the environment (after `.env`, if present).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        let mut settings = Self::new(DatabaseUrl::parse(&url)?);
+        if let Some(bind) = var("BROBYGGER_BIND") {
+            settings.bind = bind;
+        }
+        if let Some(secret) = var("BROBYGGER_JWT_SECRET") {
+            if secret.len() < 32 {
+                return Err(ConfigError::WeakSecret);
+            }
+            settings.jwt_secret = Some(SecretString::from(secret));
+        }
+        if let Some(origins) = var("BROBYGGER_CORS_ORIGINS") {
+            settings.cors_origins =
+                origins.split(',').map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect();
+        }
+        if let Some(username) = var("BROBYGGER_ADMIN_USERNAME") {
+            settings.admin_username = username;
+        }
+        settings.admin_password = var("BROBYGGER_ADMIN_PASSWORD").map(SecretString::from);
+        if let Some(size) = var("BROBYGGER_DB_POOL_SIZE") {
+            settings.pool.max_size = size
+                .parse()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or(ConfigError::Invalid("BROBYGGER_DB_POOL_SIZE", size))?;
+        }
+        Ok(settings)
+    }
+}

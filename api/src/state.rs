@@ -1,0 +1,16 @@
+//! What every handler shares.
+
+use crate::auth::tokens::TokenKeys;
+use crate::clock::Clock;
+use crate::db::Database;
+use crate::metrics::Metrics;
+use crate::settings::Settings;
+use std::sync::Arc;
+
+pub struct AppState {
+    pub db: Database,
+    pub keys: TokenKeys,
+    pub clock: Clock,
+    pub settings: Arc<Settings>,
+    pub metrics: Metrics,
+}

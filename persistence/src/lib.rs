@@ -1,0 +1,16 @@
+//! Brobygger's persistence: one diesel schema over PostgreSQL and the embedded SQLite,
+//! chosen from the `DATABASE_URL` scheme.
+//!
+//! Functions here are synchronous and take a connection; the API runs them off the async
+//! threads, one transaction per request that writes.
+
+pub mod auth;
+pub mod connection;
+pub mod idempotency;
+pub mod organisation;
+pub mod page;
+pub mod schema;
+pub mod user;
+
+pub use connection::{Backend, DatabaseUrl, DbConnection, DbError, Pool, PoolOptions};
+pub use page::PageRequest;

@@ -1,0 +1,97 @@
+//! Organisations: the tenants.
+
+use crate::schema::organisations;
+use crate::{DbConnection, PageRequest, paginate};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = organisations, treat_none_as_null = true)]
+pub struct OrganisationRow {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub municipality_code: Option<String>,
+    pub region_code: Option<String>,
+    pub cvr: Option<String>,
+    pub parent_id: Option<String>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Filters of `GET /organisations`.
+#[derive(Debug, Clone, Default)]
+pub struct OrganisationFilter {
+    /// Only this organisation (the scope of a user who sees only its own).
+    pub only_id: Option<String>,
+    pub kind: Option<String>,
+    pub municipality_code: Option<String>,
+    pub parent_id: Option<String>,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &OrganisationRow) -> QueryResult<()> {
+    diesel::insert_into(organisations::table).values(row).execute(conn).map(drop)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<OrganisationRow>> {
+    organisations::table
+        .find(id)
+        .select(OrganisationRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &OrganisationFilter,
+    page: &PageRequest,
+) -> QueryResult<Vec<OrganisationRow>> {
+    let mut query = organisations::table.select(OrganisationRow::as_select()).into_boxed();
+    if let Some(id) = &filter.only_id {
+        query = query.filter(organisations::id.eq(id.clone()));
+    }
+    if let Some(kind) = &filter.kind {
+        query = query.filter(organisations::kind.eq(kind.clone()));
+    }
+    if let Some(code) = &filter.municipality_code {
+        query = query.filter(organisations::municipality_code.eq(code.clone()));
+    }
+    if let Some(parent) = &filter.parent_id {
+        query = query.filter(organisations::parent_id.eq(parent.clone()));
+    }
+    paginate!(query, organisations, page).load(conn)
+}
+
+/// Writes `row` if the stored version is still `expected_version`; `false` when it is not.
+pub fn update(conn: &mut DbConnection, row: &OrganisationRow, expected_version: i64) -> QueryResult<bool> {
+    let changed = diesel::update(
+        organisations::table
+            .filter(organisations::id.eq(&row.id))
+            .filter(organisations::version.eq(expected_version)),
+    )
+    .set(row)
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// The chain of parents above `id`, nearest first. Stops at a repeat, so a corrupt chain
+/// cannot loop forever.
+pub fn ancestors(conn: &mut DbConnection, id: &str) -> QueryResult<Vec<String>> {
+    let mut chain: Vec<String> = Vec::new();
+    let mut current = id.to_owned();
+    while let Some(parent) = organisations::table
+        .find(&current)
+        .select(organisations::parent_id)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten()
+    {
+        if chain.contains(&parent) {
+            break;
+        }
+        chain.push(parent.clone());
+        current = parent;
+    }
+    Ok(chain)
+}

@@ -16,7 +16,9 @@ use actix_web::dev::Server;
 use actix_web::middleware::{Condition, Logger, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, get, http::header, web};
 use brobygger_domain::user::Role;
-use brobygger_persistence::{self as persistence, DbConnection, auth as auth_store, organisation as org_store};
+use brobygger_persistence::{
+    self as persistence, DbConnection, auth as auth_store, organisation as org_store,
+};
 use secrecy::ExposeSecret;
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -27,29 +29,37 @@ use utoipa_swagger_ui::SwaggerUi;
 /// Every route of the API. Registered through utoipa-actix-web, so a route cannot exist
 /// without being in the contract.
 fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(health::live).service(health::ready).service(metrics::serve_metrics).service(
-        scope::scope("/api/v1")
-            .service(openapi_json)
-            .service(openapi_yaml)
-            .service(auth::handlers::issue_token)
-            .service(auth::handlers::revoke_token)
-            .service(auth::handlers::get_me)
-            .service(reference::municipalities)
-            .service(reference::regions)
-            .service(organisation::list)
-            .service(organisation::create)
-            .service(organisation::read)
-            .service(organisation::update)
-            .service(user::list)
-            .service(user::create)
-            .service(user::read)
-            .service(user::update),
-    );
+    cfg.service(health::live)
+        .service(health::ready)
+        .service(metrics::serve_metrics)
+        .service(
+            scope::scope("/api/v1")
+                .service(openapi_json)
+                .service(openapi_yaml)
+                .service(auth::handlers::issue_token)
+                .service(auth::handlers::revoke_token)
+                .service(auth::handlers::get_me)
+                .service(reference::municipalities)
+                .service(reference::regions)
+                .service(organisation::list)
+                .service(organisation::create)
+                .service(organisation::read)
+                .service(organisation::update)
+                .service(user::list)
+                .service(user::create)
+                .service(user::read)
+                .service(user::update),
+        );
 }
 
 /// The contract, as generated from the routes.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes).split_for_parts().1
+    App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes)
+        .split_for_parts()
+        .1
 }
 
 /// The contract as YAML: what `brobygger openapi` prints and `openapi.yaml` holds.
@@ -70,7 +80,9 @@ struct Contract {
 )]
 #[get("/openapi.json")]
 async fn openapi_json(contract: web::Data<Contract>) -> HttpResponse {
-    HttpResponse::Ok().content_type("application/json").body(contract.json.clone())
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(contract.json.clone())
 }
 
 /// The contract (YAML)
@@ -81,7 +93,9 @@ async fn openapi_json(contract: web::Data<Contract>) -> HttpResponse {
 )]
 #[get("/openapi.yaml")]
 async fn openapi_yaml(contract: web::Data<Contract>) -> HttpResponse {
-    HttpResponse::Ok().content_type("application/yaml").body(contract.yaml.clone())
+    HttpResponse::Ok()
+        .content_type("application/yaml")
+        .body(contract.yaml.clone())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -119,13 +133,18 @@ fn signing_key(conn: &mut DbConnection, settings: &Settings) -> Result<Vec<u8>, 
     if let Some(secret) = &settings.jwt_secret {
         return Ok(secret.expose_secret().as_bytes().to_vec());
     }
-    let kept = auth_store::setting_or_insert(conn, "jwt_secret", &password::random_secret()).map_err(ApiError::from)?;
+    let kept = auth_store::setting_or_insert(conn, "jwt_secret", &password::random_secret())
+        .map_err(ApiError::from)?;
     Ok(kept.into_bytes())
 }
 
 /// On a database without users, creates the first admin (and an organisation for it).
 /// Returns the generated password, to be shown once.
-fn first_admin(conn: &mut DbConnection, settings: &Settings, clock: &Clock) -> Result<Option<String>, StartError> {
+fn first_admin(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    clock: &Clock,
+) -> Result<Option<String>, StartError> {
     use diesel::Connection;
     conn.transaction::<_, ApiError, _>(|conn| {
         if persistence::user::count(conn)? > 0 {
@@ -150,7 +169,15 @@ fn first_admin(conn: &mut DbConnection, settings: &Settings, clock: &Clock) -> R
             None => (password::random_secret(), true),
         };
         let hash = password::hash(&secret).map_err(ApiError::internal)?;
-        user::create_unchecked(conn, &settings.admin_username, "Administrator", Role::Admin, &organisation.id, hash, now)?;
+        user::create_unchecked(
+            conn,
+            &settings.admin_username,
+            "Administrator",
+            Role::Admin,
+            &organisation.id,
+            hash,
+            now,
+        )?;
         log::info!("created the first admin user {:?}", settings.admin_username);
         Ok(generated.then_some(secret))
     })
@@ -196,25 +223,40 @@ impl Application {
         });
         let contract = openapi();
         let contract = web::Data::new(Contract {
-            json: contract.to_json().map_err(|e| StartError::Setup(e.to_string()))?,
-            yaml: contract.to_yaml().map_err(|e| StartError::Setup(e.to_string()))?,
+            json: contract
+                .to_json()
+                .map_err(|e| StartError::Setup(e.to_string()))?,
+            yaml: contract
+                .to_yaml()
+                .map_err(|e| StartError::Setup(e.to_string()))?,
         });
         let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();
         let body_limit = settings.body_limit;
         let origins = settings.cors_origins.clone();
         let server = HttpServer::new(move || {
-            let (app, _) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes).split_for_parts();
+            let (app, _) = App::new()
+                .into_utoipa_app()
+                .openapi(ApiDoc::openapi())
+                .configure(routes)
+                .split_for_parts();
             app.app_data(state.clone())
                 .app_data(contract.clone())
                 .app_data(web::PayloadConfig::new(body_limit))
                 .app_data(web::QueryConfig::default().error_handler(|e, _| {
                     ApiError::field("query", "invalid_value", e.to_string()).into()
                 }))
-                .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
+                .app_data(
+                    web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()),
+                )
                 .service(web::redirect("/docs", "/docs/"))
-                .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")))
-                .default_service(web::to(|| async { Err::<HttpResponse, _>(ApiError::NotFound) }))
+                .service(
+                    SwaggerUi::new("/docs/{_:.*}")
+                        .config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")),
+                )
+                .default_service(web::to(|| async {
+                    Err::<HttpResponse, _>(ApiError::NotFound)
+                }))
                 .wrap(from_fn(metrics::middleware))
                 .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
                 .wrap(from_fn(request_context::middleware))
@@ -222,8 +264,16 @@ impl Application {
         })
         .workers(settings.workers)
         .listen(listener)?;
-        let server = if settings.handle_signals { server } else { server.disable_signals() };
-        Ok(Self { port, server: server.shutdown_timeout(5).run(), clock })
+        let server = if settings.handle_signals {
+            server
+        } else {
+            server.disable_signals()
+        };
+        Ok(Self {
+            port,
+            server: server.shutdown_timeout(5).run(),
+            clock,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -240,7 +290,9 @@ impl Application {
 }
 
 fn cors(origins: &[String]) -> Cors {
-    let cors = origins.iter().fold(Cors::default(), |cors, origin| cors.allowed_origin(origin));
+    let cors = origins
+        .iter()
+        .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin));
     cors.allowed_methods(["GET", "POST", "PATCH", "DELETE", "OPTIONS"])
         .allowed_headers([
             header::AUTHORIZATION,

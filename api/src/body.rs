@@ -14,19 +14,38 @@ use sha2::{Digest, Sha256};
 use std::any::TypeId;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
+use utoipa::ToSchema;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::Schema;
-use utoipa::ToSchema;
 
 /// Fields that the server sets; a client sending one is told so.
-const SERVER_FIELDS: &[&str] =
-    &["id", "version", "created_at", "updated_at", "status", "status_history", "phase", "client_id"];
+const SERVER_FIELDS: &[&str] = &[
+    "id",
+    "version",
+    "created_at",
+    "updated_at",
+    "status",
+    "status_history",
+    "phase",
+    "client_id",
+];
+
+/// Checks of single fields that the schema cannot express (a CVR's checksum, an official
+/// code), run on the raw body together with the schema, so that one answer lists every bad
+/// field. The full checks run again on the typed value.
+pub trait FieldRules {
+    fn check_fields(_body: &Map<String, Value>, _errors: &mut FieldErrors) {}
+}
 
 /// The compiled JSON Schema validator of `T`, built once from its OpenAPI schema.
 fn validator<T: ToSchema + 'static>() -> Result<Arc<jsonschema::Validator>, ApiError> {
     static CACHE: OnceLock<RwLock<HashMap<TypeId, Arc<jsonschema::Validator>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
-    if let Some(found) = cache.read().ok().and_then(|c| c.get(&TypeId::of::<T>()).cloned()) {
+    if let Some(found) = cache
+        .read()
+        .ok()
+        .and_then(|c| c.get(&TypeId::of::<T>()).cloned())
+    {
         return Ok(found);
     }
     let mut dependencies = Vec::new();
@@ -38,7 +57,10 @@ fn validator<T: ToSchema + 'static>() -> Result<Arc<jsonschema::Validator>, ApiE
         .map_err(ApiError::internal)?;
     let mut root = serde_json::to_value(T::schema()).map_err(ApiError::internal)?;
     if let Value::Object(map) = &mut root {
-        map.insert("components".to_owned(), serde_json::json!({ "schemas": components }));
+        map.insert(
+            "components".to_owned(),
+            serde_json::json!({ "schemas": components }),
+        );
     }
     let compiled = jsonschema::options()
         .should_validate_formats(true)
@@ -60,20 +82,32 @@ pub fn properties<T: ToSchema>() -> Vec<String> {
 }
 
 fn join(path: &str, name: &str) -> String {
-    if path.is_empty() { name.to_owned() } else { format!("{path}.{name}") }
+    if path.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
 }
 
 /// Checks `value` against `T`'s schema and turns it into a `T`, listing every bad field.
-pub fn from_value<T: ToSchema + DeserializeOwned + 'static>(value: Value) -> Result<T, ApiError> {
+pub fn from_value<T: ToSchema + DeserializeOwned + FieldRules + 'static>(
+    value: Value,
+) -> Result<T, ApiError> {
     let mut errors = FieldErrors::new();
-    if !value.is_object() {
+    let Some(fields) = value.as_object() else {
         errors.push("", "invalid_type", "the body must be a JSON object");
         return Err(errors.into());
-    }
+    };
     find_nul(&value, "", &mut errors);
+    let mut rule_errors = FieldErrors::new();
+    T::check_fields(fields, &mut rule_errors);
     let validator = validator::<T>()?;
     for error in validator.iter_errors(&value) {
-        let path = error.instance_path.as_str().trim_start_matches('/').replace('/', ".");
+        let path = error
+            .instance_path
+            .as_str()
+            .trim_start_matches('/')
+            .replace('/', ".");
         let message = error.masked().to_string();
         match &error.kind {
             ValidationErrorKind::Required { property } => {
@@ -85,27 +119,39 @@ pub fn from_value<T: ToSchema + DeserializeOwned + 'static>(value: Value) -> Res
                     if SERVER_FIELDS.contains(&name.as_str()) {
                         errors.push(join(&path, name), "read_only", "is set by the server");
                     } else {
-                        errors.push(join(&path, name), "unknown_field", "is not a field of this resource");
+                        errors.push(
+                            join(&path, name),
+                            "unknown_field",
+                            "is not a field of this resource",
+                        );
                     }
                 }
             }
             kind => {
-                let code = match kind {
-                    ValidationErrorKind::Type { .. } => "invalid_type",
-                    ValidationErrorKind::Enum { .. }
-                    | ValidationErrorKind::OneOfNotValid
-                    | ValidationErrorKind::AnyOf => "invalid_value",
-                    ValidationErrorKind::MaxLength { .. } => "too_long",
-                    ValidationErrorKind::MinLength { .. } => "too_short",
-                    ValidationErrorKind::Format { .. } | ValidationErrorKind::Pattern { .. } => "invalid_format",
-                    ValidationErrorKind::MaxItems { .. } | ValidationErrorKind::MinItems { .. } => "invalid_length",
-                    ValidationErrorKind::UniqueItems => "duplicate",
-                    _ => "out_of_range",
-                };
+                let code =
+                    match kind {
+                        ValidationErrorKind::Type { .. } => "invalid_type",
+                        ValidationErrorKind::Enum { .. }
+                        | ValidationErrorKind::OneOfNotValid
+                        | ValidationErrorKind::AnyOf => "invalid_value",
+                        ValidationErrorKind::MaxLength { .. } => "too_long",
+                        ValidationErrorKind::MinLength { .. } => "too_short",
+                        ValidationErrorKind::Format { .. }
+                        | ValidationErrorKind::Pattern { .. } => "invalid_format",
+                        ValidationErrorKind::MaxItems { .. }
+                        | ValidationErrorKind::MinItems { .. } => "invalid_length",
+                        ValidationErrorKind::UniqueItems => "duplicate",
+                        _ => "out_of_range",
+                    };
                 if !errors.0.iter().any(|e| e.field == path) {
                     errors.push(path, code, message);
                 }
             }
+        }
+    }
+    for error in rule_errors.0 {
+        if !errors.0.iter().any(|e| e.field == error.field) {
+            errors.0.push(error);
         }
     }
     if !errors.is_empty() {
@@ -117,7 +163,9 @@ pub fn from_value<T: ToSchema + DeserializeOwned + 'static>(value: Value) -> Res
 /// Strings are stored as given, any Unicode but NUL.
 fn find_nul(value: &Value, path: &str, errors: &mut FieldErrors) {
     match value {
-        Value::String(s) if s.contains('\0') => errors.push(path, "invalid_character", "must not contain NUL"),
+        Value::String(s) if s.contains('\0') => {
+            errors.push(path, "invalid_character", "must not contain NUL")
+        }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 find_nul(item, &join(path, &i.to_string()), errors);
@@ -134,7 +182,9 @@ fn find_nul(value: &Value, path: &str, errors: &mut FieldErrors) {
 
 /// Reads the body within the configured limit.
 async fn read_body(req: &HttpRequest, payload: &mut Payload) -> Result<web::Bytes, ApiError> {
-    let limit = req.app_data::<web::Data<crate::state::AppState>>().map_or(1024 * 1024, |s| s.settings.body_limit);
+    let limit = req
+        .app_data::<web::Data<crate::state::AppState>>()
+        .map_or(1024 * 1024, |s| s.settings.body_limit);
     web::Bytes::from_request(req, payload).await.map_err(|e| {
         match e.as_error::<actix_web::error::PayloadError>() {
             Some(actix_web::error::PayloadError::Overflow) => ApiError::PayloadTooLarge(limit),
@@ -147,19 +197,25 @@ fn require_json(req: &HttpRequest, merge_patch: bool) -> Result<(), ApiError> {
     let mime = req.mime_type().ok().flatten();
     let ok = mime.as_ref().is_some_and(|m| {
         m.type_() == "application"
-            && (m.subtype() == "json" || (merge_patch && m.subtype() == "merge-patch" && m.suffix().is_some_and(|s| s == "json")))
+            && (m.subtype() == "json"
+                || (merge_patch
+                    && m.subtype() == "merge-patch"
+                    && m.suffix().is_some_and(|s| s == "json")))
     });
     if ok {
         Ok(())
     } else if merge_patch {
-        Err(ApiError::UnsupportedMediaType("application/json or application/merge-patch+json"))
+        Err(ApiError::UnsupportedMediaType(
+            "application/json or application/merge-patch+json",
+        ))
     } else {
         Err(ApiError::UnsupportedMediaType("application/json"))
     }
 }
 
 fn parse_value(bytes: &[u8]) -> Result<Value, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| ApiError::MalformedBody(format!("line {} column {}", e.line(), e.column())))
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::MalformedBody(format!("line {} column {}", e.line(), e.column())))
 }
 
 /// A SHA-256 of the body, to recognise a repeated request (`Idempotency-Key`).
@@ -174,7 +230,7 @@ pub struct Json<T> {
     pub digest: String,
 }
 
-impl<T: ToSchema + DeserializeOwned + 'static> FromRequest for Json<T> {
+impl<T: ToSchema + DeserializeOwned + FieldRules + 'static> FromRequest for Json<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
@@ -185,7 +241,10 @@ impl<T: ToSchema + DeserializeOwned + 'static> FromRequest for Json<T> {
             require_json(&req, false)?;
             let bytes = read_body(&req, &mut payload).await?;
             let value = from_value(parse_value(&bytes)?)?;
-            Ok(Json { value, digest: digest(&bytes) })
+            Ok(Json {
+                value,
+                digest: digest(&bytes),
+            })
         })
     }
 }
@@ -205,7 +264,11 @@ impl FromRequest for MergePatch {
             let bytes = read_body(&req, &mut payload).await?;
             match parse_value(&bytes)? {
                 Value::Object(map) => Ok(MergePatch(map)),
-                _ => Err(ApiError::field("", "invalid_type", "a merge patch is a JSON object")),
+                _ => Err(ApiError::field(
+                    "",
+                    "invalid_type",
+                    "a merge patch is a JSON object",
+                )),
             }
         })
     }
@@ -216,7 +279,7 @@ impl MergePatch {
     /// result as a whole. Fields outside `writable` are refused, never silently applied.
     pub fn apply<I>(self, current: &I, writable: &[&str]) -> Result<I, ApiError>
     where
-        I: ToSchema + DeserializeOwned + serde::Serialize + 'static,
+        I: ToSchema + DeserializeOwned + serde::Serialize + FieldRules + 'static,
     {
         let known = properties::<I>();
         let mut errors = FieldErrors::new();
@@ -224,10 +287,17 @@ impl MergePatch {
             if writable.contains(&name.as_str()) {
                 continue;
             }
-            if SERVER_FIELDS.contains(&name.as_str()) || known.iter().any(|k| k == name) || name.ends_with("_id") {
+            if SERVER_FIELDS.contains(&name.as_str())
+                || known.iter().any(|k| k == name)
+                || name.ends_with("_id")
+            {
                 errors.push(name.as_str(), "read_only", "may not be changed here");
             } else {
-                errors.push(name.as_str(), "unknown_field", "is not a field of this resource");
+                errors.push(
+                    name.as_str(),
+                    "unknown_field",
+                    "is not a field of this resource",
+                );
             }
         }
         if !errors.is_empty() {
@@ -261,7 +331,10 @@ fn merge(target: &mut Value, patch: Value) {
 }
 
 /// The raw `Content-Type` check for bodies that may also be forms (the token endpoint).
-pub async fn json_or_form(req: &HttpRequest, payload: &mut Payload) -> Result<(Value, String), ApiError> {
+pub async fn json_or_form(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> Result<(Value, String), ApiError> {
     let is_form = req.content_type() == mime_form();
     if !is_form {
         require_json(req, false)?;
@@ -270,7 +343,12 @@ pub async fn json_or_form(req: &HttpRequest, payload: &mut Payload) -> Result<(V
     let value = if is_form {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
             .map_err(|_| ApiError::MalformedBody("the form is not valid".to_owned()))?;
-        Value::Object(pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
+        Value::Object(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect(),
+        )
     } else {
         parse_value(&bytes)?
     };

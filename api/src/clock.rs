@@ -27,7 +27,8 @@ impl Clock {
 
     /// Moves the clock (tests only need this; production never calls it).
     pub fn advance(&self, by: TimeDelta) {
-        self.offset_seconds.fetch_add(by.num_seconds(), Ordering::Relaxed);
+        self.offset_seconds
+            .fetch_add(by.num_seconds(), Ordering::Relaxed);
     }
 }
 

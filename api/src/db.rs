@@ -18,7 +18,11 @@ pub struct Database {
 
 impl Database {
     pub fn new(pool: Pool, backend: Backend) -> Self {
-        Self { pool, backend, sqlite_writer: Arc::new(Mutex::new(())) }
+        Self {
+            pool,
+            backend,
+            sqlite_writer: Arc::new(Mutex::new(())),
+        }
     }
 
     pub fn backend(&self) -> Backend {
@@ -53,7 +57,9 @@ impl Database {
         let writer = (self.backend == Backend::Sqlite).then(|| self.sqlite_writer.clone());
         web::block(move || {
             let mut conn = pool.get().map_err(|_| ApiError::Unavailable)?;
-            let _turn = writer.as_ref().map(|w| w.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+            let _turn = writer
+                .as_ref()
+                .map(|w| w.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
             conn.transaction(|c| work(c))
         })
         .await?
@@ -62,6 +68,8 @@ impl Database {
     /// Whether the database answers now.
     pub async fn ready(&self) -> bool {
         let pool = self.pool.clone();
-        web::block(move || pool.get().is_ok()).await.unwrap_or(false)
+        web::block(move || pool.get().is_ok())
+            .await
+            .unwrap_or(false)
     }
 }

@@ -54,7 +54,11 @@ pub struct ProblemField {
 
 impl From<FieldError> for ProblemField {
     fn from(e: FieldError) -> Self {
-        Self { field: e.field, code: e.code, message: e.message }
+        Self {
+            field: e.field,
+            code: e.code,
+            message: e.message,
+        }
     }
 }
 
@@ -75,7 +79,11 @@ pub enum ApiError {
     #[error("no such resource")]
     NotFound,
     #[error("cannot move from {from} to {to}")]
-    InvalidTransition { from: String, to: String, allowed: Vec<String> },
+    InvalidTransition {
+        from: String,
+        to: String,
+        allowed: Vec<String>,
+    },
     #[error("{0}")]
     Conflict(String),
     #[error("a request with this Idempotency-Key is still being processed")]
@@ -151,7 +159,10 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let context = crate::request_context::current();
         let (errors, allowed) = match self {
-            Self::Validation(errors) => (errors.0.iter().cloned().map(ProblemField::from).collect(), None),
+            Self::Validation(errors) => (
+                errors.0.iter().cloned().map(ProblemField::from).collect(),
+                None,
+            ),
             Self::InvalidTransition { allowed, .. } => (Vec::new(), Some(allowed.clone())),
             _ => (Vec::new(), None),
         };
@@ -160,7 +171,10 @@ impl ApiError {
                 format!("cannot move from {from} to {to}: {from} is final")
             }
             Self::InvalidTransition { from, to, allowed } => {
-                format!("cannot move from {from} to {to}; allowed: {}", allowed.join(", "))
+                format!(
+                    "cannot move from {from} to {to}; allowed: {}",
+                    allowed.join(", ")
+                )
             }
             other => other.to_string(),
         };
@@ -188,7 +202,9 @@ impl ResponseError for ApiError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::InvalidTransition { .. } | Self::Conflict(_) | Self::IdempotencyConflict => StatusCode::CONFLICT,
+            Self::InvalidTransition { .. } | Self::Conflict(_) | Self::IdempotencyConflict => {
+                StatusCode::CONFLICT
+            }
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::VersionMismatch { .. } => StatusCode::PRECONDITION_FAILED,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -207,10 +223,16 @@ impl ResponseError for ApiError {
             _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());
-        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")));
+        response.insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        ));
         match self {
             Self::Unauthorized(_) => {
-                response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"brobygger\"")));
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"brobygger\""),
+                ));
             }
             Self::RateLimited { retry_after } => {
                 response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
@@ -241,7 +263,9 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(Kind::ClosedConnection | Kind::UnableToSendCommand, _)
             | Error::BrokenTransactionManager => Self::Unavailable,
             // SQLite under write contention past its busy timeout: worth a retry, not a bug.
-            Error::DatabaseError(_, info) if info.message().contains("database is locked") => Self::Unavailable,
+            Error::DatabaseError(_, info) if info.message().contains("database is locked") => {
+                Self::Unavailable
+            }
             other => Self::internal(other),
         }
     }

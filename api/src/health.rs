@@ -25,7 +25,10 @@ pub struct Health {
 )]
 #[get("/health/live")]
 pub async fn live() -> HttpResponse {
-    HttpResponse::Ok().json(Health { status: "live", database: None })
+    HttpResponse::Ok().json(Health {
+        status: "live",
+        database: None,
+    })
 }
 
 /// Readiness
@@ -44,8 +47,14 @@ pub async fn live() -> HttpResponse {
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     if state.db.ready().await {
-        HttpResponse::Ok().json(Health { status: "ready", database: Some("up") })
+        HttpResponse::Ok().json(Health {
+            status: "ready",
+            database: Some("up"),
+        })
     } else {
-        HttpResponse::ServiceUnavailable().json(Health { status: "unavailable", database: Some("down") })
+        HttpResponse::ServiceUnavailable().json(Health {
+            status: "unavailable",
+            database: Some("down"),
+        })
     }
 }

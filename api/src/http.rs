@@ -22,7 +22,9 @@ pub fn etag(version: i64) -> String {
 
 /// `200` with the resource and its `ETag`.
 pub fn ok<T: Serialize + Versioned>(resource: &T) -> HttpResponse {
-    HttpResponse::Ok().insert_header((header::ETAG, etag(resource.version()))).json(resource)
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(resource.version())))
+        .json(resource)
 }
 
 /// A request's `If-Match` header, taken out of the request so it can travel to the database
@@ -32,16 +34,29 @@ pub struct IfMatch(Option<String>);
 
 impl IfMatch {
     pub fn of(req: &HttpRequest) -> Self {
-        Self(req.headers().get(header::IF_MATCH).map(|v| v.to_str().unwrap_or_default().to_owned()))
+        Self(
+            req.headers()
+                .get(header::IF_MATCH)
+                .map(|v| v.to_str().unwrap_or_default().to_owned()),
+        )
     }
 
     /// `428` without the header, `412` when it does not name the `current` version.
     pub fn check(&self, current: i64) -> Result<(), ApiError> {
         let value = self.0.as_deref().ok_or(ApiError::PreconditionRequired)?;
         let matches = value.split(',').map(str::trim).any(|tag| {
-            tag == "*" || tag.trim_start_matches("W/").trim_matches('"').parse::<i64>().is_ok_and(|v| v == current)
+            tag == "*"
+                || tag
+                    .trim_start_matches("W/")
+                    .trim_matches('"')
+                    .parse::<i64>()
+                    .is_ok_and(|v| v == current)
         });
-        if matches { Ok(()) } else { Err(ApiError::VersionMismatch { current }) }
+        if matches {
+            Ok(())
+        } else {
+            Err(ApiError::VersionMismatch { current })
+        }
     }
 }
 
@@ -68,7 +83,11 @@ impl PageParams {
         let mut errors = FieldErrors::new();
         let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            errors.push("limit", "out_of_range", format!("must be between 1 and {MAX_LIMIT}"));
+            errors.push(
+                "limit",
+                "out_of_range",
+                format!("must be between 1 and {MAX_LIMIT}"),
+            );
         }
         let after = self.cursor.as_deref().and_then(|cursor| {
             let id = URL_SAFE_NO_PAD
@@ -77,18 +96,34 @@ impl PageParams {
                 .and_then(|bytes| String::from_utf8(bytes).ok())
                 .filter(|id| uuid::Uuid::parse_str(id).is_ok());
             if id.is_none() {
-                errors.push("cursor", "invalid_format", "is not a cursor this API gave out");
+                errors.push(
+                    "cursor",
+                    "invalid_format",
+                    "is not a cursor this API gave out",
+                );
             }
             id
         });
         let updated_since = self.updated_since.as_deref().and_then(|since| {
-            let parsed = DateTime::parse_from_rfc3339(since).ok().map(|at| at.with_timezone(&Utc).naive_utc());
+            let parsed = DateTime::parse_from_rfc3339(since)
+                .ok()
+                .map(|at| at.with_timezone(&Utc).naive_utc());
             if parsed.is_none() {
-                errors.push("updated_since", "invalid_format", "must be an RFC 3339 instant");
+                errors.push(
+                    "updated_since",
+                    "invalid_format",
+                    "must be an RFC 3339 instant",
+                );
             }
             parsed
         });
-        errors.into_result(|| PageRequest { after, limit: limit + 1, updated_since }).map_err(ApiError::from)
+        errors
+            .into_result(|| PageRequest {
+                after,
+                limit: limit + 1,
+                updated_since,
+            })
+            .map_err(ApiError::from)
     }
 }
 
@@ -116,6 +151,9 @@ impl<T> Page<T> {
         } else {
             None
         };
-        Ok(Self { items: rows.into_iter().map(map).collect::<Result<_, _>>()?, next_cursor })
+        Ok(Self {
+            items: rows.into_iter().map(map).collect::<Result<_, _>>()?,
+            next_cursor,
+        })
     }
 }

@@ -5,8 +5,8 @@ use crate::body::digest;
 use crate::error::ApiError;
 use crate::http::{Versioned, etag};
 use crate::state::AppState;
-use actix_web::http::header::{self, HeaderName};
 use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderName};
 use actix_web::{HttpRequest, HttpResponse};
 use brobygger_persistence::DbConnection;
 use brobygger_persistence::idempotency::{self, Claim, IdempotencyRow};
@@ -22,13 +22,21 @@ const KEEP_HOURS: i64 = 24;
 const ABANDONED_AFTER_SECONDS: i64 = 120;
 
 fn key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    let Some(value) = req.headers().get(&IDEMPOTENCY_KEY) else { return Ok(None) };
+    let Some(value) = req.headers().get(&IDEMPOTENCY_KEY) else {
+        return Ok(None);
+    };
     value
         .to_str()
         .ok()
         .filter(|k| !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| b.is_ascii_graphic()))
         .map(|k| Some(k.to_owned()))
-        .ok_or_else(|| ApiError::field("Idempotency-Key", "invalid_format", "must be 1–255 visible ASCII characters"))
+        .ok_or_else(|| {
+            ApiError::field(
+                "Idempotency-Key",
+                "invalid_format",
+                "must be 1–255 visible ASCII characters",
+            )
+        })
 }
 
 fn created(body: String, location: &str, version: Option<i64>, replayed: bool) -> HttpResponse {
@@ -65,7 +73,9 @@ where
         let row = IdempotencyRow {
             user_id: user_id.clone(),
             key: key.clone(),
-            request_hash: digest(format!("{} {}\n{body_digest}", req.method(), req.path()).as_bytes()),
+            request_hash: digest(
+                format!("{} {}\n{body_digest}", req.method(), req.path()).as_bytes(),
+            ),
             state: idempotency::IN_FLIGHT.to_owned(),
             response_status: None,
             response_body: None,
@@ -89,12 +99,20 @@ where
             if found.state == idempotency::IN_FLIGHT {
                 return Err(ApiError::IdempotencyConflict);
             }
-            let status = found.response_status.and_then(|s| u16::try_from(s).ok()).unwrap_or(201);
+            let status = found
+                .response_status
+                .and_then(|s| u16::try_from(s).ok())
+                .unwrap_or(201);
             let body = found.response_body.unwrap_or_default();
             let version = serde_json::from_str::<serde_json::Value>(&body)
                 .ok()
                 .and_then(|v| v.get("version").and_then(serde_json::Value::as_i64));
-            let mut response = created(body, found.response_location.as_deref().unwrap_or_default(), version, true);
+            let mut response = created(
+                body,
+                found.response_location.as_deref().unwrap_or_default(),
+                version,
+                true,
+            );
             *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
             return Ok(response);
         }
@@ -117,7 +135,10 @@ where
         Err(error) => {
             if let Some(key) = key {
                 // Let a retry try again; if this fails too, the key is reclaimed once abandoned.
-                let _ = state.db.write(move |conn| Ok(idempotency::release(conn, &user_id, &key)?)).await;
+                let _ = state
+                    .db
+                    .write(move |conn| Ok(idempotency::release(conn, &user_id, &key)?))
+                    .await;
             }
             Err(error)
         }

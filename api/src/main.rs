@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "brobygger", version, about = "Peer support for people with mental illness: the Brobygger API server")]
+#[command(
+    name = "brobygger",
+    version,
+    about = "Peer support for people with mental illness: the Brobygger API server"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -45,9 +49,17 @@ fn main() -> ExitCode {
         Command::Openapi => app::openapi_yaml_text().map(|yaml| print!("{yaml}")),
         Command::Serve => serve(),
         Command::Migrate => migrate(),
-        Command::CreateUser { username, display_name, role, organisation_id } => {
-            create_user(&username, display_name.as_deref(), &role, organisation_id.as_deref())
-        }
+        Command::CreateUser {
+            username,
+            display_name,
+            role,
+            organisation_id,
+        } => create_user(
+            &username,
+            display_name.as_deref(),
+            &role,
+            organisation_id.as_deref(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -66,9 +78,14 @@ fn serve() -> Result<(), String> {
     let settings = settings()?;
     actix_web::rt::System::new().block_on(async move {
         let bind = settings.bind.clone();
-        let application = Application::build(settings, Clock::system()).await.map_err(|e| e.to_string())?;
+        let application = Application::build(settings, Clock::system())
+            .await
+            .map_err(|e| e.to_string())?;
         log::info!("Brobygger serving on http://{bind} (docs at /docs)");
-        application.run_until_stopped().await.map_err(|e| e.to_string())
+        application
+            .run_until_stopped()
+            .await
+            .map_err(|e| e.to_string())
     })
 }
 
@@ -79,16 +96,25 @@ fn migrate() -> Result<(), String> {
     Ok(())
 }
 
-fn create_user(username: &str, display_name: Option<&str>, role: &str, organisation_id: Option<&str>) -> Result<(), String> {
+fn create_user(
+    username: &str,
+    display_name: Option<&str>,
+    role: &str,
+    organisation_id: Option<&str>,
+) -> Result<(), String> {
     use brobygger_persistence::{organisation, user};
     use diesel::Connection;
-    let role = Role::parse(role).filter(|r| !r.is_machine()).ok_or_else(|| format!("unknown role {role:?}"))?;
+    let role = Role::parse(role)
+        .filter(|r| !r.is_machine())
+        .ok_or_else(|| format!("unknown role {role:?}"))?;
     let settings = settings()?;
     let db = app::open_database(&settings).map_err(|e| e.to_string())?;
     let mut conn = db.pool().get().map_err(|e| e.to_string())?;
     let (secret, generated) = match std::env::var("BROBYGGER_NEW_USER_PASSWORD") {
         Ok(p) if p.chars().count() >= 12 => (p, false),
-        Ok(_) => return Err("BROBYGGER_NEW_USER_PASSWORD must be at least 12 characters".to_owned()),
+        Ok(_) => {
+            return Err("BROBYGGER_NEW_USER_PASSWORD must be at least 12 characters".to_owned());
+        }
         Err(_) => (password::random_secret(), true),
     };
     let hash = password::hash(&secret).map_err(|e| e.to_string())?;
@@ -96,20 +122,49 @@ fn create_user(username: &str, display_name: Option<&str>, role: &str, organisat
     let created = conn
         .transaction::<_, brobygger_api::error::ApiError, _>(|conn| {
             let organisation_id = match organisation_id {
-                Some(id) => organisation::find(conn, id)?.ok_or(brobygger_api::error::ApiError::NotFound)?.id,
-                None => user::list(conn, &user::UserFilter { role: Some("admin".into()), ..Default::default() }, &brobygger_persistence::PageRequest { limit: 1, ..Default::default() })?
+                Some(id) => {
+                    organisation::find(conn, id)?
+                        .ok_or(brobygger_api::error::ApiError::NotFound)?
+                        .id
+                }
+                None => {
+                    user::list(
+                        conn,
+                        &user::UserFilter {
+                            role: Some("admin".into()),
+                            ..Default::default()
+                        },
+                        &brobygger_persistence::PageRequest {
+                            limit: 1,
+                            ..Default::default()
+                        },
+                    )?
                     .into_iter()
                     .next()
                     .ok_or(brobygger_api::error::ApiError::NotFound)?
-                    .organisation_id,
+                    .organisation_id
+                }
             };
             if user::find_by_username(conn, username)?.is_some() {
-                return Err(brobygger_api::error::ApiError::Conflict("this username is taken".into()));
+                return Err(brobygger_api::error::ApiError::Conflict(
+                    "this username is taken".into(),
+                ));
             }
-            brobygger_api::user::create_unchecked(conn, username, display_name.unwrap_or(username), role, &organisation_id, hash, now)
+            brobygger_api::user::create_unchecked(
+                conn,
+                username,
+                display_name.unwrap_or(username),
+                role,
+                &organisation_id,
+                hash,
+                now,
+            )
         })
         .map_err(|e| format!("cannot create the user: {e}"))?;
-    println!("created user {} ({}) with id {}", created.username, created.role, created.id);
+    println!(
+        "created user {} ({}) with id {}",
+        created.username, created.role, created.id
+    );
     if generated {
         println!("password: {secret}");
     }

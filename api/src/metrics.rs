@@ -5,7 +5,9 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpResponse, get, web};
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+};
 use std::time::Instant;
 
 #[derive(Clone)]
@@ -25,8 +27,11 @@ impl Metrics {
             &["method", "route", "status"],
         )?;
         let durations = HistogramVec::new(
-            HistogramOpts::new("http_request_duration_seconds", "Time to serve a request")
-                .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5]),
+            HistogramOpts::new("http_request_duration_seconds", "Time to serve a request").buckets(
+                vec![
+                    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+                ],
+            ),
             &["method", "route"],
         )?;
         let pool_connections = IntGauge::new("db_pool_connections", "Open database connections")?;
@@ -35,7 +40,13 @@ impl Metrics {
         registry.register(Box::new(durations.clone()))?;
         registry.register(Box::new(pool_connections.clone()))?;
         registry.register(Box::new(pool_idle.clone()))?;
-        Ok(Self { registry, requests, durations, pool_connections, pool_idle })
+        Ok(Self {
+            registry,
+            requests,
+            durations,
+            pool_connections,
+            pool_idle,
+        })
     }
 }
 
@@ -46,14 +57,25 @@ pub async fn middleware(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
-    let metrics = req.app_data::<web::Data<AppState>>().map(|s| s.metrics.clone());
+    let metrics = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.metrics.clone());
     let method = req.method().to_string();
     let response = next.call(req).await?;
     if let Some(metrics) = metrics {
-        let route = response.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+        let route = response
+            .request()
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".to_owned());
         let status = response.status().as_u16().to_string();
-        metrics.requests.with_label_values(&[method.as_str(), route.as_str(), status.as_str()]).inc();
-        metrics.durations.with_label_values(&[method.as_str(), route.as_str()]).observe(started.elapsed().as_secs_f64());
+        metrics
+            .requests
+            .with_label_values(&[method.as_str(), route.as_str(), status.as_str()])
+            .inc();
+        metrics
+            .durations
+            .with_label_values(&[method.as_str(), route.as_str()])
+            .observe(started.elapsed().as_secs_f64());
     }
     Ok(response)
 }
@@ -70,11 +92,22 @@ pub async fn middleware(
 #[get("/metrics")]
 pub async fn serve_metrics(state: web::Data<AppState>) -> HttpResponse {
     let pool = state.db.pool().state();
-    state.metrics.pool_connections.set(i64::from(pool.connections));
-    state.metrics.pool_idle.set(i64::from(pool.idle_connections));
+    state
+        .metrics
+        .pool_connections
+        .set(i64::from(pool.connections));
+    state
+        .metrics
+        .pool_idle
+        .set(i64::from(pool.idle_connections));
     let mut buffer = Vec::new();
-    if TextEncoder::new().encode(&state.metrics.registry.gather(), &mut buffer).is_err() {
+    if TextEncoder::new()
+        .encode(&state.metrics.registry.gather(), &mut buffer)
+        .is_err()
+    {
         return HttpResponse::InternalServerError().finish();
     }
-    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(buffer)
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(buffer)
 }

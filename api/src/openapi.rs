@@ -46,18 +46,78 @@ impl Modify for Security {
 
 /// The shared error responses: (name, status, code, description).
 const ERRORS: &[(&str, &str, &str, &str)] = &[
-    ("MalformedBody", "400", "malformed_body", "The body is not valid JSON"),
-    ("Unauthorized", "401", "unauthorized", "No, expired, malformed or badly signed token"),
-    ("Forbidden", "403", "forbidden", "The user sees the resource but its role may not do this"),
-    ("NotFound", "404", "not_found", "No such resource, or one outside the user's scope"),
-    ("Conflict", "409", "conflict", "A unique fact already exists, or the same Idempotency-Key is still being processed"),
-    ("VersionMismatch", "412", "version_mismatch", "If-Match does not match the current version"),
-    ("PayloadTooLarge", "413", "payload_too_large", "The body is over the limit (1 MiB)"),
-    ("UnsupportedMediaType", "415", "unsupported_media_type", "The body is not JSON"),
-    ("Validation", "422", "validation", "Invalid input; every invalid field is listed"),
-    ("PreconditionRequired", "428", "precondition_required", "A change without If-Match"),
-    ("Unavailable", "503", "unavailable", "The database is unreachable; the server stays up"),
-    ("Internal", "500", "internal", "A bug, logged with the request id"),
+    (
+        "MalformedBody",
+        "400",
+        "malformed_body",
+        "The body is not valid JSON",
+    ),
+    (
+        "Unauthorized",
+        "401",
+        "unauthorized",
+        "No, expired, malformed or badly signed token",
+    ),
+    (
+        "Forbidden",
+        "403",
+        "forbidden",
+        "The user sees the resource but its role may not do this",
+    ),
+    (
+        "NotFound",
+        "404",
+        "not_found",
+        "No such resource, or one outside the user's scope",
+    ),
+    (
+        "Conflict",
+        "409",
+        "conflict",
+        "A unique fact already exists, or the same Idempotency-Key is still being processed",
+    ),
+    (
+        "VersionMismatch",
+        "412",
+        "version_mismatch",
+        "If-Match does not match the current version",
+    ),
+    (
+        "PayloadTooLarge",
+        "413",
+        "payload_too_large",
+        "The body is over the limit (1 MiB)",
+    ),
+    (
+        "UnsupportedMediaType",
+        "415",
+        "unsupported_media_type",
+        "The body is not JSON",
+    ),
+    (
+        "Validation",
+        "422",
+        "validation",
+        "Invalid input; every invalid field is listed",
+    ),
+    (
+        "PreconditionRequired",
+        "428",
+        "precondition_required",
+        "A change without If-Match",
+    ),
+    (
+        "Unavailable",
+        "503",
+        "unavailable",
+        "The database is unreachable; the server stays up",
+    ),
+    (
+        "Internal",
+        "500",
+        "internal",
+        "A bug, logged with the request id",
+    ),
 ];
 
 struct ErrorResponses;
@@ -75,9 +135,17 @@ impl Modify for ErrorResponses {
                 "instance": "/api/v1/organisations/0193a5d2-7c1e-7a51-9d1b-5d6f2f4b8e21",
                 "request_id": "0193a5d2-8a00-7f00-b000-000000000001"
             });
-            let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).example(Some(example)).build();
-            let response = ResponseBuilder::new().description(*description).content("application/problem+json", content).build();
-            components.responses.insert((*name).to_owned(), RefOr::T(response));
+            let content = ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .example(Some(example))
+                .build();
+            let response = ResponseBuilder::new()
+                .description(*description)
+                .content("application/problem+json", content)
+                .build();
+            components
+                .responses
+                .insert((*name).to_owned(), RefOr::T(response));
         }
         for (path, item) in openapi.paths.paths.iter_mut() {
             let has_id = path.contains('{');
@@ -113,7 +181,12 @@ fn add_errors(operation: &mut Operation, path: &str, method: &str, has_id: bool)
         wanted.push("NotFound");
     }
     if has_body {
-        wanted.extend(["MalformedBody", "PayloadTooLarge", "UnsupportedMediaType", "Validation"]);
+        wanted.extend([
+            "MalformedBody",
+            "PayloadTooLarge",
+            "UnsupportedMediaType",
+            "Validation",
+        ]);
     }
     if has_query && secured {
         wanted.push("Validation");
@@ -125,7 +198,9 @@ fn add_errors(operation: &mut Operation, path: &str, method: &str, has_id: bool)
         wanted.push("Conflict");
     }
     for name in wanted {
-        let Some((_, status, _, _)) = ERRORS.iter().find(|(n, ..)| *n == name) else { continue };
+        let Some((_, status, _, _)) = ERRORS.iter().find(|(n, ..)| *n == name) else {
+            continue;
+        };
         operation
             .responses
             .responses

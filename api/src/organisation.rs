@@ -58,7 +58,8 @@ impl Organisation {
     pub fn from_row(row: OrganisationRow) -> Result<Self, ApiError> {
         Ok(Self {
             id: uuid(&row.id)?,
-            kind: OrganisationKind::parse(&row.kind).ok_or_else(|| ApiError::internal("stored kind unknown"))?,
+            kind: OrganisationKind::parse(&row.kind)
+                .ok_or_else(|| ApiError::internal("stored kind unknown"))?,
             name: row.name,
             municipality_code: row.municipality_code,
             region_code: row.region_code,
@@ -122,7 +123,30 @@ pub struct OrganisationPatch {
     pub parent_id: Option<Uuid>,
 }
 
-const WRITABLE: &[&str] = &["name", "kind", "municipality_code", "region_code", "cvr", "parent_id"];
+impl crate::body::FieldRules for OrganisationInput {
+    fn check_fields(body: &serde_json::Map<String, serde_json::Value>, errors: &mut FieldErrors) {
+        use brobygger_domain::organisation::{Cvr, MunicipalityCode, RegionCode};
+        let text = |name: &str| body.get(name).and_then(serde_json::Value::as_str);
+        if let Some(code) = text("municipality_code") {
+            errors.check("municipality_code", MunicipalityCode::parse(code));
+        }
+        if let Some(code) = text("region_code") {
+            errors.check("region_code", RegionCode::parse(code));
+        }
+        if let Some(cvr) = text("cvr") {
+            errors.check("cvr", Cvr::parse(cvr));
+        }
+    }
+}
+
+const WRITABLE: &[&str] = &[
+    "name",
+    "kind",
+    "municipality_code",
+    "region_code",
+    "cvr",
+    "parent_id",
+];
 
 /// Filters of the organisation list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -136,7 +160,11 @@ pub struct OrganisationFilters {
 
 /// Checks the input against the domain rules and the stored organisations (the parent exists
 /// and no cycle is closed), reporting every bad field.
-fn check(conn: &mut DbConnection, id: &str, input: &OrganisationInput) -> Result<OrganisationDraft, ApiError> {
+fn check(
+    conn: &mut DbConnection,
+    id: &str,
+    input: &OrganisationInput,
+) -> Result<OrganisationDraft, ApiError> {
     let draft = OrganisationDraft::parse(
         &input.name,
         input.kind,
@@ -149,7 +177,11 @@ fn check(conn: &mut DbConnection, id: &str, input: &OrganisationInput) -> Result
         if store::find(conn, &parent)?.is_none() {
             errors.push("parent_id", "unknown", "no such organisation");
         } else if closes_cycle(&id.to_owned(), &parent, &store::ancestors(conn, &parent)?) {
-            errors.push("parent_id", "cycle", "an organisation cannot sit below itself");
+            errors.push(
+                "parent_id",
+                "cycle",
+                "an organisation cannot sit below itself",
+            );
         }
     }
     match draft {
@@ -158,7 +190,14 @@ fn check(conn: &mut DbConnection, id: &str, input: &OrganisationInput) -> Result
     }
 }
 
-fn row(id: String, draft: OrganisationDraft, parent_id: Option<Uuid>, version: i64, created_at: chrono::NaiveDateTime, now: chrono::NaiveDateTime) -> OrganisationRow {
+fn row(
+    id: String,
+    draft: OrganisationDraft,
+    parent_id: Option<Uuid>,
+    version: i64,
+    created_at: chrono::NaiveDateTime,
+    now: chrono::NaiveDateTime,
+) -> OrganisationRow {
     OrganisationRow {
         id,
         name: draft.name,
@@ -174,7 +213,11 @@ fn row(id: String, draft: OrganisationDraft, parent_id: Option<Uuid>, version: i
 }
 
 /// The organisation `id` if `user` may see it: admins see all, others their own.
-fn visible(conn: &mut DbConnection, user: &CurrentUser, id: &Uuid) -> Result<OrganisationRow, ApiError> {
+fn visible(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: &Uuid,
+) -> Result<OrganisationRow, ApiError> {
     let id = id.to_string();
     if !user.is_admin() && id != user.organisation_id {
         return Err(ApiError::NotFound);
@@ -183,7 +226,13 @@ fn visible(conn: &mut DbConnection, user: &CurrentUser, id: &Uuid) -> Result<Org
 }
 
 fn admin_only(user: &CurrentUser) -> Result<(), ApiError> {
-    if user.is_admin() { Ok(()) } else { Err(ApiError::Forbidden("only an admin manages organisations".to_owned())) }
+    if user.is_admin() {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "only an admin manages organisations".to_owned(),
+        ))
+    }
 }
 
 /// List organisations
@@ -206,7 +255,10 @@ pub async fn list(
     let request = page.request()?;
     let mut errors = FieldErrors::new();
     if let Some(code) = &filters.municipality_code {
-        errors.check("municipality_code", brobygger_domain::organisation::MunicipalityCode::parse(code));
+        errors.check(
+            "municipality_code",
+            brobygger_domain::organisation::MunicipalityCode::parse(code),
+        );
     }
     errors.into_result(|| ())?;
     let filter = OrganisationFilter {
@@ -217,9 +269,17 @@ pub async fn list(
     };
     let rows = {
         let request = request.clone();
-        state.db.read(move |conn| Ok(store::list(conn, &filter, &request)?)).await?
+        state
+            .db
+            .read(move |conn| Ok(store::list(conn, &filter, &request)?))
+            .await?
     };
-    Ok(HttpResponse::Ok().json(Page::from_rows(rows, &request, |r| &r.id, Organisation::from_row)?))
+    Ok(HttpResponse::Ok().json(Page::from_rows(
+        rows,
+        &request,
+        |r| &r.id,
+        Organisation::from_row,
+    )?))
 }
 
 /// Get an organisation
@@ -232,7 +292,11 @@ pub async fn list(
         headers(("ETag" = String, description = "The version, for If-Match"))))
 )]
 #[get("/organisations/{id}")]
-pub async fn read(state: web::Data<AppState>, user: CurrentUser, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn read(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let row = state.db.read(move |conn| visible(conn, &user, &id)).await?;
     Ok(http::ok(&Organisation::from_row(row)?))
@@ -306,9 +370,18 @@ pub async fn update(
             if_match.check(current.version)?;
             let input = patch.apply(&current.input(), WRITABLE)?;
             let draft = check(conn, &current.id.to_string(), &input)?;
-            let row = row(current.id.to_string(), draft, input.parent_id, current.version + 1, current.created_at.naive_utc(), now);
+            let row = row(
+                current.id.to_string(),
+                draft,
+                input.parent_id,
+                current.version + 1,
+                current.created_at.naive_utc(),
+                now,
+            );
             if !store::update(conn, &row, current.version)? {
-                return Err(ApiError::VersionMismatch { current: current.version + 1 });
+                return Err(ApiError::VersionMismatch {
+                    current: current.version + 1,
+                });
             }
             Organisation::from_row(row)
         })

@@ -27,10 +27,18 @@ pub struct MunicipalityFilters {
 pub async fn municipalities(filters: web::Query<MunicipalityFilters>) -> HttpResponse {
     let items = reference::municipalities()
         .iter()
-        .filter(|m| filters.region_code.as_ref().is_none_or(|r| *r == m.region_code))
+        .filter(|m| {
+            filters
+                .region_code
+                .as_ref()
+                .is_none_or(|r| *r == m.region_code)
+        })
         .cloned()
         .collect();
-    HttpResponse::Ok().json(Page { items, next_cursor: None })
+    HttpResponse::Ok().json(Page {
+        items,
+        next_cursor: None,
+    })
 }
 
 /// List the regions
@@ -43,5 +51,8 @@ pub async fn municipalities(filters: web::Query<MunicipalityFilters>) -> HttpRes
 )]
 #[get("/reference/regions")]
 pub async fn regions() -> HttpResponse {
-    HttpResponse::Ok().json(Page::<Region> { items: reference::regions().to_vec(), next_cursor: None })
+    HttpResponse::Ok().json(Page::<Region> {
+        items: reference::regions().to_vec(),
+        next_cursor: None,
+    })
 }

@@ -40,9 +40,14 @@ pub async fn middleware(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    let context = RequestContext { request_id: request_id(&req), path: req.path().to_owned() };
+    let context = RequestContext {
+        request_id: request_id(&req),
+        path: req.path().to_owned(),
+    };
     let id = context.request_id.clone();
-    let private = req.headers().contains_key(actix_web::http::header::AUTHORIZATION)
+    let private = req
+        .headers()
+        .contains_key(actix_web::http::header::AUTHORIZATION)
         || req.path().starts_with("/api/v1/auth/");
     req.extensions_mut().insert(context.clone());
     let mut response = CONTEXT.scope(context, next.call(req)).await?;
@@ -51,7 +56,10 @@ pub async fn middleware(
         headers.insert(REQUEST_ID, value);
     }
     if private {
-        headers.insert(actix_web::http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(
+            actix_web::http::header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        );
     }
     Ok(response)
 }

@@ -77,8 +77,11 @@ impl Settings {
             settings.jwt_secret = Some(SecretString::from(secret));
         }
         if let Some(origins) = var("BROBYGGER_CORS_ORIGINS") {
-            settings.cors_origins =
-                origins.split(',').map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect();
+            settings.cors_origins = origins
+                .split(',')
+                .map(|o| o.trim().to_owned())
+                .filter(|o| !o.is_empty())
+                .collect();
         }
         if let Some(username) = var("BROBYGGER_ADMIN_USERNAME") {
             settings.admin_username = username;

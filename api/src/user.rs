@@ -64,7 +64,8 @@ impl User {
         Ok(Self {
             id: uuid(&row.id)?,
             organisation_id: uuid(&row.organisation_id)?,
-            role: Role::parse(&row.role).ok_or_else(|| ApiError::internal("stored role unknown"))?,
+            role: Role::parse(&row.role)
+                .ok_or_else(|| ApiError::internal("stored role unknown"))?,
             username: row.username,
             display_name: row.display_name,
             email: row.email,
@@ -107,6 +108,8 @@ pub struct UserInput {
     #[schema(min_length = 12, max_length = 200, write_only)]
     pub password: Option<String>,
 }
+
+impl crate::body::FieldRules for UserInput {}
 
 fn yes() -> bool {
     true
@@ -164,7 +167,11 @@ fn check(conn: &mut DbConnection, input: &UserInput, creating: bool) -> Result<(
         errors.push("organisation_id", "unknown", "no such organisation");
     }
     if input.role.is_machine() && input.password.is_some() {
-        errors.push("password", "not_allowed", "integration clients sign in with a client secret");
+        errors.push(
+            "password",
+            "not_allowed",
+            "integration clients sign in with a client secret",
+        );
     }
     if creating && !input.role.is_machine() && input.password.is_none() {
         errors.push("password", "required", "is required");
@@ -181,7 +188,11 @@ fn hash(secret: &str) -> Result<String, ApiError> {
 
 fn visible(conn: &mut DbConnection, user: &CurrentUser, id: &Uuid) -> Result<UserRow, ApiError> {
     let row = store::find(conn, &id.to_string())?.ok_or(ApiError::NotFound)?;
-    if user.actor().can_see(&subject(&row)?) { Ok(row) } else { Err(ApiError::NotFound) }
+    if user.actor().can_see(&subject(&row)?) {
+        Ok(row)
+    } else {
+        Err(ApiError::NotFound)
+    }
 }
 
 /// List users
@@ -212,8 +223,15 @@ pub async fn list(
     match user.role {
         Role::Admin => {}
         Role::Coordinator => {
-            if filter.organisation_id.as_ref().is_some_and(|o| *o != user.organisation_id) {
-                return Ok(HttpResponse::Ok().json(Page::<User> { items: Vec::new(), next_cursor: None }));
+            if filter
+                .organisation_id
+                .as_ref()
+                .is_some_and(|o| *o != user.organisation_id)
+            {
+                return Ok(HttpResponse::Ok().json(Page::<User> {
+                    items: Vec::new(),
+                    next_cursor: None,
+                }));
             }
             filter.organisation_id = Some(user.organisation_id.clone());
         }
@@ -221,7 +239,10 @@ pub async fn list(
     }
     let rows = {
         let request = request.clone();
-        state.db.read(move |conn| Ok(store::list(conn, &filter, &request)?)).await?
+        state
+            .db
+            .read(move |conn| Ok(store::list(conn, &filter, &request)?))
+            .await?
     };
     Ok(HttpResponse::Ok().json(Page::from_rows(rows, &request, |r| &r.id, User::from_row)?))
 }
@@ -236,7 +257,11 @@ pub async fn list(
         headers(("ETag" = String, description = "The version, for If-Match"))))
 )]
 #[get("/users/{id}")]
-pub async fn read(state: web::Data<AppState>, user: CurrentUser, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn read(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let row = state.db.read(move |conn| visible(conn, &user, &id)).await?;
     Ok(http::ok(&User::from_row(row)?))
@@ -264,7 +289,9 @@ pub async fn create(
     body: Json<UserInput>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.value;
-    user.actor().may_create(input.organisation_id.to_string().as_str(), input.role).map_err(rule)?;
+    user.actor()
+        .may_create(input.organisation_id.to_string().as_str(), input.role)
+        .map_err(rule)?;
     let now = state.clock.now_naive();
     // Hashing is slow by design: done before the transaction, on the blocking pool.
     let password_hash = match input.password.clone() {
@@ -290,7 +317,9 @@ pub async fn create(
             organisation_id: input.organisation_id.to_string(),
             active: input.active,
             password_hash,
-            client_id: client_secret.as_ref().map(|_| format!("bbc_{}", Uuid::now_v7().simple())),
+            client_id: client_secret
+                .as_ref()
+                .map(|_| format!("bbc_{}", Uuid::now_v7().simple())),
             client_secret_hash,
             version: 1,
             created_at: now,
@@ -332,8 +361,15 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let now = state.clock.now_naive();
-    let new_password = match patch.0.get("password").and_then(serde_json::Value::as_str).map(str::to_owned) {
-        Some(p) if p.chars().count() >= 12 && p.chars().count() <= 200 => Some(web::block(move || hash(&p)).await??),
+    let new_password = match patch
+        .0
+        .get("password")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned)
+    {
+        Some(p) if p.chars().count() >= 12 && p.chars().count() <= 200 => {
+            Some(web::block(move || hash(&p)).await??)
+        }
         _ => None,
     };
     let if_match = http::IfMatch::of(&req);
@@ -356,14 +392,25 @@ pub async fn update(
                 },
                 writable,
             )?;
-            if input.role != before.role || input.active != before.active || input.organisation_id != before.organisation_id {
-                user.actor().may_manage(&subject(&current)?, input.role).map_err(rule)?;
+            if input.role != before.role
+                || input.active != before.active
+                || input.organisation_id != before.organisation_id
+            {
+                user.actor()
+                    .may_manage(&subject(&current)?, input.role)
+                    .map_err(rule)?;
             }
             if input.role.is_machine() != before.role.is_machine() {
-                return Err(ApiError::field("role", "not_allowed", "a person cannot become an integration client, nor the reverse"));
+                return Err(ApiError::field(
+                    "role",
+                    "not_allowed",
+                    "a person cannot become an integration client, nor the reverse",
+                ));
             }
             check(conn, &input, false)?;
-            if input.username != before.username && store::find_by_username(conn, &input.username)?.is_some() {
+            if input.username != before.username
+                && store::find_by_username(conn, &input.username)?.is_some()
+            {
                 return Err(ApiError::Conflict("this username is taken".to_owned()));
             }
             let row = UserRow {
@@ -379,7 +426,9 @@ pub async fn update(
                 ..current.clone()
             };
             if !store::update(conn, &row, current.version)? {
-                return Err(ApiError::VersionMismatch { current: current.version + 1 });
+                return Err(ApiError::VersionMismatch {
+                    current: current.version + 1,
+                });
             }
             User::from_row(row)
         })

@@ -136,7 +136,11 @@ impl Cvr {
             .zip(Self::WEIGHTS)
             .map(|(b, w)| u32::from(b - b'0') * w)
             .sum();
-        if sum % 11 == 0 { Ok(Self(value.to_owned())) } else { Err(CodeError::Checksum) }
+        if sum % 11 == 0 {
+            Ok(Self(value.to_owned()))
+        } else {
+            Err(CodeError::Checksum)
+        }
     }
 }
 
@@ -177,7 +181,11 @@ impl OrganisationDraft {
         match kind {
             OrganisationKind::Municipality if municipality_code.is_none() => {
                 if !errors.0.iter().any(|e| e.field == "municipality_code") {
-                    errors.push("municipality_code", "required", "a municipality carries its code");
+                    errors.push(
+                        "municipality_code",
+                        "required",
+                        "a municipality carries its code",
+                    );
                 }
             }
             OrganisationKind::Region if region_code.is_none() => {
@@ -190,7 +198,11 @@ impl OrganisationDraft {
         if let (Some(m), Some(r)) = (&municipality_code, &region_code) {
             let lies_in = reference::municipality(m.as_ref()).map(|m| m.region_code.as_str());
             if lies_in != Some(r.as_ref()) {
-                errors.push("region_code", "mismatch", "the municipality does not lie in this region");
+                errors.push(
+                    "region_code",
+                    "mismatch",
+                    "the municipality does not lie in this region",
+                );
             }
         }
         errors.into_result(|| Self {
@@ -233,17 +245,35 @@ mod tests {
 
     #[test]
     fn a_municipality_needs_its_code_and_every_error_is_listed() {
-        let errors = OrganisationDraft::parse(" ", OrganisationKind::Municipality, None, Some("99"), Some("1"))
-            .expect_err("invalid");
+        let errors = OrganisationDraft::parse(
+            " ",
+            OrganisationKind::Municipality,
+            None,
+            Some("99"),
+            Some("1"),
+        )
+        .expect_err("invalid");
         let fields: Vec<_> = errors.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["name", "region_code", "cvr", "municipality_code"]);
     }
 
     #[test]
     fn a_municipality_lies_in_its_region() {
-        let ok = OrganisationDraft::parse("Vejle Kommune", OrganisationKind::Municipality, Some("630"), Some("1083"), None);
+        let ok = OrganisationDraft::parse(
+            "Vejle Kommune",
+            OrganisationKind::Municipality,
+            Some("630"),
+            Some("1083"),
+            None,
+        );
         assert!(ok.is_ok());
-        let wrong = OrganisationDraft::parse("Vejle Kommune", OrganisationKind::Municipality, Some("630"), Some("1084"), None);
+        let wrong = OrganisationDraft::parse(
+            "Vejle Kommune",
+            OrganisationKind::Municipality,
+            Some("630"),
+            Some("1084"),
+            None,
+        );
         assert_eq!(wrong.expect_err("mismatch").0[0].code, "mismatch");
     }
 

@@ -47,7 +47,9 @@ pub fn regions() -> &'static [Region] {
 }
 
 pub fn municipality(code: &str) -> Option<&'static Municipality> {
-    municipalities().iter().find(|m| m.municipality_code == code)
+    municipalities()
+        .iter()
+        .find(|m| m.municipality_code == code)
 }
 
 pub fn region(code: &str) -> Option<&'static Region> {
@@ -62,7 +64,11 @@ mod tests {
     fn ships_98_municipalities_in_5_regions() {
         assert_eq!(municipalities().len(), 98);
         assert_eq!(regions().len(), 5);
-        assert!(municipalities().iter().all(|m| region(&m.region_code).is_some()));
+        assert!(
+            municipalities()
+                .iter()
+                .all(|m| region(&m.region_code).is_some())
+        );
         assert_eq!(municipality("630").map(|m| m.name.as_str()), Some("Vejle"));
     }
 }

@@ -88,13 +88,17 @@ impl<Id: PartialEq + Copy> Actor<Id> {
         match self.role {
             Role::Admin => Ok(()),
             Role::Coordinator if organisation_id != self.organisation_id => {
-                Err(UserRuleError::Forbidden("a coordinator creates users only in its own organisation"))
+                Err(UserRuleError::Forbidden(
+                    "a coordinator creates users only in its own organisation",
+                ))
             }
-            Role::Coordinator if role == Role::Admin => {
-                Err(UserRuleError::Forbidden("only an admin can create an admin"))
-            }
+            Role::Coordinator if role == Role::Admin => Err(UserRuleError::Forbidden(
+                "only an admin can create an admin",
+            )),
             Role::Coordinator => Ok(()),
-            _ => Err(UserRuleError::Forbidden("only admins and coordinators manage users")),
+            _ => Err(UserRuleError::Forbidden(
+                "only admins and coordinators manage users",
+            )),
         }
     }
 
@@ -107,14 +111,16 @@ impl<Id: PartialEq + Copy> Actor<Id> {
         }
         match self.role {
             Role::Admin => Ok(()),
-            Role::Coordinator if user.role == Role::Admin => {
-                Err(UserRuleError::Forbidden("only an admin can change an admin"))
-            }
+            Role::Coordinator if user.role == Role::Admin => Err(UserRuleError::Forbidden(
+                "only an admin can change an admin",
+            )),
             Role::Coordinator if new_role == Role::Admin => {
                 Err(UserRuleError::Forbidden("only an admin can make an admin"))
             }
             Role::Coordinator => Ok(()),
-            _ => Err(UserRuleError::Forbidden("only admins and coordinators manage users")),
+            _ => Err(UserRuleError::Forbidden(
+                "only admins and coordinators manage users",
+            )),
         }
     }
 
@@ -123,9 +129,22 @@ impl<Id: PartialEq + Copy> Actor<Id> {
         const OWN: &[&str] = &["display_name", "email", "password"];
         const COORDINATOR_OWN: &[&str] = &["display_name", "email", "password", "active"];
         const COORDINATOR: &[&str] = &["display_name", "email", "password", "role", "active"];
-        const ADMIN_OWN: &[&str] = &["username", "display_name", "email", "password", "organisation_id"];
-        const ADMIN: &[&str] =
-            &["username", "display_name", "email", "password", "role", "organisation_id", "active"];
+        const ADMIN_OWN: &[&str] = &[
+            "username",
+            "display_name",
+            "email",
+            "password",
+            "organisation_id",
+        ];
+        const ADMIN: &[&str] = &[
+            "username",
+            "display_name",
+            "email",
+            "password",
+            "role",
+            "organisation_id",
+            "active",
+        ];
         let own = user.user_id == self.user_id;
         match (self.role, own) {
             (Role::Admin, true) => ADMIN_OWN,
@@ -145,10 +164,18 @@ mod tests {
     const ORG_B: u8 = 2;
 
     fn actor(id: u8, org: u8, role: Role) -> Actor<u8> {
-        Actor { user_id: id, organisation_id: org, role }
+        Actor {
+            user_id: id,
+            organisation_id: org,
+            role,
+        }
     }
     fn subject(id: u8, org: u8, role: Role) -> Subject<u8> {
-        Subject { user_id: id, organisation_id: org, role }
+        Subject {
+            user_id: id,
+            organisation_id: org,
+            role,
+        }
     }
 
     #[test]
@@ -166,24 +193,45 @@ mod tests {
     fn a_coordinator_never_makes_an_admin() {
         let coordinator = actor(1, ORG_A, Role::Coordinator);
         assert!(coordinator.may_create(ORG_A, Role::PeerWorker).is_ok());
-        assert!(matches!(coordinator.may_create(ORG_A, Role::Admin), Err(UserRuleError::Forbidden(_))));
-        assert!(matches!(coordinator.may_create(ORG_B, Role::PeerWorker), Err(UserRuleError::Forbidden(_))));
+        assert!(matches!(
+            coordinator.may_create(ORG_A, Role::Admin),
+            Err(UserRuleError::Forbidden(_))
+        ));
+        assert!(matches!(
+            coordinator.may_create(ORG_B, Role::PeerWorker),
+            Err(UserRuleError::Forbidden(_))
+        ));
         let peer = subject(2, ORG_A, Role::PeerWorker);
         assert!(coordinator.may_manage(&peer, Role::Coordinator).is_ok());
-        assert!(matches!(coordinator.may_manage(&peer, Role::Admin), Err(UserRuleError::Forbidden(_))));
+        assert!(matches!(
+            coordinator.may_manage(&peer, Role::Admin),
+            Err(UserRuleError::Forbidden(_))
+        ));
         assert_eq!(
             coordinator.may_manage(&subject(3, ORG_B, Role::PeerWorker), Role::PeerWorker),
             Err(UserRuleError::Invisible)
         );
-        assert!(!coordinator.writable_user_fields(&subject(1, ORG_A, Role::Coordinator)).contains(&"role"));
+        assert!(
+            !coordinator
+                .writable_user_fields(&subject(1, ORG_A, Role::Coordinator))
+                .contains(&"role")
+        );
     }
 
     #[test]
     fn other_roles_only_touch_their_own_profile() {
-        for role in [Role::PeerWorker, Role::Professional, Role::Evaluator, Role::Integration] {
+        for role in [
+            Role::PeerWorker,
+            Role::Professional,
+            Role::Evaluator,
+            Role::Integration,
+        ] {
             let me = actor(1, ORG_A, role);
             assert!(me.may_create(ORG_A, Role::PeerWorker).is_err());
-            assert_eq!(me.writable_user_fields(&subject(1, ORG_A, role)), ["display_name", "email", "password"]);
+            assert_eq!(
+                me.writable_user_fields(&subject(1, ORG_A, role)),
+                ["display_name", "email", "password"]
+            );
         }
     }
 }

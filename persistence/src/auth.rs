@@ -1,7 +1,7 @@
 //! Sign-in sessions, refresh tokens (stored hashed), failed sign-ins and the signing key.
 
-use crate::schema::{auth_sessions, login_failures, refresh_tokens, settings, users};
 use crate::DbConnection;
+use crate::schema::{auth_sessions, login_failures, refresh_tokens, settings, users};
 use crate::user::UserRow;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -26,11 +26,17 @@ pub struct RefreshTokenRow {
 }
 
 pub fn insert_session(conn: &mut DbConnection, row: &SessionRow) -> QueryResult<()> {
-    diesel::insert_into(auth_sessions::table).values(row).execute(conn).map(drop)
+    diesel::insert_into(auth_sessions::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
 }
 
 pub fn insert_refresh_token(conn: &mut DbConnection, row: &RefreshTokenRow) -> QueryResult<()> {
-    diesel::insert_into(refresh_tokens::table).values(row).execute(conn).map(drop)
+    diesel::insert_into(refresh_tokens::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
 }
 
 /// The user behind an access token, if its session is still open and the user active.
@@ -67,7 +73,11 @@ pub fn find_refresh_token(
 }
 
 /// Marks a refresh token used; `false` if it already was (a concurrent or repeated use).
-pub fn use_refresh_token(conn: &mut DbConnection, token_hash: &str, now: NaiveDateTime) -> QueryResult<bool> {
+pub fn use_refresh_token(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
     let changed = diesel::update(
         refresh_tokens::table
             .filter(refresh_tokens::token_hash.eq(token_hash))
@@ -78,7 +88,11 @@ pub fn use_refresh_token(conn: &mut DbConnection, token_hash: &str, now: NaiveDa
     Ok(changed == 1)
 }
 
-pub fn revoke_session(conn: &mut DbConnection, session_id: &str, now: NaiveDateTime) -> QueryResult<()> {
+pub fn revoke_session(
+    conn: &mut DbConnection,
+    session_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::update(
         auth_sessions::table
             .filter(auth_sessions::id.eq(session_id))
@@ -138,7 +152,11 @@ pub fn prune_login_failures(conn: &mut DbConnection, before: NaiveDateTime) -> Q
 }
 
 pub fn setting(conn: &mut DbConnection, key: &str) -> QueryResult<Option<String>> {
-    settings::table.find(key).select(settings::value).first(conn).optional()
+    settings::table
+        .find(key)
+        .select(settings::value)
+        .first(conn)
+        .optional()
 }
 
 /// Stores `value` under `key` unless one is there; returns the value that is kept, so that
@@ -152,9 +170,10 @@ pub fn setting_or_insert(conn: &mut DbConnection, key: &str, value: &str) -> Que
         .execute(conn);
     match inserted {
         Ok(_) => Ok(value.to_owned()),
-        Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {
-            setting(conn, key)?.ok_or(diesel::result::Error::NotFound)
-        }
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => setting(conn, key)?.ok_or(diesel::result::Error::NotFound),
         Err(e) => Err(e),
     }
 }

@@ -97,7 +97,9 @@ impl Manager {
 
     pub fn connect_now(&self) -> Result<DbConnection, diesel::ConnectionError> {
         match &self.url {
-            DatabaseUrl::Postgres(url) => PgConnection::establish(url).map(DbConnection::Postgresql),
+            DatabaseUrl::Postgres(url) => {
+                PgConnection::establish(url).map(DbConnection::Postgresql)
+            }
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(path)?;
                 // Durable and safe under concurrent writers (`spec/quality.md`, Reliability).
@@ -138,7 +140,10 @@ pub struct PoolOptions {
 
 impl Default for PoolOptions {
     fn default() -> Self {
-        Self { max_size: 10, connection_timeout: Duration::from_secs(3) }
+        Self {
+            max_size: 10,
+            connection_timeout: Duration::from_secs(3),
+        }
     }
 }
 
@@ -156,7 +161,9 @@ pub fn pool(url: &DatabaseUrl, options: PoolOptions) -> Result<Pool, DbError> {
 /// Runs the embedded migrations of the connection's backend; returns how many ran.
 pub fn migrate(conn: &mut DbConnection) -> Result<usize, DbError> {
     let applied = match conn {
-        DbConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        DbConnection::Postgresql(c) => c
+            .run_pending_migrations(POSTGRES_MIGRATIONS)
+            .map(|v| v.len()),
         DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
     };
     applied.map_err(|e| DbError::Migration(e.to_string()))
@@ -177,11 +184,32 @@ mod tests {
 
     #[test]
     fn the_scheme_chooses_the_backend() {
-        assert_eq!(DatabaseUrl::parse("sqlite://brobygger.db").ok(), Some(DatabaseUrl::Sqlite("brobygger.db".into())));
-        assert_eq!(DatabaseUrl::parse("postgres://u@h/db").map(|u| u.backend()).ok(), Some(Backend::Postgres));
-        assert_eq!(DatabaseUrl::parse("postgresql://u@h/db").map(|u| u.backend()).ok(), Some(Backend::Postgres));
-        assert!(matches!(DatabaseUrl::parse("mysql://u@h/db"), Err(DbError::UnknownScheme(s)) if s == "mysql"));
-        assert!(matches!(DatabaseUrl::parse("brobygger.db"), Err(DbError::UnknownScheme(_))));
-        assert!(matches!(DatabaseUrl::parse("sqlite://"), Err(DbError::EmptySqlitePath)));
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://brobygger.db").ok(),
+            Some(DatabaseUrl::Sqlite("brobygger.db".into()))
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgres://u@h/db")
+                .map(|u| u.backend())
+                .ok(),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgresql://u@h/db")
+                .map(|u| u.backend())
+                .ok(),
+            Some(Backend::Postgres)
+        );
+        assert!(
+            matches!(DatabaseUrl::parse("mysql://u@h/db"), Err(DbError::UnknownScheme(s)) if s == "mysql")
+        );
+        assert!(matches!(
+            DatabaseUrl::parse("brobygger.db"),
+            Err(DbError::UnknownScheme(_))
+        ));
+        assert!(matches!(
+            DatabaseUrl::parse("sqlite://"),
+            Err(DbError::EmptySqlitePath)
+        ));
     }
 }

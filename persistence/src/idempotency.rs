@@ -40,7 +40,10 @@ pub fn claim(
     abandoned_before: NaiveDateTime,
 ) -> QueryResult<Claim> {
     for _ in 0..2 {
-        match diesel::insert_into(idempotency_keys::table).values(row).execute(conn) {
+        match diesel::insert_into(idempotency_keys::table)
+            .values(row)
+            .execute(conn)
+        {
             Ok(_) => return Ok(Claim::Claimed),
             Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {}
             Err(e) => return Err(e),
@@ -84,9 +87,12 @@ pub fn complete(
 }
 
 pub fn release(conn: &mut DbConnection, user_id: &str, key: &str) -> QueryResult<()> {
-    diesel::delete(idempotency_keys::table.find((user_id, key))).execute(conn).map(drop)
+    diesel::delete(idempotency_keys::table.find((user_id, key)))
+        .execute(conn)
+        .map(drop)
 }
 
 pub fn prune(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usize> {
-    diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(before))).execute(conn)
+    diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(before)))
+        .execute(conn)
 }

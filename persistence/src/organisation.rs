@@ -31,7 +31,10 @@ pub struct OrganisationFilter {
 }
 
 pub fn insert(conn: &mut DbConnection, row: &OrganisationRow) -> QueryResult<()> {
-    diesel::insert_into(organisations::table).values(row).execute(conn).map(drop)
+    diesel::insert_into(organisations::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<OrganisationRow>> {
@@ -47,7 +50,9 @@ pub fn list(
     filter: &OrganisationFilter,
     page: &PageRequest,
 ) -> QueryResult<Vec<OrganisationRow>> {
-    let mut query = organisations::table.select(OrganisationRow::as_select()).into_boxed();
+    let mut query = organisations::table
+        .select(OrganisationRow::as_select())
+        .into_boxed();
     if let Some(id) = &filter.only_id {
         query = query.filter(organisations::id.eq(id.clone()));
     }
@@ -64,7 +69,11 @@ pub fn list(
 }
 
 /// Writes `row` if the stored version is still `expected_version`; `false` when it is not.
-pub fn update(conn: &mut DbConnection, row: &OrganisationRow, expected_version: i64) -> QueryResult<bool> {
+pub fn update(
+    conn: &mut DbConnection,
+    row: &OrganisationRow,
+    expected_version: i64,
+) -> QueryResult<bool> {
     let changed = diesel::update(
         organisations::table
             .filter(organisations::id.eq(&row.id))

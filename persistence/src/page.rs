@@ -25,6 +25,8 @@ macro_rules! paginate {
         if let Some(since) = page.updated_since {
             query = query.filter($crate::schema::$table::updated_at.ge(since));
         }
-        query.order($crate::schema::$table::id.asc()).limit(page.limit)
+        query
+            .order($crate::schema::$table::id.asc())
+            .limit(page.limit)
     }};
 }

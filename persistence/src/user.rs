@@ -34,11 +34,18 @@ pub struct UserFilter {
 }
 
 pub fn insert(conn: &mut DbConnection, row: &UserRow) -> QueryResult<()> {
-    diesel::insert_into(users::table).values(row).execute(conn).map(drop)
+    diesel::insert_into(users::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<UserRow>> {
-    users::table.find(id).select(UserRow::as_select()).first(conn).optional()
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn find_by_username(conn: &mut DbConnection, username: &str) -> QueryResult<Option<UserRow>> {
@@ -61,7 +68,11 @@ pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
     users::table.count().get_result(conn)
 }
 
-pub fn list(conn: &mut DbConnection, filter: &UserFilter, page: &PageRequest) -> QueryResult<Vec<UserRow>> {
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &UserFilter,
+    page: &PageRequest,
+) -> QueryResult<Vec<UserRow>> {
     let mut query = users::table.select(UserRow::as_select()).into_boxed();
     if let Some(id) = &filter.only_id {
         query = query.filter(users::id.eq(id.clone()));
@@ -80,8 +91,12 @@ pub fn list(conn: &mut DbConnection, filter: &UserFilter, page: &PageRequest) ->
 
 /// Writes `row` if the stored version is still `expected_version`; `false` when it is not.
 pub fn update(conn: &mut DbConnection, row: &UserRow, expected_version: i64) -> QueryResult<bool> {
-    let changed = diesel::update(users::table.filter(users::id.eq(&row.id)).filter(users::version.eq(expected_version)))
-        .set(row)
-        .execute(conn)?;
+    let changed = diesel::update(
+        users::table
+            .filter(users::id.eq(&row.id))
+            .filter(users::version.eq(expected_version)),
+    )
+    .set(row)
+    .execute(conn)?;
     Ok(changed == 1)
 }

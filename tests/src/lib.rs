@@ -1,1 +1,265 @@
+//! Black-box tests of Brobygger: the real server on a real port, on a fresh database per test,
+//! on SQLite and on PostgreSQL.
+//!
+//! PostgreSQL runs when `BROBYGGER_TEST_POSTGRES_URL` names a server (a URL whose user may
+//! create databases); each test gets a database cloned from a migrated template. When `CI` is
+//! set and that variable is not, PostgreSQL tests fail instead of being skipped.
 
+mod client;
+mod postgres;
+mod proxy;
+
+pub use client::{Req, Resp};
+pub use proxy::Proxy;
+
+use brobygger_api::{Application, Clock, Settings};
+use brobygger_persistence::DatabaseUrl;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+pub const ADMIN_PASSWORD: &str = "test-admin-password";
+pub const JWT_SECRET: &str = "test-signing-key-of-at-least-32-characters";
+pub const PASSWORD: &str = "a long test password";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs one test body on SQLite and on PostgreSQL, as two tests named `…::sqlite` and
+/// `…::postgres`.
+#[macro_export]
+macro_rules! test_both {
+    ($(#[$meta:meta])* async fn $name:ident($app:ident) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            $(#[$meta])*
+            async fn run($app: $crate::TestApp) $body
+
+            #[actix_web::test]
+            async fn sqlite() {
+                run($crate::TestApp::spawn($crate::Backend::Sqlite).await).await
+            }
+
+            #[actix_web::test]
+            async fn postgres() {
+                if let Some(app) = $crate::TestApp::spawn_postgres().await {
+                    run(app).await
+                }
+            }
+        }
+    };
+}
+
+/// Where a test's database lives; removed when the test ends.
+#[expect(dead_code, reason = "held for what dropping it removes")]
+enum Store {
+    Sqlite(tempfile::TempDir),
+    Postgres(postgres::TestDatabase),
+}
+
+pub struct TestApp {
+    pub base_url: String,
+    pub backend: Backend,
+    /// The first admin's access token.
+    pub admin_token: String,
+    /// The service's clock; tests may move it.
+    pub clock: Clock,
+    client: awc::Client,
+    store: Store,
+}
+
+impl TestApp {
+    /// A server on `backend`; panics for PostgreSQL when it is not configured.
+    pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, |_| {})
+            .await
+            .expect("the backend is configured")
+    }
+
+    /// A server on PostgreSQL, or `None` when no PostgreSQL is configured outside CI.
+    pub async fn spawn_postgres() -> Option<TestApp> {
+        Self::spawn_with(Backend::Postgres, |_| {}).await
+    }
+
+    /// A server on `backend` with settings adjusted by `adjust`.
+    pub async fn spawn_with(
+        backend: Backend,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> Option<TestApp> {
+        let (store, url) = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("brobygger.db").display());
+                (Store::Sqlite(dir), url)
+            }
+            Backend::Postgres => {
+                let database = postgres::TestDatabase::create()?;
+                let url = database.url.clone();
+                (Store::Postgres(database), url)
+            }
+        };
+        Some(Self::start(backend, store, &url, adjust).await)
+    }
+
+    /// A PostgreSQL server reached through `proxy`, so a test can cut the database off.
+    pub async fn spawn_postgres_behind(
+        proxy_for: impl FnOnce(&str) -> (Proxy, String),
+    ) -> Option<(TestApp, Proxy)> {
+        let database = postgres::TestDatabase::create()?;
+        let (proxy, url) = proxy_for(&database.url);
+        let app = Self::start(Backend::Postgres, Store::Postgres(database), &url, |s| {
+            s.pool.connection_timeout = Duration::from_secs(1);
+        })
+        .await;
+        Some((app, proxy))
+    }
+
+    async fn start(
+        backend: Backend,
+        store: Store,
+        url: &str,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> TestApp {
+        let mut settings = Settings::new(DatabaseUrl::parse(url).expect("database url"));
+        settings.bind = "127.0.0.1:0".to_owned();
+        settings.jwt_secret = Some(JWT_SECRET.to_owned().into());
+        settings.admin_password = Some(ADMIN_PASSWORD.to_owned().into());
+        settings.workers = 1;
+        settings.handle_signals = false;
+        settings.pool.max_size = 4;
+        adjust(&mut settings);
+        let clock = Clock::system();
+        let application = Application::build(settings, clock.clone())
+            .await
+            .expect("the server starts");
+        let base_url = format!("http://127.0.0.1:{}", application.port());
+        actix_web::rt::spawn(application.run_until_stopped());
+        let client = awc::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .finish();
+        let mut app = TestApp {
+            base_url,
+            backend,
+            admin_token: String::new(),
+            clock,
+            client,
+            store,
+        };
+        app.admin_token = app.login("admin", ADMIN_PASSWORD).await;
+        app
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    pub fn get(&self, path: &str) -> Req {
+        Req::new(self.client.get(self.url(path)))
+    }
+
+    pub fn post(&self, path: &str) -> Req {
+        Req::new(self.client.post(self.url(path)))
+    }
+
+    pub fn patch(&self, path: &str) -> Req {
+        Req::new(self.client.patch(self.url(path)))
+    }
+
+    pub fn delete(&self, path: &str) -> Req {
+        Req::new(self.client.delete(self.url(path)))
+    }
+
+    pub fn request(&self, method: &str, path: &str) -> Req {
+        let method = awc::http::Method::from_bytes(method.as_bytes()).expect("method");
+        Req::new(self.client.request(method, self.url(path)))
+    }
+
+    /// The full token response of a password sign-in.
+    pub async fn token_response(&self, username: &str, password: &str) -> Resp {
+        self.post("/api/v1/auth/token")
+            .json(json!({"grant_type": "password", "username": username, "password": password}))
+            .await
+    }
+
+    /// An access token for `username`, or a panic.
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let response = self.token_response(username, password).await;
+        assert_eq!(
+            response.status, 200,
+            "sign-in of {username}: {}",
+            response.text
+        );
+        response.body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
+    }
+
+    /// Creates an organisation as the admin; returns its id.
+    pub async fn organisation(&self, name: &str, kind: &str, extra: Value) -> String {
+        let mut body = json!({"name": name, "kind": kind});
+        merge(&mut body, extra);
+        let response = self
+            .post("/api/v1/organisations")
+            .token(&self.admin_token)
+            .json(body)
+            .await;
+        assert_eq!(
+            response.status, 201,
+            "create organisation: {}",
+            response.text
+        );
+        response.id()
+    }
+
+    /// A municipality organisation, by its official code.
+    pub async fn municipality(&self, name: &str, code: &str) -> String {
+        self.organisation(name, "municipality", json!({"municipality_code": code}))
+            .await
+    }
+
+    /// Creates a user as the admin; returns its id.
+    pub async fn user(&self, username: &str, role: &str, organisation_id: &str) -> String {
+        let response = self
+            .post("/api/v1/users")
+            .token(&self.admin_token)
+            .json(json!({
+                "username": username,
+                "display_name": username,
+                "role": role,
+                "organisation_id": organisation_id,
+                "password": PASSWORD,
+            }))
+            .await;
+        assert_eq!(response.status, 201, "create user: {}", response.text);
+        response.id()
+    }
+
+    /// Creates a user as the admin and signs it in; returns (id, access token).
+    pub async fn user_with_token(
+        &self,
+        username: &str,
+        role: &str,
+        organisation_id: &str,
+    ) -> (String, String) {
+        let id = self.user(username, role, organisation_id).await;
+        (id, self.login(username, PASSWORD).await)
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.store, Store::Postgres(_))
+    }
+}
+
+/// RFC 7396 merge, for building request bodies.
+pub fn merge(target: &mut Value, patch: Value) {
+    if let (Value::Object(target), Value::Object(patch)) = (target, patch) {
+        for (k, v) in patch {
+            target.insert(k, v);
+        }
+    }
+}

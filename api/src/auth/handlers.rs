@@ -8,7 +8,7 @@ use crate::error::ApiError;
 use crate::organisation::Organisation;
 use crate::state::AppState;
 use crate::user::User;
-use actix_web::{HttpRequest, HttpResponse, post, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use brobygger_domain::FieldErrors;
 use brobygger_domain::user::Role;
 use brobygger_persistence::auth::{self, RefreshTokenRow, SessionRow};
@@ -47,6 +47,9 @@ pub struct TokenRequest {
     #[schema(max_length = 200)]
     pub client_secret: Option<String>,
 }
+
+impl crate::body::FieldRules for TokenRequest {}
+impl crate::body::FieldRules for RevokeRequest {}
 
 /// Tokens for the API.
 #[derive(Debug, Serialize, ToSchema)]
@@ -100,7 +103,8 @@ fn required<'a>(errors: &mut FieldErrors, field: &str, value: &'a Option<String>
 
 /// The client's address as the socket sees it (a proxy's `X-Forwarded-For` can be forged).
 fn client_address(req: &HttpRequest) -> String {
-    req.peer_addr().map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
+    req.peer_addr()
+        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
 }
 
 /// Issue tokens
@@ -140,8 +144,12 @@ pub async fn issue_token(
             let password = required(&mut errors, "password", &request.password).to_owned();
             errors.into_result(|| ())?;
             sign_in(&state, username, address, now, move |conn, username| {
-                let found = user::find_by_username(conn, username)?.filter(|u| !Role::parse(&u.role).is_some_and(Role::is_machine));
-                let ok = password::verify(&password, found.as_ref().and_then(|u| u.password_hash.as_deref()));
+                let found = user::find_by_username(conn, username)?
+                    .filter(|u| !Role::parse(&u.role).is_some_and(Role::is_machine));
+                let ok = password::verify(
+                    &password,
+                    found.as_ref().and_then(|u| u.password_hash.as_deref()),
+                );
                 Ok(found.filter(|_| ok))
             })
             .await?
@@ -152,7 +160,10 @@ pub async fn issue_token(
             errors.into_result(|| ())?;
             sign_in(&state, client_id, address, now, move |conn, client_id| {
                 let found = user::find_by_client_id(conn, client_id)?;
-                let ok = password::verify(&secret, found.as_ref().and_then(|u| u.client_secret_hash.as_deref()));
+                let ok = password::verify(
+                    &secret,
+                    found.as_ref().and_then(|u| u.client_secret_hash.as_deref()),
+                );
                 Ok(found.filter(|_| ok))
             })
             .await?
@@ -182,7 +193,15 @@ where
     let (throttle_name, throttle_address) = (name.clone(), address.clone());
     let (by_name, by_address) = state
         .db
-        .read(move |conn| Ok(auth::recent_login_failures(conn, &throttle_name, &throttle_address, since, MAX_FAILURES as i64)?))
+        .read(move |conn| {
+            Ok(auth::recent_login_failures(
+                conn,
+                &throttle_name,
+                &throttle_address,
+                since,
+                MAX_FAILURES as i64,
+            )?)
+        })
         .await?;
     // Blocked until the oldest of the last five failures leaves the window.
     let blocked_until = [by_name, by_address]
@@ -193,10 +212,15 @@ where
         .max();
     if let Some(until) = blocked_until {
         let retry_after = (until - now).num_seconds().max(1);
-        return Err(ApiError::RateLimited { retry_after: retry_after.unsigned_abs() });
+        return Err(ApiError::RateLimited {
+            retry_after: retry_after.unsigned_abs(),
+        });
     }
     let (verify_name, failure_name) = (name.clone(), name);
-    let found = state.db.read(move |conn| verify(conn, &verify_name)).await?;
+    let found = state
+        .db
+        .read(move |conn| verify(conn, &verify_name))
+        .await?;
     match found {
         Some(user) if user.active => open_session(state, user, now, true).await,
         _ => {
@@ -205,15 +229,28 @@ where
                 .write(move |conn| {
                     auth::prune_login_failures(conn, now - TimeDelta::days(1))?;
                     let id = uuid::Uuid::now_v7().to_string();
-                    Ok(auth::record_login_failure(conn, &id, &failure_name, &address, now)?)
+                    Ok(auth::record_login_failure(
+                        conn,
+                        &id,
+                        &failure_name,
+                        &address,
+                        now,
+                    )?)
                 })
                 .await?;
-            Err(ApiError::Unauthorized("the credentials are wrong or the account is disabled"))
+            Err(ApiError::Unauthorized(
+                "the credentials are wrong or the account is disabled",
+            ))
         }
     }
 }
 
-fn access_token(state: &AppState, user: &UserRow, session_id: &str, now: NaiveDateTime) -> Result<String, ApiError> {
+fn access_token(
+    state: &AppState,
+    user: &UserRow,
+    session_id: &str,
+    now: NaiveDateTime,
+) -> Result<String, ApiError> {
     let role = Role::parse(&user.role).ok_or_else(|| ApiError::internal("stored role unknown"))?;
     let ttl = i64::try_from(state.settings.access_token_ttl.as_secs()).unwrap_or(900);
     let iat = now.and_utc().timestamp();
@@ -230,7 +267,11 @@ fn access_token(state: &AppState, user: &UserRow, session_id: &str, now: NaiveDa
     })
 }
 
-fn token_response(state: &AppState, access_token: String, refresh_token: Option<String>) -> TokenResponse {
+fn token_response(
+    state: &AppState,
+    access_token: String,
+    refresh_token: Option<String>,
+) -> TokenResponse {
     TokenResponse {
         access_token,
         token_type: "Bearer",
@@ -253,7 +294,11 @@ async fn open_session(
         user_id: user.id.clone(),
         created_at: now,
         // A client's session lasts as long as its one access token.
-        expires_at: if machine { now + TimeDelta::seconds(900) } else { now + ttl },
+        expires_at: if machine {
+            now + TimeDelta::seconds(900)
+        } else {
+            now + ttl
+        },
         revoked_at: None,
     };
     let refresh = (with_refresh && !machine).then(password::random_secret);
@@ -279,8 +324,13 @@ async fn open_session(
 
 /// Exchanges a refresh token once. A second use of the same token means it leaked: the whole
 /// session is revoked.
-async fn refresh(state: &web::Data<AppState>, token: &str, now: NaiveDateTime) -> Result<TokenResponse, ApiError> {
-    const REJECTED: ApiError = ApiError::Unauthorized("the refresh token is invalid, used or revoked");
+async fn refresh(
+    state: &web::Data<AppState>,
+    token: &str,
+    now: NaiveDateTime,
+) -> Result<TokenResponse, ApiError> {
+    const REJECTED: ApiError =
+        ApiError::Unauthorized("the refresh token is invalid, used or revoked");
     let hash = refresh_token_hash(token);
     let new_refresh = password::random_secret();
     let new_hash = refresh_token_hash(&new_refresh);
@@ -292,7 +342,9 @@ async fn refresh(state: &web::Data<AppState>, token: &str, now: NaiveDateTime) -
     let outcome = state
         .db
         .write(move |conn| {
-            let Some((row, session)) = auth::find_refresh_token(conn, &hash)? else { return Ok(Outcome::Rejected) };
+            let Some((row, session)) = auth::find_refresh_token(conn, &hash)? else {
+                return Ok(Outcome::Rejected);
+            };
             if session.revoked_at.is_some() || session.expires_at <= now {
                 return Ok(Outcome::Rejected);
             }
@@ -305,7 +357,12 @@ async fn refresh(state: &web::Data<AppState>, token: &str, now: NaiveDateTime) -
             };
             auth::insert_refresh_token(
                 conn,
-                &RefreshTokenRow { token_hash: new_hash, session_id: session.id.clone(), created_at: now, used_at: None },
+                &RefreshTokenRow {
+                    token_hash: new_hash,
+                    session_id: session.id.clone(),
+                    created_at: now,
+                    used_at: None,
+                },
             )?;
             Ok(Outcome::Rotated(user, session.id))
         })
@@ -346,7 +403,11 @@ pub async fn revoke_token(
     let (value, _) = body::json_or_form(&req, &mut payload.into_inner()).await?;
     let request: RevokeRequest = body::from_value(value)?;
     let now = state.clock.now_naive();
-    let session_of_access = state.keys.verify(&request.token).ok().map(|claims| claims.sid);
+    let session_of_access = state
+        .keys
+        .verify(&request.token)
+        .ok()
+        .map(|claims| claims.sid);
     let hash = refresh_token_hash(&request.token);
     state
         .db
@@ -374,13 +435,21 @@ pub async fn revoke_token(
     responses((status = 200, description = "The signed-in user", body = Me))
 )]
 #[get("/me")]
-pub async fn get_me(state: web::Data<AppState>, current: CurrentUser) -> Result<HttpResponse, ApiError> {
+pub async fn get_me(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+) -> Result<HttpResponse, ApiError> {
     let me = state
         .db
         .read(move |conn| {
             let user = user::find(conn, &current.id)?.ok_or(ApiError::NotFound)?;
-            let organisation = organisation::find(conn, &user.organisation_id)?.ok_or(ApiError::NotFound)?;
-            Ok(Me { role: current.role, user: User::from_row(user)?, organisation: Organisation::from_row(organisation)? })
+            let organisation =
+                organisation::find(conn, &user.organisation_id)?.ok_or(ApiError::NotFound)?;
+            Ok(Me {
+                role: current.role,
+                user: User::from_row(user)?,
+                organisation: Organisation::from_row(organisation)?,
+            })
         })
         .await?;
     Ok(HttpResponse::Ok().json(me))

@@ -1,12 +1,16 @@
 //! Argon2id hashes for passwords and client secrets.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 use std::sync::OnceLock;
 
 pub fn hash(secret: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
-    Ok(Argon2::default().hash_password(secret.as_bytes(), &salt)?.to_string())
+    Ok(Argon2::default()
+        .hash_password(secret.as_bytes(), &salt)?
+        .to_string())
 }
 
 /// Checks `secret` against `stored`. Without a stored hash it still does the work of one, so
@@ -18,8 +22,13 @@ pub fn verify(secret: &str, stored: Option<&str>) -> bool {
         Some(h) => (h, true),
         None => (dummy.as_str(), false),
     };
-    let Ok(parsed) = PasswordHash::new(hash) else { return false };
-    Argon2::default().verify_password(secret.as_bytes(), &parsed).is_ok() && real
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    Argon2::default()
+        .verify_password(secret.as_bytes(), &parsed)
+        .is_ok()
+        && real
 }
 
 /// A random secret of 32 bytes, URL-safe base64.

@@ -51,7 +51,8 @@ impl TokenKeys {
     }
 
     pub fn sign(&self, claims: &Claims) -> Result<String, ApiError> {
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding).map_err(ApiError::internal)
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+            .map_err(ApiError::internal)
     }
 
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {

@@ -19,7 +19,11 @@ pub struct CurrentUser {
 
 impl CurrentUser {
     pub fn actor(&self) -> Actor<&str> {
-        Actor { user_id: &self.id, organisation_id: &self.organisation_id, role: self.role }
+        Actor {
+            user_id: &self.id,
+            organisation_id: &self.organisation_id,
+            role: self.role,
+        }
     }
 
     pub fn is_admin(&self) -> bool {
@@ -31,13 +35,21 @@ fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
     let value = req
         .headers()
         .get(header::AUTHORIZATION)
-        .ok_or(ApiError::Unauthorized("send an access token: Authorization: Bearer <token>"))?;
-    let value = value.to_str().map_err(|_| ApiError::Unauthorized("the Authorization header is malformed"))?;
+        .ok_or(ApiError::Unauthorized(
+            "send an access token: Authorization: Bearer <token>",
+        ))?;
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::Unauthorized("the Authorization header is malformed"))?;
     match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
             Ok(token.trim().to_owned())
         }
-        _ => Err(ApiError::Unauthorized("the Authorization header is malformed")),
+        _ => Err(ApiError::Unauthorized(
+            "the Authorization header is malformed",
+        )),
     }
 }
 
@@ -62,8 +74,14 @@ impl FromRequest for CurrentUser {
                 .read(move |conn| Ok(auth::active_user_of_session(conn, &sub, &sid, now)?))
                 .await?
                 .ok_or(ApiError::Unauthorized("the access token has been revoked"))?;
-            let role = Role::parse(&user.role).ok_or_else(|| ApiError::internal("stored role unknown"))?;
-            Ok(CurrentUser { id: user.id, organisation_id: user.organisation_id, role, session_id: claims.sid })
+            let role =
+                Role::parse(&user.role).ok_or_else(|| ApiError::internal("stored role unknown"))?;
+            Ok(CurrentUser {
+                id: user.id,
+                organisation_id: user.organisation_id,
+                role,
+                session_id: claims.sid,
+            })
         })
     }
 }

@@ -1,0 +1,8 @@
+//! Black-box tests of the whole API: each runs on SQLite and on PostgreSQL.
+
+mod auth;
+mod contract;
+mod conventions;
+mod organisations;
+mod outage;
+mod users;

@@ -54,12 +54,11 @@ fn routes(cfg: &mut ServiceConfig) {
 
 /// The contract, as generated from the routes.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    App::new()
-        .into_utoipa_app()
-        .openapi(ApiDoc::openapi())
-        .configure(routes)
-        .split_for_parts()
-        .1
+    use utoipa::Modify;
+    let (_, mut document) =
+        App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes).split_for_parts();
+    crate::openapi::ErrorResponses.modify(&mut document);
+    document
 }
 
 /// The contract as YAML: what `brobygger openapi` prints and `openapi.yaml` holds.

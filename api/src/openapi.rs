@@ -28,7 +28,7 @@ use utoipa::{Modify, OpenApi};
         (name = "health", description = "Liveness, readiness and metrics"),
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
-    modifiers(&Security, &ErrorResponses)
+    modifiers(&Security)
 )]
 pub struct ApiDoc;
 
@@ -120,7 +120,9 @@ const ERRORS: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
-struct ErrorResponses;
+/// Adds the shared error responses to every operation; applied once the routes have added
+/// their operations (see `app::openapi`).
+pub struct ErrorResponses;
 
 impl Modify for ErrorResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {

@@ -85,6 +85,20 @@ pub struct RevokeRequest {
 
 /// The signed-in user, its organisation and role.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "user": {
+        "id": "0193a5d3-1f0a-7c3e-8f55-0b9e4c2d7a10", "username": "mette.k", "display_name": "Mette Kristensen",
+        "email": "mette.k@vejle.dk", "role": "coordinator", "organisation_id": "0193a5d2-7c1e-7a51-9d1b-5d6f2f4b8e21",
+        "active": true, "client_id": null, "version": 1,
+        "created_at": "2026-11-22T10:00:00Z", "updated_at": "2026-11-22T10:00:00Z"
+    },
+    "organisation": {
+        "id": "0193a5d2-7c1e-7a51-9d1b-5d6f2f4b8e21", "name": "Vejle Kommune", "kind": "municipality",
+        "municipality_code": "630", "region_code": "1083", "cvr": null, "parent_id": null, "version": 1,
+        "created_at": "2026-11-22T10:00:00Z", "updated_at": "2026-11-22T10:00:00Z"
+    },
+    "role": "coordinator"
+}))]
 pub struct Me {
     pub user: User,
     pub organisation: Organisation,

@@ -55,8 +55,11 @@ fn routes(cfg: &mut ServiceConfig) {
 /// The contract, as generated from the routes.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     use utoipa::Modify;
-    let (_, mut document) =
-        App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes).split_for_parts();
+    let (_, mut document) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes)
+        .split_for_parts();
     crate::openapi::ErrorResponses.modify(&mut document);
     document
 }

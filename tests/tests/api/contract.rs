@@ -22,7 +22,10 @@ async fn openapi_yaml_is_what_the_server_serves() {
     assert_eq!(json.body["openapi"], "3.1.0");
     let docs = app.get("/docs/").send().await;
     docs.assert_status(200);
-    assert!(docs.text.contains("swagger-ui"), "Swagger UI is served from the binary");
+    assert!(
+        docs.text.contains("swagger-ui"),
+        "Swagger UI is served from the binary"
+    );
     let asset = app.get("/docs/swagger-ui-bundle.js").send().await;
     asset.assert_status(200);
 }
@@ -39,17 +42,39 @@ fn every_operation_is_documented_with_its_errors() {
                 continue;
             }
             let at = format!("{method} {path}");
-            let id = operation["operationId"].as_str().unwrap_or_else(|| panic!("{at}: no operationId"));
-            assert!(operation_ids.insert(id.to_owned()), "{at}: duplicate operationId {id}");
-            assert!(operation["summary"].as_str().is_some_and(|s| !s.is_empty()), "{at}: no summary");
-            assert!(operation["tags"].as_array().is_some_and(|t| !t.is_empty()), "{at}: no tag");
+            let id = operation["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{at}: no operationId"));
+            assert!(
+                operation_ids.insert(id.to_owned()),
+                "{at}: duplicate operationId {id}"
+            );
+            assert!(
+                operation["summary"].as_str().is_some_and(|s| !s.is_empty()),
+                "{at}: no summary"
+            );
+            assert!(
+                operation["tags"].as_array().is_some_and(|t| !t.is_empty()),
+                "{at}: no tag"
+            );
             let responses = operation["responses"].as_object().expect("responses");
             assert!(responses.contains_key("500"), "{at}: no 500");
-            let public = path.starts_with("/health") || path == "/metrics" || path.starts_with("/api/v1/reference")
-                || path.starts_with("/api/v1/auth/") || path.starts_with("/api/v1/openapi");
+            let public = path.starts_with("/health")
+                || path == "/metrics"
+                || path.starts_with("/api/v1/reference")
+                || path.starts_with("/api/v1/auth/")
+                || path.starts_with("/api/v1/openapi");
             if !public {
-                assert!(operation["security"].as_array().is_some_and(|s| !s.is_empty()), "{at}: no security");
-                assert!(responses.contains_key("401") && responses.contains_key("403"), "{at}: no 401/403");
+                assert!(
+                    operation["security"]
+                        .as_array()
+                        .is_some_and(|s| !s.is_empty()),
+                    "{at}: no security"
+                );
+                assert!(
+                    responses.contains_key("401") && responses.contains_key("403"),
+                    "{at}: no 401/403"
+                );
             }
             if path.contains('{') {
                 assert!(responses.contains_key("404"), "{at}: no 404");
@@ -60,18 +85,30 @@ fn every_operation_is_documented_with_its_errors() {
                 }
             }
             if method == "patch" {
-                assert!(responses.contains_key("412") && responses.contains_key("428"), "{at}: no 412/428");
+                assert!(
+                    responses.contains_key("412") && responses.contains_key("428"),
+                    "{at}: no 412/428"
+                );
             }
         }
     }
     // Every schema the API defines carries an example, on itself or its properties.
-    for (name, schema) in document["components"]["schemas"].as_object().expect("schemas") {
-        if schema.get("enum").is_some() || name == "ProblemField" || name.starts_with("Page_") || name == "GrantType" {
+    for (name, schema) in document["components"]["schemas"]
+        .as_object()
+        .expect("schemas")
+    {
+        if schema.get("enum").is_some()
+            || name == "ProblemField"
+            || name.starts_with("Page_")
+            || name == "GrantType"
+        {
             continue;
         }
         let has_example = schema.get("example").is_some()
             || schema.get("examples").is_some()
-            || schema["properties"].as_object().is_some_and(|p| p.values().any(|v| v.get("example").is_some()));
+            || schema["properties"]
+                .as_object()
+                .is_some_and(|p| p.values().any(|v| v.get("example").is_some()));
         assert!(has_example, "schema {name} has no example");
     }
 }

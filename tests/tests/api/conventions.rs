@@ -9,7 +9,12 @@ fn organisation_body(name: &str) -> serde_json::Value {
 }
 
 async fn organisation_count(app: &TestApp) -> usize {
-    app.get("/api/v1/organisations?limit=200").token(&app.admin_token).send().await.ids().len()
+    app.get("/api/v1/organisations?limit=200")
+        .token(&app.admin_token)
+        .send()
+        .await
+        .ids()
+        .len()
 }
 
 test_both! {
@@ -145,7 +150,13 @@ test_both! {
 #[actix_web::test]
 async fn configured_cors_origins_may_call_the_api() {
     for backend in [Backend::Sqlite, Backend::Postgres] {
-        let Some(app) = TestApp::spawn_with(backend, |s| s.cors_origins = vec!["https://frontend.example".to_owned()]).await else { continue };
+        let Some(app) = TestApp::spawn_with(backend, |s| {
+            s.cors_origins = vec!["https://frontend.example".to_owned()]
+        })
+        .await
+        else {
+            continue;
+        };
         let preflight = app
             .request("OPTIONS", "/api/v1/organisations")
             .header("origin", "https://frontend.example")
@@ -154,10 +165,26 @@ async fn configured_cors_origins_may_call_the_api() {
             .send()
             .await;
         assert_eq!(preflight.status, 200, "{}", preflight.text);
-        assert_eq!(preflight.header("access-control-allow-origin"), Some("https://frontend.example"));
-        let call = app.get("/api/v1/me").token(&app.admin_token).header("origin", "https://frontend.example").send().await;
-        assert_eq!(call.header("access-control-allow-origin"), Some("https://frontend.example"));
-        let stranger = app.get("/api/v1/me").token(&app.admin_token).header("origin", "https://evil.example").send().await;
+        assert_eq!(
+            preflight.header("access-control-allow-origin"),
+            Some("https://frontend.example")
+        );
+        let call = app
+            .get("/api/v1/me")
+            .token(&app.admin_token)
+            .header("origin", "https://frontend.example")
+            .send()
+            .await;
+        assert_eq!(
+            call.header("access-control-allow-origin"),
+            Some("https://frontend.example")
+        );
+        let stranger = app
+            .get("/api/v1/me")
+            .token(&app.admin_token)
+            .header("origin", "https://evil.example")
+            .send()
+            .await;
         assert!(stranger.header("access-control-allow-origin").is_none());
     }
 }

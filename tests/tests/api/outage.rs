@@ -6,14 +6,24 @@ use std::time::Duration;
 
 #[actix_web::test]
 async fn postgres_outage_gives_503_and_recovers_without_restart() {
-    let Some((app, proxy)) = TestApp::spawn_postgres_behind(Proxy::for_postgres).await else { return };
-    app.get("/api/v1/me").token(&app.admin_token).send().await.assert_status(200);
+    let Some((app, proxy)) = TestApp::spawn_postgres_behind(Proxy::for_postgres).await else {
+        return;
+    };
+    app.get("/api/v1/me")
+        .token(&app.admin_token)
+        .send()
+        .await
+        .assert_status(200);
 
     proxy.cut();
     let during = app.get("/api/v1/me").token(&app.admin_token).send().await;
     during.assert_problem(503, "unavailable");
     assert!(during.header("retry-after").is_some());
-    let created = app.post("/api/v1/organisations").token(&app.admin_token).json(serde_json::json!({"name": "X", "kind": "other"})).await;
+    let created = app
+        .post("/api/v1/organisations")
+        .token(&app.admin_token)
+        .json(serde_json::json!({"name": "X", "kind": "other"}))
+        .await;
     created.assert_problem(503, "unavailable");
     let ready = app.get("/health/ready").send().await;
     assert_eq!(ready.status, 503);
@@ -23,7 +33,14 @@ async fn postgres_outage_gives_503_and_recovers_without_restart() {
     proxy.restore();
     let mut recovered = false;
     for _ in 0..50 {
-        if app.get("/api/v1/me").token(&app.admin_token).send().await.status == 200 {
+        if app
+            .get("/api/v1/me")
+            .token(&app.admin_token)
+            .send()
+            .await
+            .status
+            == 200
+        {
             recovered = true;
             break;
         }

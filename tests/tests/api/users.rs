@@ -8,7 +8,11 @@ fn new_user(username: &str, role: &str, organisation_id: &str) -> Value {
 }
 
 async fn version(app: &TestApp, token: &str, id: &str) -> i64 {
-    app.get(&format!("/api/v1/users/{id}")).token(token).send().await.version()
+    app.get(&format!("/api/v1/users/{id}"))
+        .token(token)
+        .send()
+        .await
+        .version()
 }
 
 test_both! {
@@ -107,7 +111,7 @@ test_both! {
         let colleague = app.user("colleague", "peer_worker", &vejle).await;
         for role in ["peer_worker", "professional", "evaluator"] {
             let (me, token) = app.user_with_token(&format!("{role}.user"), role, &vejle).await;
-            assert_eq!(app.get("/api/v1/users").token(&token).send().await.ids(), [me.clone()], "{role}");
+            assert_eq!(app.get("/api/v1/users").token(&token).send().await.ids(), [me.as_str()], "{role}");
             app.get(&format!("/api/v1/users/{colleague}")).token(&token).send().await.assert_problem(404, "not_found");
             app.post("/api/v1/users").token(&token).json(new_user(&format!("{role}.new"), "peer_worker", &vejle)).await.assert_problem(403, "forbidden");
             app.patch(&format!("/api/v1/users/{me}"))

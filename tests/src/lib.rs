@@ -124,6 +124,10 @@ impl TestApp {
         url: &str,
         adjust: impl FnOnce(&mut Settings),
     ) -> TestApp {
+        // Server logs show with a failing test's output (RUST_LOG=info for more).
+        let _ = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn"))
+            .is_test(true)
+            .try_init();
         let mut settings = Settings::new(DatabaseUrl::parse(url).expect("database url"));
         settings.bind = "127.0.0.1:0".to_owned();
         settings.jwt_secret = Some(JWT_SECRET.to_owned().into());

@@ -4,13 +4,16 @@
 use crate::auth::password;
 use crate::auth::tokens::TokenKeys;
 use crate::clock::Clock;
+use crate::cpr_vault::CprVault;
 use crate::db::Database;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::openapi::ApiDoc;
 use crate::settings::Settings;
 use crate::state::AppState;
-use crate::{auth, health, metrics, organisation, reference, request_context, user};
+use crate::{
+    audit, auth, citizen, consent, health, metrics, organisation, reference, request_context, user,
+};
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::middleware::{Condition, Logger, from_fn};
@@ -48,7 +51,18 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(user::list)
                 .service(user::create)
                 .service(user::read)
-                .service(user::update),
+                .service(user::update)
+                .service(citizen::lookup)
+                .service(citizen::list)
+                .service(citizen::create)
+                .service(citizen::read)
+                .service(citizen::update)
+                .service(citizen::data_export)
+                .service(citizen::anonymise)
+                .service(consent::list)
+                .service(consent::create)
+                .service(consent::withdraw)
+                .service(audit::list),
         );
 }
 
@@ -130,6 +144,40 @@ pub fn open_database(settings: &Settings) -> Result<Database, StartError> {
     Ok(Database::new(pool, settings.database_url.backend()))
 }
 
+/// The key that encrypts CPR numbers: configured, or for SQLite a key file beside the
+/// database, generated on first start with owner-only permissions. PostgreSQL needs it
+/// configured: a database server is shared, and the key must not live on it.
+pub fn encryption_key(settings: &Settings) -> Result<[u8; 32], StartError> {
+    let decode =
+        |text: &str| CprVault::decode_key(text).map_err(|e| StartError::Setup(e.to_string()));
+    if let Some(key) = &settings.encryption_key {
+        return decode(key.expose_secret());
+    }
+    match &settings.database_url {
+        persistence::DatabaseUrl::Postgres(_) => Err(StartError::Setup(
+            "BROBYGGER_ENCRYPTION_KEY is required with PostgreSQL (base64 of 32 random bytes, e.g. `openssl rand -base64 32`)"
+                .to_owned(),
+        )),
+        persistence::DatabaseUrl::Sqlite(path) => {
+            let key_path = format!("{path}.key");
+            match std::fs::read_to_string(&key_path) {
+                Ok(text) => decode(&text),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    use std::io::Write;
+                    use std::os::unix::fs::OpenOptionsExt;
+                    let key = CprVault::generate_key();
+                    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&key_path)?;
+                    file.write_all(key.as_bytes())?;
+                    file.sync_all()?;
+                    log::info!("generated the CPR encryption key {key_path}; back it up with the database");
+                    decode(&key)
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+    }
+}
+
 /// The token signing key: configured, or generated once and kept in the database.
 fn signing_key(conn: &mut DbConnection, settings: &Settings) -> Result<Vec<u8>, StartError> {
     if let Some(secret) = &settings.jwt_secret {
@@ -196,15 +244,16 @@ impl Application {
     /// Opens the database, migrates it, prepares the first start, and binds the listener.
     pub async fn build(settings: Settings, clock: Clock) -> Result<Self, StartError> {
         let settings = Arc::new(settings);
-        let (db, secret, generated) = {
+        let (db, secret, generated, key) = {
             let settings = settings.clone();
             let clock = clock.clone();
             web::block(move || -> Result<_, StartError> {
+                let key = encryption_key(&settings)?;
                 let db = open_database(&settings)?;
                 let mut conn = db.pool().get().map_err(persistence::DbError::Pool)?;
                 let secret = signing_key(&mut conn, &settings)?;
                 let generated = first_admin(&mut conn, &settings, &clock)?;
-                Ok((db, secret, generated))
+                Ok((db, secret, generated, key))
             })
             .await
             .map_err(|e| StartError::Setup(e.to_string()))??
@@ -219,6 +268,7 @@ impl Application {
         let state = web::Data::new(AppState {
             db,
             keys: TokenKeys::new(&secret, &settings.issuer, &settings.audience),
+            vault: CprVault::new(&key),
             clock: clock.clone(),
             settings: settings.clone(),
             metrics: Metrics::new().map_err(|e| StartError::Setup(e.to_string()))?,
@@ -262,7 +312,7 @@ impl Application {
                 .wrap(from_fn(metrics::middleware))
                 .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
                 .wrap(from_fn(request_context::middleware))
-                .wrap(Logger::new("%{x-request-id}o %a \"%r\" %s %b %Dms"))
+                .wrap(Logger::new("%{x-request-id}o %a \"%m %U\" %s %b %Dms"))
         })
         .workers(settings.workers)
         .listen(listener)?;

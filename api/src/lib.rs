@@ -1,9 +1,13 @@
 //! Brobygger's HTTP API: the actix-web application, authentication and the contract.
 
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod body;
+pub mod citizen;
 pub mod clock;
+pub mod consent;
+pub mod cpr_vault;
 pub mod db;
 pub mod error;
 pub mod health;

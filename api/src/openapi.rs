@@ -24,6 +24,8 @@ use utoipa::{Modify, OpenApi};
         (name = "auth", description = "Tokens and the signed-in user"),
         (name = "organisations", description = "The tenants: municipalities, regions, organisations"),
         (name = "users", description = "Users and integration clients"),
+        (name = "citizens", description = "Citizens, their consents and their rights; every access is audited"),
+        (name = "audit", description = "The audit log of citizen data"),
         (name = "reference", description = "Official municipality and region codes"),
         (name = "health", description = "Liveness, readiness and metrics"),
     ),

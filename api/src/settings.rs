@@ -12,6 +12,9 @@ pub struct Settings {
     pub bind: String,
     /// The token signing key; when absent one is generated once and kept in the database.
     pub jwt_secret: Option<SecretString>,
+    /// Base64 of 32 bytes; encrypts CPR numbers. Required with PostgreSQL; with SQLite a key
+    /// file beside the database is generated when absent.
+    pub encryption_key: Option<SecretString>,
     pub cors_origins: Vec<String>,
     pub admin_username: String,
     pub admin_password: Option<SecretString>,
@@ -48,6 +51,7 @@ impl Settings {
             database_url,
             bind: DEFAULT_BIND.to_owned(),
             jwt_secret: None,
+            encryption_key: None,
             cors_origins: Vec::new(),
             admin_username: "admin".to_owned(),
             admin_password: None,
@@ -86,6 +90,7 @@ impl Settings {
         if let Some(username) = var("BROBYGGER_ADMIN_USERNAME") {
             settings.admin_username = username;
         }
+        settings.encryption_key = var("BROBYGGER_ENCRYPTION_KEY").map(SecretString::from);
         settings.admin_password = var("BROBYGGER_ADMIN_PASSWORD").map(SecretString::from);
         if let Some(size) = var("BROBYGGER_DB_POOL_SIZE") {
             settings.pool.max_size = size

@@ -2,6 +2,7 @@
 
 use crate::auth::tokens::TokenKeys;
 use crate::clock::Clock;
+use crate::cpr_vault::CprVault;
 use crate::db::Database;
 use crate::metrics::Metrics;
 use crate::settings::Settings;
@@ -13,4 +14,6 @@ pub struct AppState {
     pub clock: Clock,
     pub settings: Arc<Settings>,
     pub metrics: Metrics,
+    /// Encrypts and indexes CPR numbers.
+    pub vault: CprVault,
 }

@@ -3,6 +3,7 @@
 //! Values that reach this crate's types have been checked once, at the edge; from then on
 //! the type says they are valid (`Cvr`, `MunicipalityCode`, …).
 
+pub mod citizen;
 pub mod error;
 pub mod organisation;
 pub mod reference;

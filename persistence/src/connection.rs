@@ -102,10 +102,12 @@ impl Manager {
             }
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(path)?;
-                // Durable and safe under concurrent writers (`spec/quality.md`, Reliability).
+                // Durable and safe under concurrent writers (`spec/quality.md`, Reliability);
+                // deleted or overwritten personal data is zeroed, not left in free pages.
                 conn.batch_execute(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+                     PRAGMA secure_delete = ON;",
                 )
                 .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
                 Ok(DbConnection::Sqlite(conn))
@@ -167,6 +169,16 @@ pub fn migrate(conn: &mut DbConnection) -> Result<usize, DbError> {
         DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
     };
     applied.map_err(|e| DbError::Migration(e.to_string()))
+}
+
+/// After personal data was erased: on SQLite, moves the write-ahead log into the database
+/// file and empties it, so no earlier copy of an erased page stays on disk. (PostgreSQL keeps
+/// old row versions until autovacuum reclaims them; they are never visible to queries or dumps.)
+pub fn settle_erasure(conn: &mut DbConnection) -> Result<(), diesel::result::Error> {
+    match conn {
+        DbConnection::Sqlite(c) => c.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);"),
+        DbConnection::Postgresql(_) => Ok(()),
+    }
 }
 
 impl DbConnection {

@@ -4,8 +4,11 @@
 //! Functions here are synchronous and take a connection; the API runs them off the async
 //! threads, one transaction per request that writes.
 
+pub mod audit;
 pub mod auth;
+pub mod citizen;
 pub mod connection;
+pub mod consent;
 pub mod idempotency;
 pub mod organisation;
 pub mod page;

@@ -94,3 +94,56 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_failures,
     idempotency_keys,
 );
+
+diesel::table! {
+    citizens (id) {
+        id -> Text,
+        name -> Text,
+        cpr_ciphertext -> Nullable<Text>,
+        cpr_index -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        municipality_code -> Text,
+        preferred_language -> Nullable<Text>,
+        organisation_id -> Text,
+        anonymised_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consents (id) {
+        id -> Text,
+        citizen_id -> Text,
+        purpose -> Text,
+        given_on -> Date,
+        method -> Text,
+        expires_on -> Nullable<Date>,
+        recorded_by -> Text,
+        withdrawn_on -> Nullable<Date>,
+        withdrawn_by -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        at -> Timestamp,
+        user_id -> Text,
+        role -> Text,
+        organisation_id -> Text,
+        action -> Text,
+        resource_type -> Text,
+        resource_id -> Nullable<Text>,
+        citizen_id -> Nullable<Text>,
+        request_id -> Text,
+    }
+}
+
+diesel::joinable!(consents -> citizens (citizen_id));
+diesel::allow_tables_to_appear_in_same_query!(citizens, consents, audit_events);

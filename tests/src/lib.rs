@@ -20,6 +20,8 @@ use std::time::Duration;
 pub const ADMIN_PASSWORD: &str = "test-admin-password";
 pub const JWT_SECRET: &str = "test-signing-key-of-at-least-32-characters";
 pub const PASSWORD: &str = "a long test password";
+/// Base64 of 32 bytes, for PostgreSQL runs.
+pub const ENCRYPTION_KEY: &str = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -55,7 +57,6 @@ macro_rules! test_both {
 }
 
 /// Where a test's database lives; removed when the test ends.
-#[expect(dead_code, reason = "held for what dropping it removes")]
 enum Store {
     Sqlite(tempfile::TempDir),
     Postgres(postgres::TestDatabase),
@@ -131,6 +132,10 @@ impl TestApp {
         let mut settings = Settings::new(DatabaseUrl::parse(url).expect("database url"));
         settings.bind = "127.0.0.1:0".to_owned();
         settings.jwt_secret = Some(JWT_SECRET.to_owned().into());
+        if backend == Backend::Postgres {
+            // SQLite runs generate their key file beside the database, as in production.
+            settings.encryption_key = Some(ENCRYPTION_KEY.to_owned().into());
+        }
         settings.admin_password = Some(ADMIN_PASSWORD.to_owned().into());
         settings.workers = 1;
         settings.handle_signals = false;
@@ -256,6 +261,43 @@ impl TestApp {
 
     pub fn is_postgres(&self) -> bool {
         matches!(self.store, Store::Postgres(_))
+    }
+
+    /// Everything the database holds, as bytes: the SQLite files (with the WAL), or a
+    /// `pg_dump` of the PostgreSQL database. For checking what is stored in clear.
+    pub fn database_bytes(&self) -> Vec<u8> {
+        match &self.store {
+            Store::Sqlite(dir) => {
+                let mut bytes = Vec::new();
+                for entry in std::fs::read_dir(dir.path())
+                    .expect("the database folder")
+                    .flatten()
+                {
+                    if entry
+                        .file_name()
+                        .to_string_lossy()
+                        .starts_with("brobygger.db")
+                        && !entry.file_name().to_string_lossy().ends_with(".key")
+                    {
+                        bytes.extend(std::fs::read(entry.path()).expect("read"));
+                    }
+                }
+                bytes
+            }
+            Store::Postgres(database) => {
+                let output = std::process::Command::new("pg_dump")
+                    .arg("--data-only")
+                    .arg(&database.url)
+                    .output()
+                    .expect("pg_dump runs");
+                assert!(
+                    output.status.success(),
+                    "pg_dump: {}",
+                    String::from_utf8_lossy(&output.stderr)
+                );
+                output.stdout
+            }
+        }
     }
 }
 

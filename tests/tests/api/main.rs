@@ -1,6 +1,7 @@
 //! Black-box tests of the whole API: each runs on SQLite and on PostgreSQL.
 
 mod auth;
+mod citizens;
 mod contract;
 mod conventions;
 mod organisations;

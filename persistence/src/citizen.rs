@@ -1,0 +1,145 @@
+//! Citizens. The CPR number is stored only encrypted, with a keyed hash for exact lookup.
+
+use crate::schema::citizens;
+use crate::{DbConnection, PageRequest, paginate};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = citizens, treat_none_as_null = true)]
+pub struct CitizenRow {
+    pub id: String,
+    pub name: String,
+    pub cpr_ciphertext: Option<String>,
+    pub cpr_index: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub municipality_code: String,
+    pub preferred_language: Option<String>,
+    pub organisation_id: String,
+    pub anonymised_at: Option<NaiveDateTime>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Which citizens a user may see.
+#[derive(Debug, Clone)]
+pub enum CitizenScope {
+    All,
+    /// Citizens registered by one of these organisations.
+    Organisations(Vec<String>),
+    /// Only these citizens.
+    Ids(Vec<String>),
+    None,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CitizenFilter {
+    pub municipality_code: Option<String>,
+    pub organisation_id: Option<String>,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &CitizenRow) -> QueryResult<()> {
+    diesel::insert_into(citizens::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<CitizenRow>> {
+    citizens::table
+        .find(id)
+        .select(CitizenRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+fn scoped<'a>(
+    scope: &CitizenScope,
+) -> Option<citizens::BoxedQuery<'a, <DbConnection as Connection>::Backend>> {
+    let query = citizens::table.into_boxed();
+    match scope {
+        CitizenScope::All => Some(query),
+        CitizenScope::Organisations(orgs) => {
+            Some(query.filter(citizens::organisation_id.eq_any(orgs.clone())))
+        }
+        CitizenScope::Ids(ids) => Some(query.filter(citizens::id.eq_any(ids.clone()))),
+        CitizenScope::None => None,
+    }
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    scope: &CitizenScope,
+    filter: &CitizenFilter,
+    page: &PageRequest,
+) -> QueryResult<Vec<CitizenRow>> {
+    let Some(mut query) = scoped(scope) else {
+        return Ok(Vec::new());
+    };
+    if let Some(code) = &filter.municipality_code {
+        query = query.filter(citizens::municipality_code.eq(code.clone()));
+    }
+    if let Some(org) = &filter.organisation_id {
+        query = query.filter(citizens::organisation_id.eq(org.clone()));
+    }
+    paginate!(query.select(CitizenRow::as_select()), citizens, page).load(conn)
+}
+
+/// The citizens in `scope` with this blind index.
+pub fn find_by_cpr_index(
+    conn: &mut DbConnection,
+    scope: &CitizenScope,
+    index: &str,
+) -> QueryResult<Vec<CitizenRow>> {
+    let Some(query) = scoped(scope) else {
+        return Ok(Vec::new());
+    };
+    query
+        .filter(citizens::cpr_index.eq(index.to_owned()))
+        .select(CitizenRow::as_select())
+        .order(citizens::id.asc())
+        .limit(100)
+        .load(conn)
+}
+
+pub fn cpr_taken(
+    conn: &mut DbConnection,
+    organisation_id: &str,
+    index: &str,
+    except: &str,
+) -> QueryResult<bool> {
+    let found: i64 = citizens::table
+        .filter(citizens::organisation_id.eq(organisation_id))
+        .filter(citizens::cpr_index.eq(index))
+        .filter(citizens::id.ne(except))
+        .count()
+        .get_result(conn)?;
+    Ok(found > 0)
+}
+
+/// Writes `row` if the stored version is still `expected_version`; `false` when it is not.
+pub fn update(
+    conn: &mut DbConnection,
+    row: &CitizenRow,
+    expected_version: i64,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        citizens::table
+            .filter(citizens::id.eq(&row.id))
+            .filter(citizens::version.eq(expected_version)),
+    )
+    .set(row)
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// The ids of citizens not anonymised, registered before `before` (the retention job narrows
+/// this further).
+pub fn not_anonymised(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    citizens::table
+        .filter(citizens::anonymised_at.is_null())
+        .select(citizens::id)
+        .load(conn)
+}

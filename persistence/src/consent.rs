@@ -1,0 +1,67 @@
+//! Consents: given, possibly expiring, withdrawn as a new fact — never deleted.
+
+use crate::DbConnection;
+use crate::schema::consents;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = consents, treat_none_as_null = true)]
+pub struct ConsentRow {
+    pub id: String,
+    pub citizen_id: String,
+    pub purpose: String,
+    pub given_on: NaiveDate,
+    pub method: String,
+    pub expires_on: Option<NaiveDate>,
+    pub recorded_by: String,
+    pub withdrawn_on: Option<NaiveDate>,
+    pub withdrawn_by: Option<String>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &ConsentRow) -> QueryResult<()> {
+    diesel::insert_into(consents::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn find(
+    conn: &mut DbConnection,
+    citizen_id: &str,
+    id: &str,
+) -> QueryResult<Option<ConsentRow>> {
+    consents::table
+        .filter(consents::citizen_id.eq(citizen_id))
+        .filter(consents::id.eq(id))
+        .select(ConsentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every consent of a citizen, oldest first.
+pub fn of_citizen(conn: &mut DbConnection, citizen_id: &str) -> QueryResult<Vec<ConsentRow>> {
+    consents::table
+        .filter(consents::citizen_id.eq(citizen_id))
+        .order(consents::id.asc())
+        .select(ConsentRow::as_select())
+        .load(conn)
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    row: &ConsentRow,
+    expected_version: i64,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        consents::table
+            .filter(consents::id.eq(&row.id))
+            .filter(consents::version.eq(expected_version)),
+    )
+    .set(row)
+    .execute(conn)?;
+    Ok(changed == 1)
+}

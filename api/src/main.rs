@@ -1,6 +1,7 @@
 //! `brobygger`: the one binary. `serve` (the default), `migrate`, `openapi`, `create-user`.
 
 use brobygger_api::auth::password;
+use brobygger_api::error::ApiError;
 use brobygger_api::{Application, Clock, Settings, app};
 use brobygger_domain::user::Role;
 use clap::{Parser, Subcommand};
@@ -120,11 +121,11 @@ fn create_user(
     let hash = password::hash(&secret).map_err(|e| e.to_string())?;
     let now = Clock::system().now_naive();
     let created = conn
-        .transaction::<_, brobygger_api::error::ApiError, _>(|conn| {
+        .transaction::<_, ApiError, _>(|conn| {
             let organisation_id = match organisation_id {
                 Some(id) => {
                     organisation::find(conn, id)?
-                        .ok_or(brobygger_api::error::ApiError::NotFound)?
+                        .ok_or_else(|| ApiError::Conflict(format!("no organisation with id {id}")))?
                         .id
                 }
                 None => {
@@ -141,12 +142,18 @@ fn create_user(
                     )?
                     .into_iter()
                     .next()
-                    .ok_or(brobygger_api::error::ApiError::NotFound)?
+                    .ok_or_else(|| {
+                        ApiError::Conflict(
+                            "no organisation to put the user in: pass --organisation-id, or start \
+                             the server once so that it creates the first admin and its organisation"
+                                .to_owned(),
+                        )
+                    })?
                     .organisation_id
                 }
             };
             if user::find_by_username(conn, username)?.is_some() {
-                return Err(brobygger_api::error::ApiError::Conflict(
+                return Err(ApiError::Conflict(
                     "this username is taken".into(),
                 ));
             }

@@ -33,7 +33,7 @@ pub struct Settings {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("DATABASE_URL: {0}")]
+    #[error("{0}")]
     Database(#[from] DbError),
     #[error("BROBYGGER_JWT_SECRET must be at least 32 characters")]
     WeakSecret,

@@ -7,6 +7,7 @@ pub mod citizen;
 pub mod error;
 pub mod organisation;
 pub mod reference;
+pub mod support_course;
 pub mod text;
 pub mod user;
 

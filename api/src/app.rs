@@ -8,6 +8,7 @@ use crate::db::Database;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::openapi::ApiDoc;
+use crate::programme;
 use crate::settings::Settings;
 use crate::state::AppState;
 use crate::{auth, health, metrics, organisation, reference, request_context, user};
@@ -48,7 +49,18 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(user::list)
                 .service(user::create)
                 .service(user::read)
-                .service(user::update),
+                .service(user::update)
+                .service(programme::list)
+                .service(programme::create)
+                .service(programme::read)
+                .service(programme::update)
+                .service(programme::transition)
+                .service(programme::list_partners)
+                .service(programme::create_partner)
+                .service(programme::update_partner)
+                .service(programme::list_targets)
+                .service(programme::create_target)
+                .service(programme::update_target),
         );
 }
 

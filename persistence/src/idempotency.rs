@@ -40,10 +40,13 @@ pub fn claim(
     abandoned_before: NaiveDateTime,
 ) -> QueryResult<Claim> {
     for _ in 0..2 {
-        match diesel::insert_into(idempotency_keys::table)
-            .values(row)
-            .execute(conn)
-        {
+        // In a savepoint: on PostgreSQL a failed insert would otherwise abort the whole
+        // transaction, and the lookup of the existing key below with it.
+        match conn.transaction(|c| {
+            diesel::insert_into(idempotency_keys::table)
+                .values(row)
+                .execute(c)
+        }) {
             Ok(_) => return Ok(Claim::Claimed),
             Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {}
             Err(e) => return Err(e),

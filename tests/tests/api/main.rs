@@ -5,4 +5,5 @@ mod contract;
 mod conventions;
 mod organisations;
 mod outage;
+mod programmes;
 mod users;

@@ -9,6 +9,7 @@ use crate::db::Database;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::openapi::ApiDoc;
+use crate::programme;
 use crate::settings::Settings;
 use crate::state::AppState;
 use crate::{
@@ -62,7 +63,18 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(consent::list)
                 .service(consent::create)
                 .service(consent::withdraw)
-                .service(audit::list),
+                .service(audit::list)
+                .service(programme::list)
+                .service(programme::create)
+                .service(programme::read)
+                .service(programme::update)
+                .service(programme::transition)
+                .service(programme::list_partners)
+                .service(programme::create_partner)
+                .service(programme::update_partner)
+                .service(programme::list_targets)
+                .service(programme::create_target)
+                .service(programme::update_target),
         );
 }
 

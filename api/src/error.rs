@@ -86,6 +86,9 @@ pub enum ApiError {
     },
     #[error("{0}")]
     Conflict(String),
+    /// A peer worker without the needed qualification, or not active.
+    #[error("{0}")]
+    QualificationMissing(String),
     #[error("a request with this Idempotency-Key is still being processed")]
     IdempotencyConflict,
     #[error("this Idempotency-Key was used with another request")]
@@ -125,6 +128,7 @@ impl ApiError {
             Self::NotFound => "not_found",
             Self::InvalidTransition { .. } => "invalid_transition",
             Self::Conflict(_) => "conflict",
+            Self::QualificationMissing(_) => "qualification_missing",
             Self::IdempotencyConflict => "idempotency_conflict",
             Self::IdempotencyKeyReuse => "idempotency_key_reuse",
             Self::PreconditionRequired => "precondition_required",
@@ -146,6 +150,7 @@ impl ApiError {
             Self::NotFound => "Not found",
             Self::InvalidTransition { .. } => "Invalid transition",
             Self::Conflict(_) => "Conflict",
+            Self::QualificationMissing(_) => "Qualification missing",
             Self::IdempotencyConflict => "Request in flight",
             Self::IdempotencyKeyReuse => "Idempotency key reused",
             Self::PreconditionRequired => "Precondition required",
@@ -205,6 +210,7 @@ impl ResponseError for ApiError {
             Self::InvalidTransition { .. } | Self::Conflict(_) | Self::IdempotencyConflict => {
                 StatusCode::CONFLICT
             }
+            Self::QualificationMissing(_) => StatusCode::CONFLICT,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::VersionMismatch { .. } => StatusCode::PRECONDITION_FAILED,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,

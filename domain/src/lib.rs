@@ -6,9 +6,14 @@
 pub mod citizen;
 pub mod error;
 pub mod organisation;
+pub mod peer_worker;
+pub mod programme;
 pub mod reference;
+pub mod supervision;
 pub mod support_course;
 pub mod text;
+pub mod training_cohort;
 pub mod user;
+pub mod workflow;
 
 pub use error::{FieldError, FieldErrors};

@@ -12,7 +12,12 @@ pub mod consent;
 pub mod idempotency;
 pub mod organisation;
 pub mod page;
+pub mod peer_worker;
+pub mod programme;
 pub mod schema;
+pub mod status_history;
+pub mod supervision;
+pub mod training_cohort;
 pub mod user;
 
 pub use connection::{Backend, DatabaseUrl, DbConnection, DbError, Pool, PoolOptions};

@@ -147,3 +147,205 @@ diesel::table! {
 
 diesel::joinable!(consents -> citizens (citizen_id));
 diesel::allow_tables_to_appear_in_same_query!(citizens, consents, audit_events);
+
+diesel::table! {
+    status_history (id) {
+        id -> Text,
+        resource_type -> Text,
+        resource_id -> Text,
+        status -> Text,
+        at -> Timestamp,
+        by_user_id -> Nullable<Text>,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    programmes (id) {
+        id -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        funding_source -> Nullable<Text>,
+        grant_dkk -> Nullable<BigInt>,
+        start_date -> Date,
+        end_date -> Nullable<Date>,
+        lead_organisation_id -> Text,
+        supervision_interval_days -> Integer,
+        phase -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    programme_models (programme_id, model) {
+        programme_id -> Text,
+        model -> Text,
+    }
+}
+
+diesel::table! {
+    programme_partners (id) {
+        id -> Text,
+        programme_id -> Text,
+        organisation_id -> Text,
+        role -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    programme_targets (id) {
+        id -> Text,
+        programme_id -> Text,
+        metric -> Text,
+        value -> BigInt,
+        deadline -> Nullable<Date>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    peer_workers (id) {
+        id -> Text,
+        name -> Text,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        organisation_id -> Text,
+        engagement -> Text,
+        hours_per_week -> Nullable<Integer>,
+        status -> Text,
+        capacity -> Integer,
+        user_id -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    peer_worker_programmes (peer_worker_id, programme_id) {
+        peer_worker_id -> Text,
+        programme_id -> Text,
+    }
+}
+
+diesel::table! {
+    peer_worker_municipalities (peer_worker_id, municipality_code) {
+        peer_worker_id -> Text,
+        municipality_code -> Text,
+    }
+}
+
+diesel::table! {
+    peer_worker_languages (peer_worker_id, language) {
+        peer_worker_id -> Text,
+        language -> Text,
+    }
+}
+
+diesel::table! {
+    peer_worker_qualifications (id) {
+        id -> Text,
+        peer_worker_id -> Text,
+        kind -> Text,
+        earned_via -> Text,
+        training_cohort_id -> Nullable<Text>,
+        evidence -> Nullable<Text>,
+        earned_on -> Date,
+        recorded_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    training_cohorts (id) {
+        id -> Text,
+        programme_id -> Text,
+        provider_organisation_id -> Text,
+        start_date -> Date,
+        end_date -> Nullable<Date>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    training_cohort_grants (training_cohort_id, kind) {
+        training_cohort_id -> Text,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
+    training_cohort_trainers (id) {
+        id -> Text,
+        training_cohort_id -> Text,
+        peer_worker_id -> Nullable<Text>,
+        user_id -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    training_cohort_enrolments (id) {
+        id -> Text,
+        training_cohort_id -> Text,
+        peer_worker_id -> Text,
+        outcome -> Text,
+        completed_on -> Nullable<Date>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    supervision_sessions (id) {
+        id -> Text,
+        date -> Date,
+        supervisor_user_id -> Nullable<Text>,
+        supervisor_peer_worker_id -> Nullable<Text>,
+        format -> Text,
+        topic -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    supervision_attendees (supervision_session_id, peer_worker_id) {
+        supervision_session_id -> Text,
+        peer_worker_id -> Text,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    status_history,
+    programmes,
+    programme_models,
+    programme_partners,
+    programme_targets,
+    peer_workers,
+    peer_worker_programmes,
+    peer_worker_municipalities,
+    peer_worker_languages,
+    peer_worker_qualifications,
+    training_cohorts,
+    training_cohort_grants,
+    training_cohort_trainers,
+    training_cohort_enrolments,
+    supervision_sessions,
+    supervision_attendees,
+);
+
+diesel::joinable!(supervision_attendees -> supervision_sessions (supervision_session_id));

@@ -6,4 +6,5 @@ mod contract;
 mod conventions;
 mod organisations;
 mod outage;
+mod programmes;
 mod users;

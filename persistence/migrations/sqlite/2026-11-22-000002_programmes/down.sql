@@ -1,0 +1,16 @@
+DROP TABLE supervision_attendees;
+DROP TABLE supervision_sessions;
+DROP TABLE peer_worker_qualifications;
+DROP TABLE training_cohort_enrolments;
+DROP TABLE training_cohort_trainers;
+DROP TABLE training_cohort_grants;
+DROP TABLE training_cohorts;
+DROP TABLE peer_worker_languages;
+DROP TABLE peer_worker_municipalities;
+DROP TABLE peer_worker_programmes;
+DROP TABLE peer_workers;
+DROP TABLE programme_targets;
+DROP TABLE programme_partners;
+DROP TABLE programme_models;
+DROP TABLE programmes;
+DROP TABLE status_history;

@@ -1,0 +1,301 @@
+//! Peer workers, their programmes, municipalities, languages and qualifications.
+
+use crate::schema::{
+    peer_worker_languages, peer_worker_municipalities, peer_worker_programmes,
+    peer_worker_qualifications, peer_workers, programme_partners,
+};
+use crate::{DbConnection, PageRequest, paginate};
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = peer_workers, treat_none_as_null = true)]
+pub struct PeerWorkerRow {
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub organisation_id: String,
+    pub engagement: String,
+    pub hours_per_week: Option<i32>,
+    pub status: String,
+    pub capacity: i32,
+    pub user_id: Option<String>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = peer_worker_qualifications)]
+pub struct QualificationRow {
+    pub id: String,
+    pub peer_worker_id: String,
+    pub kind: String,
+    pub earned_via: String,
+    pub training_cohort_id: Option<String>,
+    pub evidence: Option<String>,
+    pub earned_on: NaiveDate,
+    pub recorded_by: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+/// The scope of a list: which peer workers the user asking may see.
+#[derive(Debug, Clone, Default)]
+pub enum PeerWorkerScope {
+    /// Every peer worker (admins).
+    #[default]
+    All,
+    /// Those hosted by this organisation or working in a programme it is a partner of.
+    Organisation(String),
+    /// Only the peer worker linked to this user.
+    User(String),
+}
+
+/// Filters of `GET /peer-workers`, including the scope of the user asking.
+#[derive(Debug, Clone, Default)]
+pub struct PeerWorkerFilter {
+    pub scope: PeerWorkerScope,
+    pub organisation_id: Option<String>,
+    pub programme_id: Option<String>,
+    pub status: Option<String>,
+    pub qualification: Option<String>,
+    pub municipality_code: Option<String>,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &PeerWorkerRow) -> QueryResult<()> {
+    diesel::insert_into(peer_workers::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<PeerWorkerRow>> {
+    peer_workers::table
+        .find(id)
+        .select(PeerWorkerRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_user(conn: &mut DbConnection, user_id: &str) -> QueryResult<Option<PeerWorkerRow>> {
+    peer_workers::table
+        .filter(peer_workers::user_id.eq(user_id))
+        .select(PeerWorkerRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &PeerWorkerFilter,
+    page: &PageRequest,
+) -> QueryResult<Vec<PeerWorkerRow>> {
+    let mut query = peer_workers::table
+        .select(PeerWorkerRow::as_select())
+        .into_boxed();
+    match &filter.scope {
+        PeerWorkerScope::All => {}
+        PeerWorkerScope::Organisation(org) => {
+            let partner_programmes = programme_partners::table
+                .filter(programme_partners::organisation_id.eq(org.clone()))
+                .select(programme_partners::programme_id);
+            let in_partner_programmes = peer_worker_programmes::table
+                .filter(peer_worker_programmes::programme_id.eq_any(partner_programmes))
+                .select(peer_worker_programmes::peer_worker_id);
+            query = query.filter(
+                peer_workers::organisation_id
+                    .eq(org.clone())
+                    .or(peer_workers::id.eq_any(in_partner_programmes)),
+            );
+        }
+        PeerWorkerScope::User(user) => {
+            query = query.filter(peer_workers::user_id.eq(user.clone()));
+        }
+    }
+    if let Some(org) = &filter.organisation_id {
+        query = query.filter(peer_workers::organisation_id.eq(org.clone()));
+    }
+    if let Some(programme) = &filter.programme_id {
+        query = query.filter(
+            peer_workers::id.eq_any(
+                peer_worker_programmes::table
+                    .filter(peer_worker_programmes::programme_id.eq(programme.clone()))
+                    .select(peer_worker_programmes::peer_worker_id),
+            ),
+        );
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(peer_workers::status.eq(status.clone()));
+    }
+    if let Some(kind) = &filter.qualification {
+        query = query.filter(
+            peer_workers::id.eq_any(
+                peer_worker_qualifications::table
+                    .filter(peer_worker_qualifications::kind.eq(kind.clone()))
+                    .select(peer_worker_qualifications::peer_worker_id),
+            ),
+        );
+    }
+    if let Some(code) = &filter.municipality_code {
+        query = query.filter(
+            peer_workers::id.eq_any(
+                peer_worker_municipalities::table
+                    .filter(peer_worker_municipalities::municipality_code.eq(code.clone()))
+                    .select(peer_worker_municipalities::peer_worker_id),
+            ),
+        );
+    }
+    paginate!(query, peer_workers, page).load(conn)
+}
+
+/// Writes `row` if the stored version is still `expected_version`; `false` when it is not.
+pub fn update(
+    conn: &mut DbConnection,
+    row: &PeerWorkerRow,
+    expected_version: i64,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        peer_workers::table
+            .filter(peer_workers::id.eq(&row.id))
+            .filter(peer_workers::version.eq(expected_version)),
+    )
+    .set(row)
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Marks a peer worker changed (a new qualification): bumps its version and `updated_at`.
+pub fn touch(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(peer_workers::table.filter(peer_workers::id.eq(id)))
+        .set((
+            peer_workers::version.eq(peer_workers::version + 1),
+            peer_workers::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// The lists of a peer worker: programmes, municipality codes and languages.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PeerWorkerLists {
+    pub programme_ids: Vec<String>,
+    pub municipality_codes: Vec<String>,
+    pub languages: Vec<String>,
+}
+
+/// Replaces the lists of a peer worker.
+pub fn set_lists(conn: &mut DbConnection, id: &str, lists: &PeerWorkerLists) -> QueryResult<()> {
+    diesel::delete(
+        peer_worker_programmes::table.filter(peer_worker_programmes::peer_worker_id.eq(id)),
+    )
+    .execute(conn)?;
+    diesel::delete(
+        peer_worker_municipalities::table.filter(peer_worker_municipalities::peer_worker_id.eq(id)),
+    )
+    .execute(conn)?;
+    diesel::delete(
+        peer_worker_languages::table.filter(peer_worker_languages::peer_worker_id.eq(id)),
+    )
+    .execute(conn)?;
+    for programme in &lists.programme_ids {
+        diesel::insert_into(peer_worker_programmes::table)
+            .values((
+                peer_worker_programmes::peer_worker_id.eq(id),
+                peer_worker_programmes::programme_id.eq(programme),
+            ))
+            .execute(conn)?;
+    }
+    for code in &lists.municipality_codes {
+        diesel::insert_into(peer_worker_municipalities::table)
+            .values((
+                peer_worker_municipalities::peer_worker_id.eq(id),
+                peer_worker_municipalities::municipality_code.eq(code),
+            ))
+            .execute(conn)?;
+    }
+    for language in &lists.languages {
+        diesel::insert_into(peer_worker_languages::table)
+            .values((
+                peer_worker_languages::peer_worker_id.eq(id),
+                peer_worker_languages::language.eq(language),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The lists of several peer workers, as (peer worker id, value) pairs per list.
+pub fn lists_of(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<(
+    Vec<(String, String)>,
+    Vec<(String, String)>,
+    Vec<(String, String)>,
+)> {
+    let programmes = peer_worker_programmes::table
+        .filter(peer_worker_programmes::peer_worker_id.eq_any(ids))
+        .order((
+            peer_worker_programmes::peer_worker_id,
+            peer_worker_programmes::programme_id,
+        ))
+        .select((
+            peer_worker_programmes::peer_worker_id,
+            peer_worker_programmes::programme_id,
+        ))
+        .load(conn)?;
+    let municipalities = peer_worker_municipalities::table
+        .filter(peer_worker_municipalities::peer_worker_id.eq_any(ids))
+        .order((
+            peer_worker_municipalities::peer_worker_id,
+            peer_worker_municipalities::municipality_code,
+        ))
+        .select((
+            peer_worker_municipalities::peer_worker_id,
+            peer_worker_municipalities::municipality_code,
+        ))
+        .load(conn)?;
+    let languages = peer_worker_languages::table
+        .filter(peer_worker_languages::peer_worker_id.eq_any(ids))
+        .order((
+            peer_worker_languages::peer_worker_id,
+            peer_worker_languages::language,
+        ))
+        .select((
+            peer_worker_languages::peer_worker_id,
+            peer_worker_languages::language,
+        ))
+        .load(conn)?;
+    Ok((programmes, municipalities, languages))
+}
+
+/// The ids of the peer workers working in a programme.
+pub fn ids_in_programme(conn: &mut DbConnection, programme_id: &str) -> QueryResult<Vec<String>> {
+    peer_worker_programmes::table
+        .filter(peer_worker_programmes::programme_id.eq(programme_id))
+        .select(peer_worker_programmes::peer_worker_id)
+        .load(conn)
+}
+
+pub fn insert_qualification(conn: &mut DbConnection, row: &QualificationRow) -> QueryResult<()> {
+    diesel::insert_into(peer_worker_qualifications::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// The qualifications of several peer workers, by peer worker and kind.
+pub fn qualifications_of(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<Vec<QualificationRow>> {
+    peer_worker_qualifications::table
+        .filter(peer_worker_qualifications::peer_worker_id.eq_any(ids))
+        .order((
+            peer_worker_qualifications::peer_worker_id,
+            peer_worker_qualifications::kind,
+        ))
+        .select(QualificationRow::as_select())
+        .load(conn)
+}

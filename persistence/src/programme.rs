@@ -1,0 +1,289 @@
+//! Programmes, their models, partners and targets.
+
+use crate::schema::{programme_models, programme_partners, programme_targets, programmes};
+use crate::{DbConnection, PageRequest, paginate};
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = programmes, treat_none_as_null = true)]
+pub struct ProgrammeRow {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub funding_source: Option<String>,
+    pub grant_dkk: Option<i64>,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub lead_organisation_id: String,
+    pub supervision_interval_days: i32,
+    pub phase: String,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = programme_partners, treat_none_as_null = true)]
+pub struct PartnerRow {
+    pub id: String,
+    pub programme_id: String,
+    pub organisation_id: String,
+    pub role: String,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = programme_targets, treat_none_as_null = true)]
+pub struct TargetRow {
+    pub id: String,
+    pub programme_id: String,
+    pub metric: String,
+    pub value: i64,
+    pub deadline: Option<NaiveDate>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Filters of `GET /programmes`, including the scope of the user asking.
+#[derive(Debug, Clone, Default)]
+pub struct ProgrammeFilter {
+    /// Only programmes this organisation is a partner of (`None`: every programme).
+    pub partner_organisation_id: Option<String>,
+    pub phase: Option<String>,
+    pub lead_organisation_id: Option<String>,
+    pub model: Option<String>,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &ProgrammeRow) -> QueryResult<()> {
+    diesel::insert_into(programmes::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ProgrammeRow>> {
+    programmes::table
+        .find(id)
+        .select(ProgrammeRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<ProgrammeRow>> {
+    programmes::table
+        .filter(programmes::id.eq_any(ids))
+        .select(ProgrammeRow::as_select())
+        .load(conn)
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &ProgrammeFilter,
+    page: &PageRequest,
+) -> QueryResult<Vec<ProgrammeRow>> {
+    let mut query = programmes::table
+        .select(ProgrammeRow::as_select())
+        .into_boxed();
+    if let Some(org) = &filter.partner_organisation_id {
+        query = query.filter(
+            programmes::id.eq_any(
+                programme_partners::table
+                    .filter(programme_partners::organisation_id.eq(org.clone()))
+                    .select(programme_partners::programme_id),
+            ),
+        );
+    }
+    if let Some(phase) = &filter.phase {
+        query = query.filter(programmes::phase.eq(phase.clone()));
+    }
+    if let Some(lead) = &filter.lead_organisation_id {
+        query = query.filter(programmes::lead_organisation_id.eq(lead.clone()));
+    }
+    if let Some(model) = &filter.model {
+        query = query.filter(
+            programmes::id.eq_any(
+                programme_models::table
+                    .filter(programme_models::model.eq(model.clone()))
+                    .select(programme_models::programme_id),
+            ),
+        );
+    }
+    paginate!(query, programmes, page).load(conn)
+}
+
+/// Writes `row` if the stored version is still `expected_version`; `false` when it is not.
+pub fn update(
+    conn: &mut DbConnection,
+    row: &ProgrammeRow,
+    expected_version: i64,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        programmes::table
+            .filter(programmes::id.eq(&row.id))
+            .filter(programmes::version.eq(expected_version)),
+    )
+    .set(row)
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// The models of the given programmes, as (programme id, model).
+pub fn models_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+    programme_models::table
+        .filter(programme_models::programme_id.eq_any(ids))
+        .order((programme_models::programme_id, programme_models::model))
+        .select((programme_models::programme_id, programme_models::model))
+        .load(conn)
+}
+
+/// Replaces the models of a programme.
+pub fn set_models(conn: &mut DbConnection, id: &str, models: &[String]) -> QueryResult<()> {
+    diesel::delete(programme_models::table.filter(programme_models::programme_id.eq(id)))
+        .execute(conn)?;
+    for model in models {
+        diesel::insert_into(programme_models::table)
+            .values((
+                programme_models::programme_id.eq(id),
+                programme_models::model.eq(model),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The ids of the programmes `organisation_id` is a partner of.
+pub fn programme_ids_of_partner(
+    conn: &mut DbConnection,
+    organisation_id: &str,
+) -> QueryResult<Vec<String>> {
+    programme_partners::table
+        .filter(programme_partners::organisation_id.eq(organisation_id))
+        .select(programme_partners::programme_id)
+        .load(conn)
+}
+
+pub fn partner_role(
+    conn: &mut DbConnection,
+    programme_id: &str,
+    organisation_id: &str,
+) -> QueryResult<Option<String>> {
+    programme_partners::table
+        .filter(programme_partners::programme_id.eq(programme_id))
+        .filter(programme_partners::organisation_id.eq(organisation_id))
+        .select(programme_partners::role)
+        .first(conn)
+        .optional()
+}
+
+/// The organisation ids of a programme's partners.
+pub fn partner_organisation_ids(
+    conn: &mut DbConnection,
+    programme_id: &str,
+) -> QueryResult<Vec<String>> {
+    programme_partners::table
+        .filter(programme_partners::programme_id.eq(programme_id))
+        .select(programme_partners::organisation_id)
+        .load(conn)
+}
+
+pub fn insert_partner(conn: &mut DbConnection, row: &PartnerRow) -> QueryResult<()> {
+    diesel::insert_into(programme_partners::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn find_partner(
+    conn: &mut DbConnection,
+    programme_id: &str,
+    id: &str,
+) -> QueryResult<Option<PartnerRow>> {
+    programme_partners::table
+        .filter(programme_partners::programme_id.eq(programme_id))
+        .filter(programme_partners::id.eq(id))
+        .select(PartnerRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list_partners(
+    conn: &mut DbConnection,
+    programme_id: &str,
+    page: &PageRequest,
+) -> QueryResult<Vec<PartnerRow>> {
+    let query = programme_partners::table
+        .filter(programme_partners::programme_id.eq(programme_id.to_owned()))
+        .select(PartnerRow::as_select())
+        .into_boxed();
+    paginate!(query, programme_partners, page).load(conn)
+}
+
+pub fn update_partner(
+    conn: &mut DbConnection,
+    row: &PartnerRow,
+    expected_version: i64,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        programme_partners::table
+            .filter(programme_partners::id.eq(&row.id))
+            .filter(programme_partners::version.eq(expected_version)),
+    )
+    .set(row)
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+pub fn insert_target(conn: &mut DbConnection, row: &TargetRow) -> QueryResult<()> {
+    diesel::insert_into(programme_targets::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn find_target(
+    conn: &mut DbConnection,
+    programme_id: &str,
+    id: &str,
+) -> QueryResult<Option<TargetRow>> {
+    programme_targets::table
+        .filter(programme_targets::programme_id.eq(programme_id))
+        .filter(programme_targets::id.eq(id))
+        .select(TargetRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list_targets(
+    conn: &mut DbConnection,
+    programme_id: &str,
+    metric: Option<&str>,
+    page: &PageRequest,
+) -> QueryResult<Vec<TargetRow>> {
+    let mut query = programme_targets::table
+        .filter(programme_targets::programme_id.eq(programme_id.to_owned()))
+        .select(TargetRow::as_select())
+        .into_boxed();
+    if let Some(metric) = metric {
+        query = query.filter(programme_targets::metric.eq(metric.to_owned()));
+    }
+    paginate!(query, programme_targets, page).load(conn)
+}
+
+pub fn update_target(
+    conn: &mut DbConnection,
+    row: &TargetRow,
+    expected_version: i64,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        programme_targets::table
+            .filter(programme_targets::id.eq(&row.id))
+            .filter(programme_targets::version.eq(expected_version)),
+    )
+    .set(row)
+    .execute(conn)?;
+    Ok(changed == 1)
+}

@@ -1,0 +1,54 @@
+//! The generic status history: every workflow change of any resource, in one table.
+
+use crate::DbConnection;
+use crate::schema::status_history;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = status_history)]
+pub struct StatusHistoryRow {
+    pub id: String,
+    /// `programme`, `peer_worker`, …
+    pub resource_type: String,
+    pub resource_id: String,
+    pub status: String,
+    pub at: NaiveDateTime,
+    pub by_user_id: Option<String>,
+    pub reason: Option<String>,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &StatusHistoryRow) -> QueryResult<()> {
+    diesel::insert_into(status_history::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// The history of one resource, oldest first.
+pub fn of(
+    conn: &mut DbConnection,
+    resource_type: &str,
+    resource_id: &str,
+) -> QueryResult<Vec<StatusHistoryRow>> {
+    status_history::table
+        .filter(status_history::resource_type.eq(resource_type))
+        .filter(status_history::resource_id.eq(resource_id))
+        .order((status_history::at.asc(), status_history::id.asc()))
+        .select(StatusHistoryRow::as_select())
+        .load(conn)
+}
+
+/// The histories of several resources of one type, oldest first.
+pub fn of_many(
+    conn: &mut DbConnection,
+    resource_type: &str,
+    resource_ids: &[String],
+) -> QueryResult<Vec<StatusHistoryRow>> {
+    status_history::table
+        .filter(status_history::resource_type.eq(resource_type))
+        .filter(status_history::resource_id.eq_any(resource_ids))
+        .order((status_history::at.asc(), status_history::id.asc()))
+        .select(StatusHistoryRow::as_select())
+        .load(conn)
+}

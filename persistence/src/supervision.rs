@@ -1,0 +1,165 @@
+//! Supervision sessions and who attended them.
+
+use crate::schema::{supervision_attendees, supervision_sessions};
+use crate::{DbConnection, PageRequest, paginate};
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = supervision_sessions, treat_none_as_null = true)]
+pub struct SupervisionSessionRow {
+    pub id: String,
+    pub date: NaiveDate,
+    pub supervisor_user_id: Option<String>,
+    pub supervisor_peer_worker_id: Option<String>,
+    pub format: String,
+    pub topic: Option<String>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Filters of `GET /supervision-sessions`, including the scope of the user asking.
+#[derive(Debug, Clone, Default)]
+pub struct SupervisionFilter {
+    /// Only sessions attended by one of these peer workers, or supervised by one of them or
+    /// by `visible_supervisor_user_id` (`None`: every session).
+    pub visible_peer_worker_ids: Option<Vec<String>>,
+    pub visible_supervisor_user_id: Option<String>,
+    pub peer_worker_id: Option<String>,
+    pub date_from: Option<NaiveDate>,
+    pub date_to: Option<NaiveDate>,
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    row: &SupervisionSessionRow,
+    peer_worker_ids: &[String],
+) -> QueryResult<()> {
+    diesel::insert_into(supervision_sessions::table)
+        .values(row)
+        .execute(conn)?;
+    set_attendees(conn, &row.id, peer_worker_ids)
+}
+
+pub fn set_attendees(
+    conn: &mut DbConnection,
+    id: &str,
+    peer_worker_ids: &[String],
+) -> QueryResult<()> {
+    diesel::delete(
+        supervision_attendees::table.filter(supervision_attendees::supervision_session_id.eq(id)),
+    )
+    .execute(conn)?;
+    for peer in peer_worker_ids {
+        diesel::insert_into(supervision_attendees::table)
+            .values((
+                supervision_attendees::supervision_session_id.eq(id),
+                supervision_attendees::peer_worker_id.eq(peer),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SupervisionSessionRow>> {
+    supervision_sessions::table
+        .find(id)
+        .select(SupervisionSessionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &SupervisionFilter,
+    page: &PageRequest,
+) -> QueryResult<Vec<SupervisionSessionRow>> {
+    let mut query = supervision_sessions::table
+        .select(SupervisionSessionRow::as_select())
+        .into_boxed();
+    if let Some(visible) = &filter.visible_peer_worker_ids {
+        let attended = supervision_attendees::table
+            .filter(supervision_attendees::peer_worker_id.eq_any(visible.clone()))
+            .select(supervision_attendees::supervision_session_id);
+        let user = filter
+            .visible_supervisor_user_id
+            .clone()
+            .unwrap_or_default();
+        query = query.filter(
+            supervision_sessions::id
+                .eq_any(attended)
+                .or(supervision_sessions::supervisor_peer_worker_id.eq_any(visible.clone()))
+                .or(supervision_sessions::supervisor_user_id.eq(user)),
+        );
+    }
+    if let Some(peer) = &filter.peer_worker_id {
+        query = query.filter(
+            supervision_sessions::id.eq_any(
+                supervision_attendees::table
+                    .filter(supervision_attendees::peer_worker_id.eq(peer.clone()))
+                    .select(supervision_attendees::supervision_session_id),
+            ),
+        );
+    }
+    if let Some(from) = filter.date_from {
+        query = query.filter(supervision_sessions::date.ge(from));
+    }
+    if let Some(to) = filter.date_to {
+        query = query.filter(supervision_sessions::date.le(to));
+    }
+    paginate!(query, supervision_sessions, page).load(conn)
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    row: &SupervisionSessionRow,
+    expected_version: i64,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        supervision_sessions::table
+            .filter(supervision_sessions::id.eq(&row.id))
+            .filter(supervision_sessions::version.eq(expected_version)),
+    )
+    .set(row)
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// The attendees of several sessions, as (session id, peer worker id).
+pub fn attendees_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+    supervision_attendees::table
+        .filter(supervision_attendees::supervision_session_id.eq_any(ids))
+        .order((
+            supervision_attendees::supervision_session_id,
+            supervision_attendees::peer_worker_id,
+        ))
+        .select((
+            supervision_attendees::supervision_session_id,
+            supervision_attendees::peer_worker_id,
+        ))
+        .load(conn)
+}
+
+/// The date of each given peer worker's last supervision (attended), where there is one.
+pub fn last_supervised(
+    conn: &mut DbConnection,
+    peer_worker_ids: &[String],
+) -> QueryResult<Vec<(String, NaiveDate)>> {
+    let rows: Vec<(String, NaiveDate)> = supervision_attendees::table
+        .inner_join(supervision_sessions::table)
+        .filter(supervision_attendees::peer_worker_id.eq_any(peer_worker_ids))
+        .select((
+            supervision_attendees::peer_worker_id,
+            supervision_sessions::date,
+        ))
+        .load(conn)?;
+    let mut last: std::collections::BTreeMap<String, NaiveDate> = Default::default();
+    for (peer, date) in rows {
+        let entry = last.entry(peer).or_insert(date);
+        if date > *entry {
+            *entry = date;
+        }
+    }
+    Ok(last.into_iter().collect())
+}

@@ -13,7 +13,8 @@ use crate::programme;
 use crate::settings::Settings;
 use crate::state::AppState;
 use crate::{
-    audit, auth, citizen, consent, health, metrics, organisation, reference, request_context, user,
+    audit, auth, citizen, consent, health, metrics, organisation, reference, request_context,
+    support_course, user,
 };
 use actix_cors::Cors;
 use actix_web::dev::Server;
@@ -64,6 +65,18 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(consent::create)
                 .service(consent::withdraw)
                 .service(audit::list)
+                .service(support_course::list)
+                .service(support_course::create)
+                .service(support_course::read)
+                .service(support_course::update)
+                .service(support_course::transition)
+                .service(support_course::candidates)
+                .service(support_course::list_goals)
+                .service(support_course::create_goal)
+                .service(support_course::update_goal)
+                .service(support_course::create_progress)
+                .service(support_course::list_contacts)
+                .service(support_course::create_contact)
                 .service(programme::list)
                 .service(programme::create)
                 .service(programme::read)

@@ -27,6 +27,8 @@ use uuid::Uuid;
 
 /// What a citizen's name becomes when the citizen is anonymised.
 pub const ANONYMISED_NAME: &str = "Anonymiseret borger";
+/// What free text (goals, progress notes) becomes when its citizen is anonymised.
+pub const ERASED_TEXT: &str = "(slettet)";
 
 /// A citizen.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -215,36 +217,36 @@ impl FieldRules for CitizenLookup {
         "organisation_id": "0193a5d2-7c1e-7a51-9d1b-5d6f2f4b8e21", "email": null, "phone": null, "preferred_language": "da",
         "anonymised_at": null, "version": 1, "created_at": "2026-11-22T10:00:00Z", "updated_at": "2026-11-22T10:00:00Z"},
     "consents": [],
+    "support_courses": [],
     "access_log": []
 }))]
 pub struct CitizenDataExport {
     pub exported_at: DateTime<Utc>,
     pub citizen: Citizen,
     pub consents: Vec<Consent>,
+    /// Every support course with its goals, progress and contacts.
+    pub support_courses: Vec<crate::support_course::SupportCourseExport>,
     /// Every recorded read and write of the citizen's data, oldest first, this export included.
     pub access_log: Vec<AuditEvent>,
 }
 
-/// The citizens `user` may see (`spec/domain.md`, "Who may do what").
-pub fn scope(user: &CurrentUser) -> CitizenScope {
-    match user.role {
+/// The citizens `user` may see (`spec/domain.md`, "Who may do what"): admins all;
+/// coordinators (and their organisation's integrations) those their organisation registered
+/// and those with a support course in a programme their organisation is a partner of; a peer
+/// worker those of the support courses it guides; professionals and evaluators none.
+pub fn scope(conn: &mut DbConnection, user: &CurrentUser) -> Result<CitizenScope, ApiError> {
+    Ok(match user.role {
         Role::Admin => CitizenScope::All,
-        Role::Coordinator | Role::Integration => {
-            CitizenScope::Organisations(vec![user.organisation_id.clone()])
-        }
-        // Peer workers see the citizens of their own support courses (none until assigned).
-        Role::PeerWorker => CitizenScope::Ids(Vec::new()),
+        Role::Coordinator | Role::Integration => CitizenScope::Limited {
+            organisation_id: Some(user.organisation_id.clone()),
+            courses: crate::support_course::scope(conn, user)?,
+        },
+        Role::PeerWorker => CitizenScope::Limited {
+            organisation_id: None,
+            courses: crate::support_course::scope(conn, user)?,
+        },
         Role::Professional | Role::Evaluator => CitizenScope::None,
-    }
-}
-
-fn in_scope(scope: &CitizenScope, row: &CitizenRow) -> bool {
-    match scope {
-        CitizenScope::All => true,
-        CitizenScope::Organisations(orgs) => orgs.contains(&row.organisation_id),
-        CitizenScope::Ids(ids) => ids.contains(&row.id),
-        CitizenScope::None => false,
-    }
+    })
 }
 
 /// The citizen `id` if `user` may see it; `404` otherwise, whether or not it exists.
@@ -253,12 +255,8 @@ pub fn visible(
     user: &CurrentUser,
     id: &Uuid,
 ) -> Result<CitizenRow, ApiError> {
-    let row = store::find(conn, &id.to_string())?.ok_or(ApiError::NotFound)?;
-    if in_scope(&scope(user), &row) {
-        Ok(row)
-    } else {
-        Err(ApiError::NotFound)
-    }
+    let scope = scope(conn, user)?;
+    store::find_in(conn, &scope, &id.to_string())?.ok_or(ApiError::NotFound)
 }
 
 fn may_manage(user: &CurrentUser) -> Result<(), ApiError> {
@@ -329,12 +327,13 @@ pub async fn list(
         organisation_id: filters.organisation_id.map(|o| o.to_string()),
     };
     let auditor = Auditor::new(&user, &state.clock);
-    let scope = scope(&user);
+    let lister = user.clone();
     let rows = {
         let request = request.clone();
         state
             .db
             .write(move |conn| {
+                let scope = scope(conn, &lister)?;
                 let rows = store::list(conn, &scope, &filter, &request)?;
                 // The extra row that tells whether a page follows is not shown, so not audited.
                 let shown = rows
@@ -585,10 +584,11 @@ pub async fn lookup(
         .map_err(|_| ApiError::field("cpr", "invalid_format", "is not a CPR number"))?;
     let index = state.vault.blind_index(&cpr);
     let auditor = Auditor::new(&user, &state.clock);
-    let scope = scope(&user);
+    let searcher = user.clone();
     let rows = state
         .db
         .write(move |conn| {
+            let scope = scope(conn, &searcher)?;
             let rows = store::find_by_cpr_index(conn, &scope, &index)?;
             if rows.is_empty() {
                 auditor.record(conn, "lookup", "citizen", None, None)?;
@@ -633,7 +633,7 @@ pub async fn data_export(
     let auditor = Auditor::new(&user, &state.clock);
     let reader = user.clone();
     let today = state.clock.now().date_naive();
-    let (row, consents, trail) = state
+    let (row, consents, courses, trail) = state
         .db
         .write(move |conn| {
             let row = visible(conn, &reader, &id)?;
@@ -644,8 +644,9 @@ pub async fn data_export(
             }
             auditor.record(conn, "export", "citizen", Some(&row.id), Some(&row.id))?;
             let consents = consent_store::of_citizen(conn, &row.id)?;
+            let courses = crate::support_course::export_of(conn, &row.id)?;
             let trail = audit_store::of_citizen(conn, &row.id)?;
-            Ok((row, consents, trail))
+            Ok((row, consents, courses, trail))
         })
         .await?;
     let export = CitizenDataExport {
@@ -655,6 +656,7 @@ pub async fn data_export(
             .into_iter()
             .map(|c| Consent::from_row(c, today))
             .collect::<Result<_, _>>()?,
+        support_courses: courses,
         access_log: trail
             .into_iter()
             .map(AuditEvent::from_row)
@@ -740,5 +742,6 @@ pub fn anonymise_row(
             current: current.version + 1,
         });
     }
+    crate::support_course::erase_free_text(conn, &row.id, now)?;
     Ok(row)
 }

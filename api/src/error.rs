@@ -89,6 +89,9 @@ pub enum ApiError {
     /// A peer worker without the needed qualification, or not active.
     #[error("{0}")]
     QualificationMissing(String),
+    /// A peer worker at capacity.
+    #[error("{0}")]
+    CapacityExceeded(String),
     #[error("a request with this Idempotency-Key is still being processed")]
     IdempotencyConflict,
     #[error("this Idempotency-Key was used with another request")]
@@ -129,6 +132,7 @@ impl ApiError {
             Self::InvalidTransition { .. } => "invalid_transition",
             Self::Conflict(_) => "conflict",
             Self::QualificationMissing(_) => "qualification_missing",
+            Self::CapacityExceeded(_) => "capacity_exceeded",
             Self::IdempotencyConflict => "idempotency_conflict",
             Self::IdempotencyKeyReuse => "idempotency_key_reuse",
             Self::PreconditionRequired => "precondition_required",
@@ -151,6 +155,7 @@ impl ApiError {
             Self::InvalidTransition { .. } => "Invalid transition",
             Self::Conflict(_) => "Conflict",
             Self::QualificationMissing(_) => "Qualification missing",
+            Self::CapacityExceeded(_) => "Capacity exceeded",
             Self::IdempotencyConflict => "Request in flight",
             Self::IdempotencyKeyReuse => "Idempotency key reused",
             Self::PreconditionRequired => "Precondition required",
@@ -210,7 +215,7 @@ impl ResponseError for ApiError {
             Self::InvalidTransition { .. } | Self::Conflict(_) | Self::IdempotencyConflict => {
                 StatusCode::CONFLICT
             }
-            Self::QualificationMissing(_) => StatusCode::CONFLICT,
+            Self::QualificationMissing(_) | Self::CapacityExceeded(_) => StatusCode::CONFLICT,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::VersionMismatch { .. } => StatusCode::PRECONDITION_FAILED,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -23,6 +23,7 @@ pub mod request_context;
 pub mod scope;
 pub mod settings;
 pub mod state;
+pub mod support_course;
 pub mod user;
 pub mod workflow;
 

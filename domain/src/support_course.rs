@@ -1,77 +1,30 @@
 //! Support courses (forløb): one citizen's period of one-to-one support by a peer guide.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use crate::workflow::Workflow;
 
-/// The one-to-one models a support course runs under.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SupportModel {
-    PeerGuide,
-    IndividualPeerSupport,
-    EmploymentSupport,
-}
-
-impl SupportModel {
-    pub const ALL: [Self; 3] = [
-        Self::PeerGuide,
-        Self::IndividualPeerSupport,
-        Self::EmploymentSupport,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::PeerGuide => "peer_guide",
-            Self::IndividualPeerSupport => "individual_peer_support",
-            Self::EmploymentSupport => "employment_support",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|m| m.as_str() == value)
+crate::text_enum! {
+    /// The one-to-one models a support course runs under.
+    pub enum SupportModel {
+        PeerGuide => "peer_guide",
+        IndividualPeerSupport => "individual_peer_support",
+        EmploymentSupport => "employment_support",
     }
 }
 
-/// Where a support course is in its workflow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SupportStatus {
-    Requested,
-    Matched,
-    Active,
-    Paused,
-    Completed,
-    EndedEarly,
-    Cancelled,
+crate::text_enum! {
+    /// Where a support course is in its workflow.
+    pub enum SupportStatus {
+        Requested => "requested",
+        Matched => "matched",
+        Active => "active",
+        Paused => "paused",
+        Completed => "completed",
+        EndedEarly => "ended_early",
+        Cancelled => "cancelled",
+    }
 }
 
-impl SupportStatus {
-    pub const ALL: [Self; 7] = [
-        Self::Requested,
-        Self::Matched,
-        Self::Active,
-        Self::Paused,
-        Self::Completed,
-        Self::EndedEarly,
-        Self::Cancelled,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Requested => "requested",
-            Self::Matched => "matched",
-            Self::Active => "active",
-            Self::Paused => "paused",
-            Self::Completed => "completed",
-            Self::EndedEarly => "ended_early",
-            Self::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == value)
-    }
-
+impl Workflow for SupportStatus {
     /// The moves the workflow allows from here (`spec/domain.md`):
     ///
     /// ```text
@@ -80,7 +33,7 @@ impl SupportStatus {
     /// requested | matched -> cancelled (reason)
     /// ```
     /// A paused course may also end early: a citizen can leave while paused.
-    pub fn allowed(self) -> &'static [SupportStatus] {
+    fn allowed(self) -> &'static [SupportStatus] {
         use SupportStatus::*;
         match self {
             Requested => &[Matched, Cancelled],
@@ -90,11 +43,9 @@ impl SupportStatus {
             Completed | EndedEarly | Cancelled => &[],
         }
     }
+}
 
-    pub fn can_move_to(self, to: SupportStatus) -> bool {
-        self.allowed().contains(&to)
-    }
-
+impl SupportStatus {
     /// Open courses count against a peer worker's capacity; one open course per citizen and model.
     pub fn is_open(self) -> bool {
         matches!(
@@ -102,6 +53,9 @@ impl SupportStatus {
             Self::Requested | Self::Matched | Self::Active | Self::Paused
         )
     }
+
+    /// The open statuses, as stored.
+    pub const OPEN: [&'static str; 4] = ["requested", "matched", "active", "paused"];
 
     /// Moves that must say why.
     pub fn needs_reason(self) -> bool {
@@ -111,6 +65,41 @@ impl SupportStatus {
     /// Contacts are logged only while the support runs.
     pub fn takes_contacts(self) -> bool {
         matches!(self, Self::Active | Self::Paused)
+    }
+}
+
+crate::text_enum! {
+    /// The life domain a goal belongs to.
+    pub enum GoalDomain {
+        Work => "work",
+        Education => "education",
+        Housing => "housing",
+        SocialNetwork => "social_network",
+        Health => "health",
+        EverydayLife => "everyday_life",
+        Leisure => "leisure",
+        Other => "other",
+    }
+}
+
+crate::text_enum! {
+    /// How far a goal has come.
+    pub enum GoalStatus {
+        Open => "open",
+        InProgress => "in_progress",
+        Achieved => "achieved",
+        Dropped => "dropped",
+    }
+}
+
+crate::text_enum! {
+    /// How a contact between peer and citizen took place.
+    pub enum ContactMode {
+        InPerson => "in_person",
+        Phone => "phone",
+        Video => "video",
+        Text => "text",
+        Accompaniment => "accompaniment",
     }
 }
 
@@ -195,8 +184,8 @@ mod tests {
             (Paused, Active),
             (Paused, EndedEarly),
         ];
-        for from in SupportStatus::ALL {
-            for to in SupportStatus::ALL {
+        for &from in SupportStatus::ALL {
+            for &to in SupportStatus::ALL {
                 assert_eq!(
                     from.can_move_to(to),
                     allowed.contains(&(from, to)),
@@ -210,10 +199,15 @@ mod tests {
     #[test]
     fn open_statuses() {
         let open: Vec<_> = SupportStatus::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|s| s.is_open())
             .collect();
         assert_eq!(open, [Requested, Matched, Active, Paused]);
+        assert_eq!(
+            open.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            SupportStatus::OPEN
+        );
         assert!(Cancelled.needs_reason() && EndedEarly.needs_reason() && !Completed.needs_reason());
     }
 

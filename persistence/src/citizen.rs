@@ -1,6 +1,7 @@
 //! Citizens. The CPR number is stored only encrypted, with a keyed hash for exact lookup.
 
 use crate::schema::citizens;
+use crate::support_course::CourseScope;
 use crate::{DbConnection, PageRequest, paginate};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -27,10 +28,11 @@ pub struct CitizenRow {
 #[derive(Debug, Clone)]
 pub enum CitizenScope {
     All,
-    /// Citizens registered by one of these organisations.
-    Organisations(Vec<String>),
-    /// Only these citizens.
-    Ids(Vec<String>),
+    /// Citizens registered by `organisation_id`, or with a support course in `courses`.
+    Limited {
+        organisation_id: Option<String>,
+        courses: CourseScope,
+    },
     None,
 }
 
@@ -58,15 +60,63 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<CitizenRow>
 fn scoped<'a>(
     scope: &CitizenScope,
 ) -> Option<citizens::BoxedQuery<'a, <DbConnection as Connection>::Backend>> {
+    use crate::schema::support_courses as courses;
     let query = citizens::table.into_boxed();
-    match scope {
-        CitizenScope::All => Some(query),
-        CitizenScope::Organisations(orgs) => {
-            Some(query.filter(citizens::organisation_id.eq_any(orgs.clone())))
+    let (organisation_id, course_scope) = match scope {
+        CitizenScope::All => return Some(query),
+        CitizenScope::None => return None,
+        CitizenScope::Limited {
+            organisation_id,
+            courses,
+        } => (organisation_id.clone(), courses),
+    };
+    // Subqueries stay unboxed: a statement boxed for the multi-backend cannot be nested.
+    let registered = citizens::organisation_id.eq(organisation_id.clone().unwrap_or_default());
+    Some(match (organisation_id.is_some(), course_scope) {
+        (_, CourseScope::All) => query,
+        (true, CourseScope::None) => query.filter(registered),
+        (false, CourseScope::None) => return None,
+        (registers, CourseScope::Programmes(ids)) => {
+            let with_course = citizens::id.eq_any(
+                courses::table
+                    .filter(courses::programme_id.eq_any(ids.clone()))
+                    .select(courses::citizen_id),
+            );
+            if registers {
+                query.filter(registered.or(with_course))
+            } else {
+                query.filter(with_course)
+            }
         }
-        CitizenScope::Ids(ids) => Some(query.filter(citizens::id.eq_any(ids.clone()))),
-        CitizenScope::None => None,
-    }
+        (registers, CourseScope::PeerWorker(id)) => {
+            let with_course = citizens::id.eq_any(
+                courses::table
+                    .filter(courses::peer_worker_id.eq(id.clone()))
+                    .select(courses::citizen_id),
+            );
+            if registers {
+                query.filter(registered.or(with_course))
+            } else {
+                query.filter(with_course)
+            }
+        }
+    })
+}
+
+/// Citizen `id` if it is in `scope`.
+pub fn find_in(
+    conn: &mut DbConnection,
+    scope: &CitizenScope,
+    id: &str,
+) -> QueryResult<Option<CitizenRow>> {
+    let Some(query) = scoped(scope) else {
+        return Ok(None);
+    };
+    query
+        .filter(citizens::id.eq(id.to_owned()))
+        .select(CitizenRow::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn list(

@@ -17,6 +17,7 @@ pub mod programme;
 pub mod schema;
 pub mod status_history;
 pub mod supervision;
+pub mod support_course;
 pub mod training_cohort;
 pub mod user;
 

@@ -349,3 +349,70 @@ diesel::allow_tables_to_appear_in_same_query!(
 );
 
 diesel::joinable!(supervision_attendees -> supervision_sessions (supervision_session_id));
+
+diesel::table! {
+    support_courses (id) {
+        id -> Text,
+        citizen_id -> Text,
+        model -> Text,
+        programme_id -> Text,
+        peer_worker_id -> Nullable<Text>,
+        coordinator_user_id -> Nullable<Text>,
+        context -> Nullable<Text>,
+        planned_end_date -> Nullable<Date>,
+        status -> Text,
+        closed_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    goals (id) {
+        id -> Text,
+        support_course_id -> Text,
+        text -> Text,
+        domain -> Text,
+        status -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    goal_progress (id) {
+        id -> Text,
+        goal_id -> Text,
+        date -> Date,
+        note -> Text,
+        self_rating -> Nullable<Integer>,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contacts (id) {
+        id -> Text,
+        support_course_id -> Text,
+        date -> Date,
+        minutes -> Integer,
+        mode -> Text,
+        summary -> Nullable<Text>,
+        peer_worker_id -> Text,
+        recorded_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    support_courses,
+    goals,
+    goal_progress,
+    contacts,
+    citizens
+);

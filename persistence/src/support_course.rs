@@ -1,0 +1,356 @@
+//! Support courses with their goals, progress notes and contacts.
+
+use crate::schema::{contacts, goal_progress, goals, support_courses};
+use crate::{DbConnection, PageRequest, paginate};
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+/// Statuses in which a course is open (mirrors `SupportStatus::is_open`).
+pub const OPEN: [&str; 4] = ["requested", "matched", "active", "paused"];
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = support_courses, treat_none_as_null = true)]
+pub struct SupportCourseRow {
+    pub id: String,
+    pub citizen_id: String,
+    pub model: String,
+    pub programme_id: String,
+    pub peer_worker_id: Option<String>,
+    pub coordinator_user_id: Option<String>,
+    pub context: Option<String>,
+    pub planned_end_date: Option<NaiveDate>,
+    pub status: String,
+    pub closed_at: Option<NaiveDateTime>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = goals, treat_none_as_null = true)]
+pub struct GoalRow {
+    pub id: String,
+    pub support_course_id: String,
+    pub text: String,
+    pub domain: String,
+    pub status: String,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = goal_progress)]
+pub struct ProgressRow {
+    pub id: String,
+    pub goal_id: String,
+    pub date: NaiveDate,
+    pub note: String,
+    pub self_rating: Option<i32>,
+    pub recorded_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = contacts, treat_none_as_null = true)]
+pub struct ContactRow {
+    pub id: String,
+    pub support_course_id: String,
+    pub date: NaiveDate,
+    pub minutes: i32,
+    pub mode: String,
+    pub summary: Option<String>,
+    pub peer_worker_id: String,
+    pub recorded_by: String,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Which support courses a user sees.
+#[derive(Debug, Clone)]
+pub enum CourseScope {
+    All,
+    /// Courses in these programmes.
+    Programmes(Vec<String>),
+    /// Courses guided by this peer worker.
+    PeerWorker(String),
+    None,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CourseFilter {
+    pub citizen_id: Option<String>,
+    pub programme_id: Option<String>,
+    pub peer_worker_id: Option<String>,
+    pub status: Option<String>,
+    pub model: Option<String>,
+}
+
+type Backend = <DbConnection as Connection>::Backend;
+
+fn scoped<'a>(scope: &CourseScope) -> Option<support_courses::BoxedQuery<'a, Backend>> {
+    let query = support_courses::table.into_boxed();
+    match scope {
+        CourseScope::All => Some(query),
+        CourseScope::Programmes(ids) => {
+            Some(query.filter(support_courses::programme_id.eq_any(ids.clone())))
+        }
+        CourseScope::PeerWorker(id) => {
+            Some(query.filter(support_courses::peer_worker_id.eq(id.clone())))
+        }
+        CourseScope::None => None,
+    }
+}
+
+pub fn insert(conn: &mut DbConnection, row: &SupportCourseRow) -> QueryResult<()> {
+    diesel::insert_into(support_courses::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SupportCourseRow>> {
+    support_courses::table
+        .find(id)
+        .select(SupportCourseRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Course `id` if it is in `scope`.
+pub fn find_in(
+    conn: &mut DbConnection,
+    scope: &CourseScope,
+    id: &str,
+) -> QueryResult<Option<SupportCourseRow>> {
+    let Some(query) = scoped(scope) else {
+        return Ok(None);
+    };
+    query
+        .filter(support_courses::id.eq(id.to_owned()))
+        .select(SupportCourseRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    scope: &CourseScope,
+    filter: &CourseFilter,
+    page: &PageRequest,
+) -> QueryResult<Vec<SupportCourseRow>> {
+    let Some(mut query) = scoped(scope) else {
+        return Ok(Vec::new());
+    };
+    if let Some(v) = &filter.citizen_id {
+        query = query.filter(support_courses::citizen_id.eq(v.clone()));
+    }
+    if let Some(v) = &filter.programme_id {
+        query = query.filter(support_courses::programme_id.eq(v.clone()));
+    }
+    if let Some(v) = &filter.peer_worker_id {
+        query = query.filter(support_courses::peer_worker_id.eq(v.clone()));
+    }
+    if let Some(v) = &filter.status {
+        query = query.filter(support_courses::status.eq(v.clone()));
+    }
+    if let Some(v) = &filter.model {
+        query = query.filter(support_courses::model.eq(v.clone()));
+    }
+    paginate!(
+        query.select(SupportCourseRow::as_select()),
+        support_courses,
+        page
+    )
+    .load(conn)
+}
+
+/// Every course of a citizen, oldest first.
+pub fn of_citizen(conn: &mut DbConnection, citizen_id: &str) -> QueryResult<Vec<SupportCourseRow>> {
+    support_courses::table
+        .filter(support_courses::citizen_id.eq(citizen_id))
+        .order(support_courses::id.asc())
+        .select(SupportCourseRow::as_select())
+        .load(conn)
+}
+
+/// The open course of this citizen and model, if any (other than `except`).
+pub fn open_of(
+    conn: &mut DbConnection,
+    citizen_id: &str,
+    model: &str,
+    except: &str,
+) -> QueryResult<Option<String>> {
+    support_courses::table
+        .filter(support_courses::citizen_id.eq(citizen_id))
+        .filter(support_courses::model.eq(model))
+        .filter(support_courses::status.eq_any(OPEN))
+        .filter(support_courses::id.ne(except))
+        .select(support_courses::id)
+        .first(conn)
+        .optional()
+}
+
+/// How many open courses a peer worker guides (other than `except`).
+pub fn open_load(conn: &mut DbConnection, peer_worker_id: &str, except: &str) -> QueryResult<i64> {
+    support_courses::table
+        .filter(support_courses::peer_worker_id.eq(peer_worker_id))
+        .filter(support_courses::status.eq_any(OPEN))
+        .filter(support_courses::id.ne(except))
+        .count()
+        .get_result(conn)
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    row: &SupportCourseRow,
+    expected_version: i64,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        support_courses::table
+            .filter(support_courses::id.eq(&row.id))
+            .filter(support_courses::version.eq(expected_version)),
+    )
+    .set(row)
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Citizens whose every course is closed, the last before `closed_before` (the retention
+/// job; one pass over the courses' status columns).
+pub fn citizens_closed_before(
+    conn: &mut DbConnection,
+    closed_before: NaiveDateTime,
+) -> QueryResult<Vec<String>> {
+    let rows: Vec<(String, String, Option<NaiveDateTime>)> = support_courses::table
+        .select((
+            support_courses::citizen_id,
+            support_courses::status,
+            support_courses::closed_at,
+        ))
+        .load(conn)?;
+    let mut latest: std::collections::BTreeMap<String, Option<NaiveDateTime>> = Default::default();
+    for (citizen, status, closed_at) in rows {
+        let entry = latest.entry(citizen).or_insert(closed_at);
+        // An open course (no closing time) keeps the citizen: `None` wins over any instant.
+        *entry = match (*entry, closed_at, OPEN.contains(&status.as_str())) {
+            (_, _, true) | (None, _, _) | (_, None, _) => None,
+            (Some(a), Some(b), false) => Some(a.max(b)),
+        };
+    }
+    Ok(latest
+        .into_iter()
+        .filter(|(_, last)| last.is_some_and(|at| at < closed_before))
+        .map(|(id, _)| id)
+        .collect())
+}
+
+/// Removes the free text of a citizen's courses, goals, progress notes and contacts.
+pub fn erase_free_text(
+    conn: &mut DbConnection,
+    citizen_id: &str,
+    erased: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let courses = support_courses::table
+        .filter(support_courses::citizen_id.eq(citizen_id))
+        .select(support_courses::id);
+    let course_ids: Vec<String> = courses.load(conn)?;
+    diesel::update(support_courses::table.filter(support_courses::citizen_id.eq(citizen_id)))
+        .set((
+            support_courses::context.eq(None::<String>),
+            support_courses::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    let goal_ids: Vec<String> = goals::table
+        .filter(goals::support_course_id.eq_any(&course_ids))
+        .select(goals::id)
+        .load(conn)?;
+    diesel::update(goals::table.filter(goals::id.eq_any(&goal_ids)))
+        .set((goals::text.eq(erased), goals::updated_at.eq(now)))
+        .execute(conn)?;
+    diesel::update(goal_progress::table.filter(goal_progress::goal_id.eq_any(&goal_ids)))
+        .set(goal_progress::note.eq(erased))
+        .execute(conn)?;
+    diesel::update(contacts::table.filter(contacts::support_course_id.eq_any(&course_ids)))
+        .set((
+            contacts::summary.eq(None::<String>),
+            contacts::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_goal(conn: &mut DbConnection, row: &GoalRow) -> QueryResult<()> {
+    diesel::insert_into(goals::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn find_goal(
+    conn: &mut DbConnection,
+    course_id: &str,
+    id: &str,
+) -> QueryResult<Option<GoalRow>> {
+    goals::table
+        .filter(goals::support_course_id.eq(course_id))
+        .filter(goals::id.eq(id))
+        .select(GoalRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn goals_of(conn: &mut DbConnection, course_ids: &[String]) -> QueryResult<Vec<GoalRow>> {
+    goals::table
+        .filter(goals::support_course_id.eq_any(course_ids))
+        .order(goals::id.asc())
+        .select(GoalRow::as_select())
+        .load(conn)
+}
+
+pub fn update_goal(
+    conn: &mut DbConnection,
+    row: &GoalRow,
+    expected_version: i64,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        goals::table
+            .filter(goals::id.eq(&row.id))
+            .filter(goals::version.eq(expected_version)),
+    )
+    .set(row)
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+pub fn insert_progress(conn: &mut DbConnection, row: &ProgressRow) -> QueryResult<()> {
+    diesel::insert_into(goal_progress::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn progress_of(conn: &mut DbConnection, goal_ids: &[String]) -> QueryResult<Vec<ProgressRow>> {
+    goal_progress::table
+        .filter(goal_progress::goal_id.eq_any(goal_ids))
+        .order((goal_progress::date.asc(), goal_progress::id.asc()))
+        .select(ProgressRow::as_select())
+        .load(conn)
+}
+
+pub fn insert_contact(conn: &mut DbConnection, row: &ContactRow) -> QueryResult<()> {
+    diesel::insert_into(contacts::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn contacts_of(conn: &mut DbConnection, course_ids: &[String]) -> QueryResult<Vec<ContactRow>> {
+    contacts::table
+        .filter(contacts::support_course_id.eq_any(course_ids))
+        .order((contacts::date.asc(), contacts::id.asc()))
+        .select(ContactRow::as_select())
+        .load(conn)
+}

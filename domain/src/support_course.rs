@@ -169,6 +169,7 @@ pub fn rank<Id: Clone>(candidates: Vec<Candidate<Id>>) -> Vec<Ranked<Id>> {
 #[cfg(test)]
 mod tests {
     use super::SupportStatus::*;
+    use crate::workflow::TextEnum;
     use super::*;
 
     #[test]

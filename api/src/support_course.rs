@@ -1367,6 +1367,15 @@ pub async fn create_contact(
 
 /// What the citizen's data export holds of its support courses.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "support_course": {"id": "0193a5d7-0000-7000-8000-000000000001", "citizen_id": "0193a5d5-0000-7000-8000-000000000002",
+        "model": "peer_guide", "programme_id": "0193a5d4-0000-7000-8000-000000000001", "peer_worker_id": null,
+        "coordinator_user_id": null, "context": null, "planned_end_date": null, "status": "requested",
+        "status_history": [{"status": "requested", "at": "2026-11-16T09:00:00Z", "by": "0193a5d3-1f0a-7c3e-8f55-0b9e4c2d7a10", "reason": null}],
+        "version": 1, "created_at": "2026-11-16T09:00:00Z", "updated_at": "2026-11-16T09:00:00Z"},
+    "goals": [],
+    "contacts": []
+}))]
 pub struct SupportCourseExport {
     pub support_course: SupportCourse,
     pub goals: Vec<Goal>,

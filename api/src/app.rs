@@ -8,6 +8,7 @@ use crate::db::Database;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::openapi::ApiDoc;
+use crate::peer_worker;
 use crate::programme;
 use crate::settings::Settings;
 use crate::state::AppState;
@@ -60,7 +61,14 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(programme::update_partner)
                 .service(programme::list_targets)
                 .service(programme::create_target)
-                .service(programme::update_target),
+                .service(programme::update_target)
+                .service(peer_worker::list)
+                .service(peer_worker::create)
+                .service(peer_worker::read)
+                .service(peer_worker::update)
+                .service(peer_worker::transition)
+                .service(peer_worker::list_qualifications)
+                .service(peer_worker::record_qualification),
         );
 }
 

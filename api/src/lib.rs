@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod metrics;
 pub mod openapi;
 pub mod organisation;
+pub mod peer_worker;
 pub mod programme;
 pub mod reference;
 pub mod request_context;

@@ -5,5 +5,6 @@ mod contract;
 mod conventions;
 mod organisations;
 mod outage;
+mod peer_workers;
 mod programmes;
 mod users;

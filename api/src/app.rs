@@ -12,6 +12,8 @@ use crate::peer_worker;
 use crate::programme;
 use crate::settings::Settings;
 use crate::state::AppState;
+use crate::supervision;
+use crate::training_cohort;
 use crate::{auth, health, metrics, organisation, reference, request_context, user};
 use actix_cors::Cors;
 use actix_web::dev::Server;
@@ -68,18 +70,33 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(peer_worker::update)
                 .service(peer_worker::transition)
                 .service(peer_worker::list_qualifications)
-                .service(peer_worker::record_qualification),
+                .service(peer_worker::record_qualification)
+                .service(training_cohort::list)
+                .service(training_cohort::create)
+                .service(training_cohort::read)
+                .service(training_cohort::update)
+                .service(training_cohort::list_trainers)
+                .service(training_cohort::create_trainer)
+                .service(training_cohort::list_enrolments)
+                .service(training_cohort::create_enrolment)
+                .service(training_cohort::update_enrolment)
+                .service(supervision::list)
+                .service(supervision::create)
+                .service(supervision::read)
+                .service(supervision::update),
         );
 }
 
 /// The contract, as generated from the routes.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    App::new()
+    let mut doc = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(routes)
         .split_for_parts()
-        .1
+        .1;
+    crate::openapi::add_error_responses(&mut doc);
+    doc
 }
 
 /// The contract as YAML: what `brobygger openapi` prints and `openapi.yaml` holds.

@@ -20,6 +20,8 @@ pub mod request_context;
 pub mod scope;
 pub mod settings;
 pub mod state;
+pub mod supervision;
+pub mod training_cohort;
 pub mod user;
 pub mod workflow;
 

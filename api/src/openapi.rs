@@ -126,6 +126,12 @@ const ERRORS: &[(&str, &str, &str, &str)] = &[
 
 struct ErrorResponses;
 
+/// Adds the shared error responses to every operation of `doc`. The `modifiers` above run
+/// before the routes add their paths, so the finished document needs this once more.
+pub fn add_error_responses(doc: &mut utoipa::openapi::OpenApi) {
+    ErrorResponses.modify(doc);
+}
+
 impl Modify for ErrorResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);

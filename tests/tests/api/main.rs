@@ -7,4 +7,6 @@ mod organisations;
 mod outage;
 mod peer_workers;
 mod programmes;
+mod supervision;
+mod training_cohorts;
 mod users;

@@ -517,30 +517,30 @@ fn check(
             Some(Access::Manage) => {}
         }
     }
-    if let Some(user_id) = input.user_id {
-        if current.is_none_or(|c| c.user_id != Some(user_id)) {
-            match user_store::find(conn, &user_id.to_string())? {
-                Some(linked)
-                    if user.is_admin()
-                        || linked.organisation_id == user.organisation_id
-                        || linked.organisation_id == input.organisation_id.to_string() =>
-                {
-                    if linked.role != Role::PeerWorker.as_str() {
-                        errors.push(
-                            "user_id",
-                            "invalid_role",
-                            "must be a user of role peer_worker",
-                        );
-                    } else if store::find_by_user(conn, &linked.id)?.is_some() {
-                        errors.push(
-                            "user_id",
-                            "taken",
-                            "this user is already linked to a peer worker",
-                        );
-                    }
+    if let Some(user_id) = input.user_id
+        && current.is_none_or(|c| c.user_id != Some(user_id))
+    {
+        match user_store::find(conn, &user_id.to_string())? {
+            Some(linked)
+                if user.is_admin()
+                    || linked.organisation_id == user.organisation_id
+                    || linked.organisation_id == input.organisation_id.to_string() =>
+            {
+                if linked.role != Role::PeerWorker.as_str() {
+                    errors.push(
+                        "user_id",
+                        "invalid_role",
+                        "must be a user of role peer_worker",
+                    );
+                } else if store::find_by_user(conn, &linked.id)?.is_some() {
+                    errors.push(
+                        "user_id",
+                        "taken",
+                        "this user is already linked to a peer worker",
+                    );
                 }
-                _ => errors.push("user_id", "unknown", "no such user"),
             }
+            _ => errors.push("user_id", "unknown", "no such user"),
         }
     }
     Ok(errors.into_result(|| ())?)

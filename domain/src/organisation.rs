@@ -136,7 +136,7 @@ impl Cvr {
             .zip(Self::WEIGHTS)
             .map(|(b, w)| u32::from(b - b'0') * w)
             .sum();
-        if sum % 11 == 0 {
+        if sum.is_multiple_of(11) {
             Ok(Self(value.to_owned()))
         } else {
             Err(CodeError::Checksum)
@@ -179,19 +179,20 @@ impl OrganisationDraft {
             region_code.and_then(|c| errors.check("region_code", RegionCode::parse(c)));
         let cvr = cvr.and_then(|c| errors.check("cvr", Cvr::parse(c)));
         match kind {
-            OrganisationKind::Municipality if municipality_code.is_none() => {
-                if !errors.0.iter().any(|e| e.field == "municipality_code") {
-                    errors.push(
-                        "municipality_code",
-                        "required",
-                        "a municipality carries its code",
-                    );
-                }
+            OrganisationKind::Municipality
+                if municipality_code.is_none()
+                    && !errors.0.iter().any(|e| e.field == "municipality_code") =>
+            {
+                errors.push(
+                    "municipality_code",
+                    "required",
+                    "a municipality carries its code",
+                );
             }
-            OrganisationKind::Region if region_code.is_none() => {
-                if !errors.0.iter().any(|e| e.field == "region_code") {
-                    errors.push("region_code", "required", "a region carries its code");
-                }
+            OrganisationKind::Region
+                if region_code.is_none() && !errors.0.iter().any(|e| e.field == "region_code") =>
+            {
+                errors.push("region_code", "required", "a region carries its code");
             }
             _ => {}
         }

@@ -335,7 +335,7 @@ async fn refresh(
     let new_refresh = password::random_secret();
     let new_hash = refresh_token_hash(&new_refresh);
     enum Outcome {
-        Rotated(UserRow, String),
+        Rotated(Box<UserRow>, String),
         Reused,
         Rejected,
     }
@@ -364,7 +364,7 @@ async fn refresh(
                     used_at: None,
                 },
             )?;
-            Ok(Outcome::Rotated(user, session.id))
+            Ok(Outcome::Rotated(Box::new(user), session.id))
         })
         .await?;
     match outcome {

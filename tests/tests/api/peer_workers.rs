@@ -67,11 +67,11 @@ test_both! {
 
         // Filters.
         let by_status = app.get("/api/v1/peer-workers?status=on_leave&municipality_code=621").token(&p.coordinator).send().await;
-        assert_eq!(by_status.ids(), [id.clone()]);
+        assert_eq!(by_status.ids(), [id.as_str()]);
         let none = app.get("/api/v1/peer-workers?status=active").token(&p.coordinator).send().await;
         assert!(none.ids().is_empty());
         let by_programme = app.get(&format!("/api/v1/peer-workers?programme_id={}", p.programme_id)).token(&p.coordinator).send().await;
-        assert_eq!(by_programme.ids(), [id.clone()]);
+        assert_eq!(by_programme.ids(), [id.as_str()]);
         let elsewhere = app.get("/api/v1/peer-workers?municipality_code=751").token(&p.coordinator).send().await;
         assert!(elsewhere.ids().is_empty());
 
@@ -84,7 +84,7 @@ test_both! {
             .json(json!({"kind": "peer_trainer", "evidence": "again", "earned_on": "2020-05-01"})).await
             .assert_problem(409, "conflict");
         let trainers = app.get("/api/v1/peer-workers?qualification=peer_trainer").token(&p.coordinator).send().await;
-        assert_eq!(trainers.ids(), [id.clone()]);
+        assert_eq!(trainers.ids(), [id.as_str()]);
     }
 }
 

@@ -43,10 +43,10 @@ test_both! {
         assert_eq!(day31.body["items"][0]["last_supervision_on"], day0.to_string());
         assert_eq!(day31.body["items"][1]["last_supervision_on"], serde_json::Value::Null);
         let paged = app.get("/api/v1/peer-workers?supervision_overdue=true&limit=1").token(&p.coordinator).send().await;
-        assert_eq!(paged.ids(), [supervised.clone()]);
+        assert_eq!(paged.ids(), [supervised.as_str()]);
         let cursor = paged.body["next_cursor"].as_str().expect("cursor").to_owned();
         let rest = app.get(&format!("/api/v1/peer-workers?supervision_overdue=true&limit=1&cursor={cursor}")).token(&p.coordinator).send().await;
-        assert_eq!(rest.ids(), [never.clone()]);
+        assert_eq!(rest.ids(), [never.as_str()]);
         let fine = app.get("/api/v1/peer-workers?supervision_overdue=false").token(&p.coordinator).send().await;
         assert_eq!(fine.ids(), [recruit]);
         // The outsider sees nobody overdue.
@@ -75,7 +75,7 @@ test_both! {
         let listed = app.get("/api/v1/supervision-sessions").token(&p.outsider).send().await;
         assert!(listed.ids().is_empty());
         let ours = app.get(&format!("/api/v1/supervision-sessions?peer_worker_id={peer}&date_from=2026-01-01")).token(&p.coordinator).send().await;
-        assert_eq!(ours.ids(), [id.clone()]);
+        assert_eq!(ours.ids(), [id.as_str()]);
 
         let bad = app.post("/api/v1/supervision-sessions").token(&p.outsider).json(json!({
             "date": "2026-01-10",

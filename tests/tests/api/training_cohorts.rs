@@ -68,7 +68,7 @@ test_both! {
         assert_eq!(held["training_cohort_id"], id.as_str());
         assert_eq!(held["earned_on"], "2020-06-30");
         let guides = app.get("/api/v1/peer-workers?qualification=peer_guide").token(&p.coordinator).send().await;
-        assert_eq!(guides.ids(), [finisher.clone()]);
+        assert_eq!(guides.ids(), [finisher.as_str()]);
 
         // Outcomes are final; a completion needs its date.
         let again = app.patch(&format!("/api/v1/training-cohorts/{id}/enrolments/{}", enrolments[1]))
@@ -141,7 +141,7 @@ test_both! {
         listed.assert_status(200);
         assert!(listed.ids().is_empty());
         let ours = app.get(&format!("/api/v1/training-cohorts?programme_id={}", p.programme_id)).token(&p.coordinator).send().await;
-        assert_eq!(ours.ids(), [id.clone()]);
+        assert_eq!(ours.ids(), [id.as_str()]);
 
         let bad = app.post("/api/v1/training-cohorts").token(&p.coordinator).json(json!({
             "programme_id": p.programme_id,

@@ -9,12 +9,13 @@ use crate::db::Database;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::openapi::ApiDoc;
+use crate::peer_worker;
 use crate::programme;
 use crate::settings::Settings;
 use crate::state::AppState;
 use crate::{
     audit, auth, citizen, consent, health, metrics, organisation, reference, request_context,
-    support_course, user,
+    supervision, support_course, training_cohort, user,
 };
 use actix_cors::Cors;
 use actix_web::dev::Server;
@@ -87,7 +88,27 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(programme::update_partner)
                 .service(programme::list_targets)
                 .service(programme::create_target)
-                .service(programme::update_target),
+                .service(programme::update_target)
+                .service(peer_worker::list)
+                .service(peer_worker::create)
+                .service(peer_worker::read)
+                .service(peer_worker::update)
+                .service(peer_worker::transition)
+                .service(peer_worker::list_qualifications)
+                .service(peer_worker::record_qualification)
+                .service(training_cohort::list)
+                .service(training_cohort::create)
+                .service(training_cohort::read)
+                .service(training_cohort::update)
+                .service(training_cohort::list_trainers)
+                .service(training_cohort::create_trainer)
+                .service(training_cohort::list_enrolments)
+                .service(training_cohort::create_enrolment)
+                .service(training_cohort::update_enrolment)
+                .service(supervision::list)
+                .service(supervision::create)
+                .service(supervision::read)
+                .service(supervision::update),
         );
 }
 

@@ -17,13 +17,16 @@ pub mod idempotency;
 pub mod metrics;
 pub mod openapi;
 pub mod organisation;
+pub mod peer_worker;
 pub mod programme;
 pub mod reference;
 pub mod request_context;
 pub mod scope;
 pub mod settings;
 pub mod state;
+pub mod supervision;
 pub mod support_course;
+pub mod training_cohort;
 pub mod user;
 pub mod workflow;
 

@@ -272,6 +272,7 @@ impl CheckAll for FieldErrors {
     }
 }
 
+#[expect(clippy::too_many_arguments, reason = "a row is every one of these")]
 fn row(
     id: String,
     input: &ProgrammeInput,

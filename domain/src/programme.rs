@@ -111,10 +111,10 @@ pub fn check_raw_period(
     errors: &mut FieldErrors,
 ) {
     let date = |v: Option<&str>| v.and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok());
-    if let (Some(start), Some(end)) = (date(start), date(end)) {
-        if let Err(e) = Period::parse(start, Some(end), end_field) {
-            errors.0.extend(e.0);
-        }
+    if let (Some(start), Some(end)) = (date(start), date(end))
+        && let Err(e) = Period::parse(start, Some(end), end_field)
+    {
+        errors.0.extend(e.0);
     }
 }
 

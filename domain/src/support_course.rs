@@ -169,8 +169,8 @@ pub fn rank<Id: Clone>(candidates: Vec<Candidate<Id>>) -> Vec<Ranked<Id>> {
 #[cfg(test)]
 mod tests {
     use super::SupportStatus::*;
-    use crate::workflow::TextEnum;
     use super::*;
+    use crate::workflow::TextEnum;
 
     #[test]
     fn the_workflow_exhaustively() {

@@ -225,15 +225,12 @@ pub fn set_lists(conn: &mut DbConnection, id: &str, lists: &PeerWorkerLists) -> 
     Ok(())
 }
 
-/// The lists of several peer workers, as (peer worker id, value) pairs per list.
-pub fn lists_of(
-    conn: &mut DbConnection,
-    ids: &[String],
-) -> QueryResult<(
-    Vec<(String, String)>,
-    Vec<(String, String)>,
-    Vec<(String, String)>,
-)> {
+/// (owner id, value) pairs of a list.
+pub type Pairs = Vec<(String, String)>;
+
+/// The lists of several peer workers, as (peer worker id, value) pairs: programmes,
+/// municipality codes, languages.
+pub fn lists_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<(Pairs, Pairs, Pairs)> {
     let programmes = peer_worker_programmes::table
         .filter(peer_worker_programmes::peer_worker_id.eq_any(ids))
         .order((

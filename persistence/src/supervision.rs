@@ -141,14 +141,17 @@ pub fn attendees_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<
         .load(conn)
 }
 
-/// The date of each given peer worker's last supervision (attended), where there is one.
+/// The date of each given peer worker's last supervision (attended) on or before `until`,
+/// where there is one.
 pub fn last_supervised(
     conn: &mut DbConnection,
     peer_worker_ids: &[String],
+    until: NaiveDate,
 ) -> QueryResult<Vec<(String, NaiveDate)>> {
     let rows: Vec<(String, NaiveDate)> = supervision_attendees::table
         .inner_join(supervision_sessions::table)
         .filter(supervision_attendees::peer_worker_id.eq_any(peer_worker_ids))
+        .filter(supervision_sessions::date.le(until))
         .select((
             supervision_attendees::peer_worker_id,
             supervision_sessions::date,

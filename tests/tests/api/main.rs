@@ -6,5 +6,8 @@ mod contract;
 mod conventions;
 mod organisations;
 mod outage;
+mod peer_workers;
 mod programmes;
+mod supervision;
+mod training_cohorts;
 mod users;

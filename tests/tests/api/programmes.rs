@@ -171,7 +171,7 @@ test_both! {
             .merge_patch(json!({"name": "Renamed"})).await
             .assert_problem(403, "forbidden");
         let listed = app.get("/api/v1/programmes").token(&p.kolding_user).send().await;
-        assert_eq!(listed.ids(), [id.clone()]);
+        assert_eq!(listed.ids(), [id.as_str()]);
 
         // Outside the partnership nothing exists.
         for path in [
@@ -273,7 +273,7 @@ test_both! {
         assert_eq!(again.header("idempotent-replayed"), Some("true"));
         assert_eq!(again.id(), first.id());
         let listed = app.get("/api/v1/programmes?limit=1").token(&p.coordinator).send().await;
-        assert_eq!(listed.ids(), [id.clone()]);
+        assert_eq!(listed.ids(), [id.as_str()]);
         let cursor = listed.body["next_cursor"].as_str().expect("cursor").to_owned();
         let next = app.get(&format!("/api/v1/programmes?limit=1&cursor={cursor}")).token(&p.coordinator).send().await;
         assert_eq!(next.ids(), [first.id()]);

@@ -109,8 +109,10 @@ impl Auditor {
 pub struct AuditEvent {
     pub id: Uuid,
     pub at: DateTime<Utc>,
-    pub user_id: Uuid,
-    pub role: Role,
+    /// The user; absent for the system's own jobs (retention).
+    pub user_id: Option<Uuid>,
+    /// The user's role, or `system` for the system's own jobs.
+    pub role: String,
     pub organisation_id: Uuid,
     /// `read`, `list`, `create`, `update`, `lookup`, `export`, `anonymise`, `withdraw`.
     pub action: String,
@@ -126,9 +128,10 @@ impl AuditEvent {
         Ok(Self {
             id: uuid(&row.id)?,
             at: to_utc(row.at),
-            user_id: uuid(&row.user_id)?,
-            role: Role::parse(&row.role)
-                .ok_or_else(|| ApiError::internal("stored role unknown"))?,
+            user_id: (row.user_id != crate::retention::SYSTEM)
+                .then(|| uuid(&row.user_id))
+                .transpose()?,
+            role: row.role,
             organisation_id: uuid(&row.organisation_id)?,
             action: row.action,
             resource_type: row.resource_type,

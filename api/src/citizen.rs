@@ -438,10 +438,10 @@ pub async fn create(
             ));
         }
         let id = Uuid::now_v7().to_string();
-        if let Some(index) = &cpr_index {
-            if store::cpr_taken(conn, &organisation_id, index, &id)? {
-                return Err(ApiError::Conflict(CPR_TAKEN.to_owned()));
-            }
+        if let Some(index) = &cpr_index
+            && store::cpr_taken(conn, &organisation_id, index, &id)?
+        {
+            return Err(ApiError::Conflict(CPR_TAKEN.to_owned()));
         }
         let row = CitizenRow {
             id,
@@ -528,10 +528,10 @@ pub async fn update(
             )?;
             let (cpr_ciphertext, cpr_index) =
                 new_cpr.unwrap_or((current.cpr_ciphertext.clone(), current.cpr_index.clone()));
-            if let Some(index) = &cpr_index {
-                if store::cpr_taken(conn, &current.organisation_id, index, &current.id)? {
-                    return Err(ApiError::Conflict(CPR_TAKEN.to_owned()));
-                }
+            if let Some(index) = &cpr_index
+                && store::cpr_taken(conn, &current.organisation_id, index, &current.id)?
+            {
+                return Err(ApiError::Conflict(CPR_TAKEN.to_owned()));
             }
             let row = CitizenRow {
                 name: input.name,

@@ -21,6 +21,7 @@ pub mod peer_worker;
 pub mod programme;
 pub mod reference;
 pub mod request_context;
+pub mod retention;
 pub mod scope;
 pub mod settings;
 pub mod state;

@@ -26,6 +26,11 @@ enum Command {
     Migrate,
     /// Print the OpenAPI contract (YAML).
     Openapi,
+    /// Anonymise citizens whose last support course closed more than N years ago.
+    Retention {
+        #[arg(long, value_name = "N")]
+        older_than_years: u32,
+    },
     /// Create a user. The password comes from BROBYGGER_NEW_USER_PASSWORD, else one is generated
     /// and printed once.
     CreateUser {
@@ -50,6 +55,7 @@ fn main() -> ExitCode {
         Command::Openapi => app::openapi_yaml_text().map(|yaml| print!("{yaml}")),
         Command::Serve => serve(),
         Command::Migrate => migrate(),
+        Command::Retention { older_than_years } => retention(older_than_years),
         Command::CreateUser {
             username,
             display_name,
@@ -88,6 +94,16 @@ fn serve() -> Result<(), String> {
             .await
             .map_err(|e| e.to_string())
     })
+}
+
+fn retention(years: u32) -> Result<(), String> {
+    let settings = settings()?;
+    let now = Clock::system().now_naive();
+    let done = brobygger_api::retention::run(&settings, years, now).map_err(|e| e.to_string())?;
+    println!(
+        "anonymised {done} citizen(s) whose last support course closed more than {years} year(s) ago"
+    );
+    Ok(())
 }
 
 fn migrate() -> Result<(), String> {

@@ -317,10 +317,10 @@ fn check_references(
     input: &SupportCourseInput,
     errors: &mut FieldErrors,
 ) -> Result<(), ApiError> {
-    if let Some(peer) = &input.peer_worker_id {
-        if scope::peer_worker_in_body(conn, user, peer)?.is_none() {
-            errors.push("peer_worker_id", "unknown", "no such peer worker");
-        }
+    if let Some(peer) = &input.peer_worker_id
+        && scope::peer_worker_in_body(conn, user, peer)?.is_none()
+    {
+        errors.push("peer_worker_id", "unknown", "no such peer worker");
     }
     if let Some(coordinator) = &input.coordinator_user_id {
         let partners =

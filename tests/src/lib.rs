@@ -71,6 +71,7 @@ pub struct TestApp {
     pub clock: Clock,
     client: awc::Client,
     store: Store,
+    database_url: String,
 }
 
 impl TestApp {
@@ -157,6 +158,7 @@ impl TestApp {
             clock,
             client,
             store,
+            database_url: url.to_owned(),
         };
         app.admin_token = app.login("admin", ADMIN_PASSWORD).await;
         app
@@ -257,6 +259,14 @@ impl TestApp {
     ) -> (String, String) {
         let id = self.user(username, role, organisation_id).await;
         (id, self.login(username, PASSWORD).await)
+    }
+
+    /// Settings for running a command-line job (retention) against this test's database.
+    pub fn job_settings(&self) -> Settings {
+        let mut settings =
+            Settings::new(DatabaseUrl::parse(&self.database_url).expect("database url"));
+        settings.encryption_key = Some(ENCRYPTION_KEY.to_owned().into());
+        settings
     }
 
     pub fn is_postgres(&self) -> bool {

@@ -9,5 +9,6 @@ mod outage;
 mod peer_workers;
 mod programmes;
 mod supervision;
+mod support_courses;
 mod training_cohorts;
 mod users;

@@ -151,7 +151,7 @@ async fn openapi_json(contract: web::Data<Contract>) -> HttpResponse {
 #[utoipa::path(
     tag = "health",
     operation_id = "get_openapi_yaml",
-    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/yaml", body = String))
+    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/yaml", body = Object))
 )]
 #[get("/openapi.yaml")]
 async fn openapi_yaml(contract: web::Data<Contract>) -> HttpResponse {

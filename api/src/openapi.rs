@@ -81,7 +81,7 @@ const ERRORS: &[(&str, &str, &str, &str)] = &[
         "Conflict",
         "409",
         "conflict",
-        "A unique fact already exists, or the same Idempotency-Key is still being processed",
+        "A unique fact already exists, the resource's state forbids the change, or the same Idempotency-Key is still being processed",
     ),
     (
         "VersionMismatch",
@@ -203,7 +203,8 @@ fn add_errors(operation: &mut Operation, path: &str, method: &str, has_id: bool)
     if method == "patch" {
         wanted.extend(["VersionMismatch", "PreconditionRequired"]);
     }
-    if method == "post" && secured {
+    // A write may meet a unique fact or a state that forbids it (an anonymised citizen).
+    if (method == "post" || method == "patch") && secured {
         wanted.push("Conflict");
     }
     for name in wanted {

@@ -229,9 +229,9 @@ enum Right {
 pub fn scope(conn: &mut DbConnection, user: &CurrentUser) -> Result<CourseScope, ApiError> {
     Ok(match user.role {
         Role::Admin => CourseScope::All,
-        Role::Coordinator | Role::Integration => CourseScope::Programmes(
-            programme_store::programme_ids_of_partner(conn, &user.organisation_id)?,
-        ),
+        Role::Coordinator | Role::Integration => {
+            CourseScope::PartnerOf(user.organisation_id.clone())
+        }
         Role::PeerWorker => match peer_store::find_by_user(conn, &user.id)? {
             Some(peer) => CourseScope::PeerWorker(peer.id),
             None => CourseScope::None,

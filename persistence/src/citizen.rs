@@ -76,10 +76,17 @@ fn scoped<'a>(
         (_, CourseScope::All) => query,
         (true, CourseScope::None) => query.filter(registered),
         (false, CourseScope::None) => return None,
-        (registers, CourseScope::Programmes(ids)) => {
+        (registers, CourseScope::PartnerOf(organisation)) => {
+            use crate::schema::programme_partners as partners;
             let with_course = citizens::id.eq_any(
                 courses::table
-                    .filter(courses::programme_id.eq_any(ids.clone()))
+                    .filter(
+                        courses::programme_id.eq_any(
+                            partners::table
+                                .filter(partners::organisation_id.eq(organisation.clone()))
+                                .select(partners::programme_id),
+                        ),
+                    )
                     .select(courses::citizen_id),
             );
             if registers {

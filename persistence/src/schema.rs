@@ -416,3 +416,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     contacts,
     citizens
 );
+
+// Scopes nest the partnerships in queries of support courses and citizens.
+diesel::allow_tables_to_appear_in_same_query!(programme_partners, support_courses);
+diesel::allow_tables_to_appear_in_same_query!(programme_partners, citizens);

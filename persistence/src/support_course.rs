@@ -1,6 +1,6 @@
 //! Support courses with their goals, progress notes and contacts.
 
-use crate::schema::{contacts, goal_progress, goals, support_courses};
+use crate::schema::{contacts, goal_progress, goals, programme_partners, support_courses};
 use crate::{DbConnection, PageRequest, paginate};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -71,8 +71,9 @@ pub struct ContactRow {
 #[derive(Debug, Clone)]
 pub enum CourseScope {
     All,
-    /// Courses in these programmes.
-    Programmes(Vec<String>),
+    /// Courses in the programmes this organisation is a partner of (a subquery, so the cost
+    /// does not grow with the number of programmes).
+    PartnerOf(String),
     /// Courses guided by this peer worker.
     PeerWorker(String),
     None,
@@ -93,9 +94,15 @@ fn scoped<'a>(scope: &CourseScope) -> Option<support_courses::BoxedQuery<'a, Bac
     let query = support_courses::table.into_boxed();
     match scope {
         CourseScope::All => Some(query),
-        CourseScope::Programmes(ids) => {
-            Some(query.filter(support_courses::programme_id.eq_any(ids.clone())))
-        }
+        CourseScope::PartnerOf(organisation) => Some(
+            query.filter(
+                support_courses::programme_id.eq_any(
+                    programme_partners::table
+                        .filter(programme_partners::organisation_id.eq(organisation.clone()))
+                        .select(programme_partners::programme_id),
+                ),
+            ),
+        ),
         CourseScope::PeerWorker(id) => {
             Some(query.filter(support_courses::peer_worker_id.eq(id.clone())))
         }

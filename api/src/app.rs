@@ -283,7 +283,6 @@ fn first_admin(
 pub struct Application {
     port: u16,
     server: Server,
-    clock: Clock,
 }
 
 impl Application {
@@ -315,7 +314,7 @@ impl Application {
             db,
             keys: TokenKeys::new(&secret, &settings.issuer, &settings.audience),
             vault: CprVault::new(&key),
-            clock: clock.clone(),
+            clock,
             settings: settings.clone(),
             metrics: Metrics::new().map_err(|e| StartError::Setup(e.to_string()))?,
         });
@@ -370,16 +369,11 @@ impl Application {
         Ok(Self {
             port,
             server: server.shutdown_timeout(5).run(),
-            clock,
         })
     }
 
     pub fn port(&self) -> u16 {
         self.port
-    }
-
-    pub fn clock(&self) -> Clock {
-        self.clock.clone()
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {

@@ -2,6 +2,7 @@
 
 use crate::auth::CurrentUser;
 use crate::clock::{Clock, to_utc};
+use crate::convert::uuid;
 use crate::error::ApiError;
 use crate::http::{Page, PageParams};
 use crate::state::AppState;
@@ -124,7 +125,6 @@ pub struct AuditEvent {
 
 impl AuditEvent {
     pub fn from_row(row: AuditRow) -> Result<Self, ApiError> {
-        let uuid = |v: &str| Uuid::parse_str(v).map_err(ApiError::internal);
         Ok(Self {
             id: uuid(&row.id)?,
             at: to_utc(row.at),

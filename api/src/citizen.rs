@@ -7,6 +7,7 @@ use crate::auth::CurrentUser;
 use crate::body::{FieldRules, Json, MergePatch};
 use crate::clock::to_utc;
 use crate::consent::Consent;
+use crate::convert::uuid;
 use crate::cpr_vault::CprVault;
 use crate::error::ApiError;
 use crate::http::{self, Page, PageParams, Versioned};
@@ -86,7 +87,6 @@ impl Citizen {
         user: &CurrentUser,
         with_cpr: bool,
     ) -> Result<Self, ApiError> {
-        let uuid = |v: &str| Uuid::parse_str(v).map_err(ApiError::internal);
         let cpr = match (&row.cpr_ciphertext, with_cpr && sees_cpr(user.role)) {
             (Some(sealed), true) => Some(
                 vault

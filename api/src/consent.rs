@@ -6,6 +6,7 @@ use crate::auth::CurrentUser;
 use crate::body::{FieldRules, Json};
 use crate::citizen::visible;
 use crate::clock::to_utc;
+use crate::convert::uuid;
 use crate::error::ApiError;
 use crate::http::{self, Page, Versioned};
 use crate::idempotency;
@@ -64,7 +65,6 @@ impl Versioned for Consent {
 
 impl Consent {
     pub fn from_row(row: ConsentRow, today: NaiveDate) -> Result<Self, ApiError> {
-        let uuid = |v: &str| Uuid::parse_str(v).map_err(ApiError::internal);
         let period = ConsentPeriod {
             given_on: row.given_on,
             expires_on: row.expires_on,

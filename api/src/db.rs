@@ -25,10 +25,6 @@ impl Database {
         }
     }
 
-    pub fn backend(&self) -> Backend {
-        self.backend
-    }
-
     pub fn pool(&self) -> &Pool {
         &self.pool
     }

@@ -3,6 +3,7 @@
 use crate::auth::CurrentUser;
 use crate::body::{Json, MergePatch};
 use crate::clock::to_utc;
+use crate::convert::uuid;
 use crate::error::ApiError;
 use crate::http::{self, Page, PageParams, Versioned};
 use crate::idempotency;
@@ -48,10 +49,6 @@ impl Versioned for Organisation {
     fn version(&self) -> i64 {
         self.version
     }
-}
-
-fn uuid(value: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(value).map_err(ApiError::internal)
 }
 
 impl Organisation {

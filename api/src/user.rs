@@ -5,6 +5,7 @@ use crate::auth::CurrentUser;
 use crate::auth::password;
 use crate::body::{Json, MergePatch};
 use crate::clock::to_utc;
+use crate::convert::uuid;
 use crate::error::ApiError;
 use crate::http::{self, Page, PageParams, Versioned};
 use crate::idempotency;
@@ -60,7 +61,6 @@ impl Versioned for User {
 
 impl User {
     pub fn from_row(row: UserRow) -> Result<Self, ApiError> {
-        let uuid = |v: &str| Uuid::parse_str(v).map_err(ApiError::internal);
         Ok(Self {
             id: uuid(&row.id)?,
             organisation_id: uuid(&row.organisation_id)?,

@@ -191,12 +191,3 @@ pub fn update(
     .execute(conn)?;
     Ok(changed == 1)
 }
-
-/// The ids of citizens not anonymised, registered before `before` (the retention job narrows
-/// this further).
-pub fn not_anonymised(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
-    citizens::table
-        .filter(citizens::anonymised_at.is_null())
-        .select(citizens::id)
-        .load(conn)
-}

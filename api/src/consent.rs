@@ -6,7 +6,7 @@ use crate::auth::CurrentUser;
 use crate::body::{FieldRules, Json};
 use crate::citizen::visible;
 use crate::clock::to_utc;
-use crate::convert::uuid;
+use crate::convert::{self, uuid};
 use crate::error::ApiError;
 use crate::http::{self, Page, Versioned};
 use crate::idempotency;
@@ -14,6 +14,7 @@ use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use brobygger_domain::FieldErrors;
 use brobygger_domain::citizen::{ConsentMethod, ConsentPeriod, ConsentPurpose};
+use brobygger_domain::workflow::TextEnum;
 use brobygger_persistence::consent::{self as store, ConsentRow};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -73,10 +74,8 @@ impl Consent {
         Ok(Self {
             id: uuid(&row.id)?,
             citizen_id: uuid(&row.citizen_id)?,
-            purpose: ConsentPurpose::parse(&row.purpose)
-                .ok_or_else(|| ApiError::internal("stored purpose unknown"))?,
-            method: ConsentMethod::parse(&row.method)
-                .ok_or_else(|| ApiError::internal("stored method unknown"))?,
+            purpose: convert::text_enum(&row.purpose)?,
+            method: convert::text_enum(&row.method)?,
             given_on: row.given_on,
             expires_on: row.expires_on,
             withdrawn_on: row.withdrawn_on,

@@ -2,8 +2,6 @@
 
 use crate::error::HasCode;
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 /// A Danish CPR number: `DDMMYY-SSSS` (dash optional) with a real calendar date. The
 /// modulus-11 check is not required: numbers without it have been issued since 2007.
@@ -72,66 +70,24 @@ impl Cpr {
     }
 }
 
-/// What a consent permits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ConsentPurpose {
-    DataProcessing,
-    ShareWithJobcentre,
-    ShareWithEmployer,
-    ShareWithPsychiatry,
-    ShareWithOther,
-    Evaluation,
-}
-
-impl ConsentPurpose {
-    pub const ALL: [Self; 6] = [
-        Self::DataProcessing,
-        Self::ShareWithJobcentre,
-        Self::ShareWithEmployer,
-        Self::ShareWithPsychiatry,
-        Self::ShareWithOther,
-        Self::Evaluation,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::DataProcessing => "data_processing",
-            Self::ShareWithJobcentre => "share_with_jobcentre",
-            Self::ShareWithEmployer => "share_with_employer",
-            Self::ShareWithPsychiatry => "share_with_psychiatry",
-            Self::ShareWithOther => "share_with_other",
-            Self::Evaluation => "evaluation",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.as_str() == value)
+crate::text_enum! {
+    /// What a consent permits.
+    pub enum ConsentPurpose {
+        DataProcessing => "data_processing",
+        ShareWithJobcentre => "share_with_jobcentre",
+        ShareWithEmployer => "share_with_employer",
+        ShareWithPsychiatry => "share_with_psychiatry",
+        ShareWithOther => "share_with_other",
+        Evaluation => "evaluation",
     }
 }
 
-/// How a consent was given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ConsentMethod {
-    Written,
-    Oral,
-    Digital,
-}
-
-impl ConsentMethod {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Written => "written",
-            Self::Oral => "oral",
-            Self::Digital => "digital",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [Self::Written, Self::Oral, Self::Digital]
-            .into_iter()
-            .find(|m| m.as_str() == value)
+crate::text_enum! {
+    /// How a consent was given.
+    pub enum ConsentMethod {
+        Written => "written",
+        Oral => "oral",
+        Digital => "digital",
     }
 }
 

@@ -5,8 +5,8 @@ use crate::{DbConnection, PageRequest, paginate};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-/// Statuses in which a course is open (mirrors `SupportStatus::is_open`).
-pub const OPEN: [&str; 4] = ["requested", "matched", "active", "paused"];
+/// Statuses in which a course is open, as the domain defines them.
+const OPEN: [&str; 4] = brobygger_domain::support_course::SupportStatus::OPEN;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = support_courses, treat_none_as_null = true)]

@@ -768,10 +768,9 @@ pub async fn candidates(
             let (_, municipalities, languages) = peer_store::lists_of(conn, &pool)?;
             let qualifications = peer_store::qualifications_of(conn, &pool)?;
             let mut candidates = Vec::new();
-            for peer_id in &pool {
-                let Some(peer) = peer_store::find(conn, peer_id)? else {
-                    continue;
-                };
+            let loads = store::open_loads(conn, &pool, &course_row.id)?;
+            for peer in peer_store::find_many(conn, &pool)? {
+                let peer_id = &peer.id;
                 let guide = qualifications.iter().any(|q| {
                     &q.peer_worker_id == peer_id && q.kind == QualificationKind::PeerGuide.as_str()
                 });
@@ -788,7 +787,10 @@ pub async fn candidates(
                     name: peer.name.clone(),
                     serves_municipality: serves,
                     shares_language: speaks,
-                    open_courses: store::open_load(conn, &peer.id, &course_row.id)?,
+                    open_courses: loads
+                        .iter()
+                        .find(|(id, _)| id.as_deref() == Some(peer_id.as_str()))
+                        .map_or(0, |(_, n)| *n),
                     capacity: i64::from(peer.capacity),
                 });
             }

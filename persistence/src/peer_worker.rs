@@ -78,6 +78,14 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<PeerWorkerR
         .optional()
 }
 
+pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<PeerWorkerRow>> {
+    peer_workers::table
+        .filter(peer_workers::id.eq_any(ids))
+        .order(peer_workers::id.asc())
+        .select(PeerWorkerRow::as_select())
+        .load(conn)
+}
+
 pub fn find_by_user(conn: &mut DbConnection, user_id: &str) -> QueryResult<Option<PeerWorkerRow>> {
     peer_workers::table
         .filter(peer_workers::user_id.eq(user_id))

@@ -209,6 +209,22 @@ pub fn open_load(conn: &mut DbConnection, peer_worker_id: &str, except: &str) ->
         .get_result(conn)
 }
 
+/// How many open courses each of these peer workers guides (other than `except`); peer
+/// workers without any are absent.
+pub fn open_loads(
+    conn: &mut DbConnection,
+    peer_worker_ids: &[String],
+    except: &str,
+) -> QueryResult<Vec<(Option<String>, i64)>> {
+    support_courses::table
+        .filter(support_courses::peer_worker_id.eq_any(peer_worker_ids))
+        .filter(support_courses::status.eq_any(OPEN))
+        .filter(support_courses::id.ne(except))
+        .group_by(support_courses::peer_worker_id)
+        .select((support_courses::peer_worker_id, diesel::dsl::count_star()))
+        .load(conn)
+}
+
 pub fn update(
     conn: &mut DbConnection,
     row: &SupportCourseRow,

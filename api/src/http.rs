@@ -137,6 +137,15 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// The one page of a child list that is never paged (a course's goals, a citizen's
+    /// consents).
+    pub fn all(items: Vec<T>) -> Self {
+        Self {
+            items,
+            next_cursor: None,
+        }
+    }
+
     /// Builds the page from rows fetched with [`PageParams::request`] (one more than asked).
     pub fn from_rows<R>(
         mut rows: Vec<R>,
@@ -156,4 +165,24 @@ impl<T> Page<T> {
             next_cursor,
         })
     }
+}
+
+/// The versioned update: `stored` is what the store's conditional update answered for the
+/// `version` that was read; `false` means someone changed the resource since (`412`).
+pub fn stored(stored: bool, version: i64) -> Result<(), ApiError> {
+    if stored {
+        Ok(())
+    } else {
+        Err(ApiError::VersionMismatch {
+            current: version + 1,
+        })
+    }
+}
+
+/// Converts rows to API values, failing on the first that does not convert.
+pub fn convert_all<R, T>(
+    rows: Vec<R>,
+    map: impl Fn(R) -> Result<T, ApiError>,
+) -> Result<Vec<T>, ApiError> {
+    rows.into_iter().map(map).collect()
 }

@@ -1,5 +1,7 @@
 //! Brobygger's HTTP API: the actix-web application, authentication and the contract.
 
+pub mod access;
+pub mod actor;
 pub mod app;
 pub mod audit;
 pub mod auth;

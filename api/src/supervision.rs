@@ -254,8 +254,7 @@ pub async fn list(
         .db
         .read(move |conn| {
             let filter = SupervisionFilter {
-                visible_peer_worker_ids: scope::visible_peer_worker_ids(conn, &user)?,
-                visible_supervisor_user_id: (!user.is_admin()).then(|| user.id.clone()),
+                scope: crate::access::supervision_scope(&user),
                 peer_worker_id: filters.peer_worker_id.map(|p| p.to_string()),
                 date_from: filters.date_from,
                 date_to: filters.date_to,

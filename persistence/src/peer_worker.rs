@@ -275,6 +275,24 @@ pub fn lists_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<(Pairs, 
     Ok((programmes, municipalities, languages))
 }
 
+/// Whether peer worker `id` works in a programme `organisation_id` is a partner of.
+pub fn works_for_partner_of(
+    conn: &mut DbConnection,
+    id: &str,
+    organisation_id: &str,
+) -> QueryResult<bool> {
+    let partner_programmes = programme_partners::table
+        .filter(programme_partners::organisation_id.eq(organisation_id.to_owned()))
+        .select(programme_partners::programme_id);
+    peer_worker_programmes::table
+        .filter(peer_worker_programmes::peer_worker_id.eq(id.to_owned()))
+        .filter(peer_worker_programmes::programme_id.eq_any(partner_programmes))
+        .select(peer_worker_programmes::programme_id)
+        .first::<String>(conn)
+        .optional()
+        .map(|found| found.is_some())
+}
+
 /// The ids of the peer workers working in a programme.
 pub fn ids_in_programme(conn: &mut DbConnection, programme_id: &str) -> QueryResult<Vec<String>> {
     peer_worker_programmes::table

@@ -179,6 +179,24 @@ pub fn partner_role(
         .optional()
 }
 
+/// Whether organisations `a` and `b` are partners of one programme (one query).
+pub fn shares_a_programme(conn: &mut DbConnection, a: &str, b: &str) -> QueryResult<bool> {
+    let of_a = diesel::alias!(programme_partners as of_a);
+    let programmes_of_a = of_a
+        .filter(
+            of_a.field(programme_partners::organisation_id)
+                .eq(a.to_owned()),
+        )
+        .select(of_a.field(programme_partners::programme_id));
+    programme_partners::table
+        .filter(programme_partners::organisation_id.eq(b.to_owned()))
+        .filter(programme_partners::programme_id.eq_any(programmes_of_a))
+        .select(programme_partners::programme_id)
+        .first::<String>(conn)
+        .optional()
+        .map(|found| found.is_some())
+}
+
 /// The organisation ids of a programme's partners.
 pub fn partner_organisation_ids(
     conn: &mut DbConnection,

@@ -1,6 +1,10 @@
 //! Supervision sessions and who attended them.
 
-use crate::schema::{supervision_attendees, supervision_sessions};
+use crate::peer_worker::PeerWorkerScope;
+use crate::schema::{
+    peer_worker_programmes, peer_workers, programme_partners, supervision_attendees,
+    supervision_sessions,
+};
 use crate::{DbConnection, PageRequest, paginate};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -22,10 +26,9 @@ pub struct SupervisionSessionRow {
 /// Filters of `GET /supervision-sessions`, including the scope of the user asking.
 #[derive(Debug, Clone, Default)]
 pub struct SupervisionFilter {
-    /// Only sessions attended by one of these peer workers, or supervised by one of them or
-    /// by `visible_supervisor_user_id` (`None`: every session).
-    pub visible_peer_worker_ids: Option<Vec<String>>,
-    pub visible_supervisor_user_id: Option<String>,
+    /// Only sessions attended or supervised by a peer worker in this scope, or supervised by
+    /// this user (`None`: every session).
+    pub scope: Option<(PeerWorkerScope, String)>,
     pub peer_worker_id: Option<String>,
     pub date_from: Option<NaiveDate>,
     pub date_to: Option<NaiveDate>,
@@ -78,20 +81,44 @@ pub fn list(
     let mut query = supervision_sessions::table
         .select(SupervisionSessionRow::as_select())
         .into_boxed();
-    if let Some(visible) = &filter.visible_peer_worker_ids {
-        let attended = supervision_attendees::table
-            .filter(supervision_attendees::peer_worker_id.eq_any(visible.clone()))
-            .select(supervision_attendees::supervision_session_id);
-        let user = filter
-            .visible_supervisor_user_id
-            .clone()
-            .unwrap_or_default();
-        query = query.filter(
-            supervision_sessions::id
-                .eq_any(attended)
-                .or(supervision_sessions::supervisor_peer_worker_id.eq_any(visible.clone()))
-                .or(supervision_sessions::supervisor_user_id.eq(user)),
-        );
+    if let Some((peers, user)) = &filter.scope {
+        // One subquery per scope: statements boxed for the multi-backend cannot be nested.
+        macro_rules! visible_to {
+            ($peers:expr) => {{
+                let attended = supervision_attendees::table
+                    .filter(
+                        supervision_attendees::peer_worker_id
+                            .eq_any($peers.select(peer_workers::id)),
+                    )
+                    .select(supervision_attendees::supervision_session_id);
+                supervision_sessions::id
+                    .eq_any(attended)
+                    .or(supervision_sessions::supervisor_peer_worker_id
+                        .eq_any($peers.select(peer_workers::id.nullable())))
+                    .or(supervision_sessions::supervisor_user_id.eq(user.clone()))
+            }};
+        }
+        query = match peers {
+            PeerWorkerScope::All => query,
+            PeerWorkerScope::User(linked) => query.filter(visible_to!(
+                peer_workers::table.filter(peer_workers::user_id.eq(linked.clone()))
+            )),
+            PeerWorkerScope::Organisation(org) => {
+                let partner_programmes = programme_partners::table
+                    .filter(programme_partners::organisation_id.eq(org.clone()))
+                    .select(programme_partners::programme_id);
+                let in_partner_programmes = peer_worker_programmes::table
+                    .filter(peer_worker_programmes::programme_id.eq_any(partner_programmes))
+                    .select(peer_worker_programmes::peer_worker_id);
+                query.filter(visible_to!(
+                    peer_workers::table.filter(
+                        peer_workers::organisation_id
+                            .eq(org.clone())
+                            .or(peer_workers::id.eq_any(in_partner_programmes.clone())),
+                    )
+                ))
+            }
+        };
     }
     if let Some(peer) = &filter.peer_worker_id {
         query = query.filter(

@@ -5,7 +5,7 @@ use super::tokens::{Claims, refresh_token_hash};
 use super::user::CurrentUser;
 use crate::body;
 use crate::error::ApiError;
-use crate::organisation::Organisation;
+use crate::organisation::dto::Organisation;
 use crate::state::AppState;
 use crate::user::User;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};

@@ -1,0 +1,153 @@
+//! Who is acting: the signed-in user, the request it came in, and the instant it happened —
+//! what every service takes, and what the audit log records with every access to citizen data,
+//! in the same transaction as the access itself.
+
+use crate::auth::CurrentUser;
+use crate::clock::Clock;
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+use brobygger_persistence::DbConnection;
+use brobygger_persistence::audit::{self as store, AuditRow};
+use chrono::{NaiveDate, NaiveDateTime};
+use futures_util::future::LocalBoxFuture;
+use std::ops::Deref;
+use uuid::Uuid;
+
+/// The audit log's name for the system's own jobs (retention), in place of a user and role.
+pub const SYSTEM: &str = "system";
+
+/// Who is acting, from which request, and when.
+#[derive(Debug, Clone)]
+pub struct Auditor {
+    user_id: String,
+    role: String,
+    organisation_id: String,
+    request_id: String,
+    at: NaiveDateTime,
+}
+
+impl Auditor {
+    pub fn new(user: &CurrentUser, request_id: String, at: NaiveDateTime) -> Self {
+        Self {
+            user_id: user.id.clone(),
+            role: user.role.as_str().to_owned(),
+            organisation_id: user.organisation_id.clone(),
+            request_id,
+            at,
+        }
+    }
+
+    /// The system's own job acting on data of `organisation_id`.
+    pub fn system(organisation_id: &str, job: &str, at: NaiveDateTime) -> Self {
+        Self {
+            user_id: SYSTEM.to_owned(),
+            role: SYSTEM.to_owned(),
+            organisation_id: organisation_id.to_owned(),
+            request_id: format!("{job}-{}", at.format("%Y-%m-%d")),
+            at,
+        }
+    }
+
+    fn row(
+        &self,
+        action: &str,
+        resource_type: &str,
+        resource_id: Option<&str>,
+        citizen_id: Option<&str>,
+    ) -> AuditRow {
+        AuditRow {
+            id: Uuid::now_v7().to_string(),
+            at: self.at,
+            user_id: self.user_id.clone(),
+            role: self.role.clone(),
+            organisation_id: self.organisation_id.clone(),
+            action: action.to_owned(),
+            resource_type: resource_type.to_owned(),
+            resource_id: resource_id.map(str::to_owned),
+            citizen_id: citizen_id.map(str::to_owned),
+            request_id: self.request_id.clone(),
+        }
+    }
+
+    /// Records one access.
+    pub fn record(
+        &self,
+        conn: &mut DbConnection,
+        action: &str,
+        resource_type: &str,
+        resource_id: Option<&str>,
+        citizen_id: Option<&str>,
+    ) -> Result<(), ApiError> {
+        Ok(store::append(
+            conn,
+            &[self.row(action, resource_type, resource_id, citizen_id)],
+        )?)
+    }
+
+    /// Records one access per `(resource id, citizen id)`, in one statement.
+    pub fn record_each<'a>(
+        &self,
+        conn: &mut DbConnection,
+        action: &str,
+        resource_type: &str,
+        items: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<(), ApiError> {
+        let rows: Vec<_> = items
+            .into_iter()
+            .map(|(resource, citizen)| {
+                self.row(action, resource_type, Some(resource), Some(citizen))
+            })
+            .collect();
+        Ok(store::append(conn, &rows)?)
+    }
+}
+
+/// The signed-in user acting in one request: what every service takes. Extracted like
+/// [`CurrentUser`] (a handler with an `Actor` argument needs a valid token).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user: CurrentUser,
+    pub audit: Auditor,
+    /// The request's instant, the same for everything it stores.
+    pub now: NaiveDateTime,
+    pub today: NaiveDate,
+}
+
+impl Actor {
+    pub fn new(user: CurrentUser, clock: &Clock) -> Self {
+        let at = clock.now();
+        let now = at.naive_utc();
+        let request_id = crate::request_context::current().request_id;
+        Self {
+            audit: Auditor::new(&user, request_id, now),
+            user,
+            now,
+            today: at.date_naive(),
+        }
+    }
+}
+
+impl Deref for Actor {
+    type Target = CurrentUser;
+
+    fn deref(&self) -> &CurrentUser {
+        &self.user
+    }
+}
+
+impl FromRequest for Actor {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = CurrentUser::from_request(req, payload);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let user = user.await?;
+            let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
+            Ok(Actor::new(user, &state.clock))
+        })
+    }
+}

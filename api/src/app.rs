@@ -14,17 +14,14 @@ use crate::programme;
 use crate::settings::Settings;
 use crate::state::AppState;
 use crate::{
-    audit, auth, citizen, consent, health, metrics, organisation, reference, request_context,
-    supervision, support_course, training_cohort, user,
+    audit, auth, citizen, consent, contact, goal, health, metrics, organisation, reference,
+    request_context, supervision, support_course, training_cohort, user,
 };
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::middleware::{Condition, Logger, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, get, http::header, web};
-use brobygger_domain::user::Role;
-use brobygger_persistence::{
-    self as persistence, DbConnection, auth as auth_store, organisation as org_store,
-};
+use brobygger_persistence::{self as persistence, DbConnection, auth as auth_store};
 use secrecy::ExposeSecret;
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -48,33 +45,13 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(reference::municipalities)
                 .service(reference::regions)
                 .configure(organisation::configure)
-                .service(user::list)
-                .service(user::create)
-                .service(user::read)
-                .service(user::update)
-                .service(citizen::lookup)
-                .service(citizen::list)
-                .service(citizen::create)
-                .service(citizen::read)
-                .service(citizen::update)
-                .service(citizen::data_export)
-                .service(citizen::anonymise)
-                .service(consent::list)
-                .service(consent::create)
-                .service(consent::withdraw)
-                .service(audit::list)
-                .service(support_course::list)
-                .service(support_course::create)
-                .service(support_course::read)
-                .service(support_course::update)
-                .service(support_course::transition)
-                .service(support_course::candidates)
-                .service(support_course::list_goals)
-                .service(support_course::create_goal)
-                .service(support_course::update_goal)
-                .service(support_course::create_progress)
-                .service(support_course::list_contacts)
-                .service(support_course::create_contact)
+                .configure(user::configure)
+                .configure(citizen::configure)
+                .configure(consent::configure)
+                .configure(audit::configure)
+                .configure(support_course::configure)
+                .configure(goal::configure)
+                .configure(contact::configure)
                 .service(programme::list)
                 .service(programme::create)
                 .service(programme::read)
@@ -238,43 +215,17 @@ fn first_admin(
     settings: &Settings,
     clock: &Clock,
 ) -> Result<Option<String>, StartError> {
-    use diesel::Connection;
-    conn.transaction::<_, ApiError, _>(|conn| {
-        if persistence::user::count(conn)? > 0 {
-            return Ok(None);
-        }
-        let now = clock.now_naive();
-        let organisation = org_store::OrganisationRow {
-            id: uuid::Uuid::now_v7().to_string(),
-            name: "Brobygger administration".to_owned(),
-            kind: "other".to_owned(),
-            municipality_code: None,
-            region_code: None,
-            cvr: None,
-            parent_id: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
-        org_store::insert(conn, &organisation)?;
-        let (secret, generated) = match &settings.admin_password {
-            Some(p) => (p.expose_secret().to_owned(), false),
-            None => (password::random_secret(), true),
-        };
-        let hash = password::hash(&secret).map_err(ApiError::internal)?;
-        user::create_unchecked(
-            conn,
-            &settings.admin_username,
-            "Administrator",
-            Role::Admin,
-            &organisation.id,
-            hash,
-            now,
-        )?;
-        log::info!("created the first admin user {:?}", settings.admin_username);
-        Ok(generated.then_some(secret))
-    })
-    .map_err(StartError::from)
+    let (secret, generated) = match &settings.admin_password {
+        Some(p) => (p.expose_secret().to_owned(), false),
+        None => (password::random_secret(), true),
+    };
+    let hash = || password::hash(&secret).map_err(ApiError::internal);
+    let username = &settings.admin_username;
+    let created = user::service::first_admin(conn, username, hash, clock.now_naive())?;
+    if created {
+        log::info!("created the first admin user {username:?}");
+    }
+    Ok((created && generated).then_some(secret))
 }
 
 pub struct Application {

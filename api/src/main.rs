@@ -1,8 +1,7 @@
 //! `brobygger`: the one binary. `serve` (the default), `migrate`, `openapi`, `create-user`.
 
 use brobygger_api::auth::password;
-use brobygger_api::error::ApiError;
-use brobygger_api::{Application, Clock, Settings, app};
+use brobygger_api::{Application, Clock, Settings, app, user};
 use brobygger_domain::user::Role;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -119,8 +118,6 @@ fn create_user(
     role: &str,
     organisation_id: Option<&str>,
 ) -> Result<(), String> {
-    use brobygger_persistence::{organisation, user};
-    use diesel::Connection;
     let role = Role::parse(role)
         .filter(|r| !r.is_machine())
         .ok_or_else(|| format!("unknown role {role:?}"))?;
@@ -136,54 +133,10 @@ fn create_user(
     };
     let hash = password::hash(&secret).map_err(|e| e.to_string())?;
     let now = Clock::system().now_naive();
-    let created = conn
-        .transaction::<_, ApiError, _>(|conn| {
-            let organisation_id = match organisation_id {
-                Some(id) => {
-                    organisation::find(conn, id)?
-                        .ok_or_else(|| ApiError::Conflict(format!("no organisation with id {id}")))?
-                        .id
-                }
-                None => {
-                    user::list(
-                        conn,
-                        &user::UserFilter {
-                            role: Some("admin".into()),
-                            ..Default::default()
-                        },
-                        &brobygger_persistence::PageRequest {
-                            limit: 1,
-                            ..Default::default()
-                        },
-                    )?
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| {
-                        ApiError::Conflict(
-                            "no organisation to put the user in: pass --organisation-id, or start \
-                             the server once so that it creates the first admin and its organisation"
-                                .to_owned(),
-                        )
-                    })?
-                    .organisation_id
-                }
-            };
-            if user::find_by_username(conn, username)?.is_some() {
-                return Err(ApiError::Conflict(
-                    "this username is taken".into(),
-                ));
-            }
-            brobygger_api::user::create_unchecked(
-                conn,
-                username,
-                display_name.unwrap_or(username),
-                role,
-                &organisation_id,
-                hash,
-                now,
-            )
-        })
-        .map_err(|e| format!("cannot create the user: {e}"))?;
+    let names = (username, display_name.unwrap_or(username));
+    let created =
+        user::service::create_by_operator(&mut conn, names, role, organisation_id, hash, now)
+            .map_err(|e| format!("cannot create the user: {e}"))?;
     println!(
         "created user {} ({}) with id {}",
         created.username, created.role, created.id

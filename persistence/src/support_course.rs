@@ -240,33 +240,62 @@ pub fn update(
     Ok(changed == 1)
 }
 
-/// Citizens whose every course is closed, the last before `closed_before` (the retention
-/// job; one pass over the courses' status columns).
+/// Citizens not yet anonymised whose every course is closed, the last before `closed_before`
+/// (the retention job): one grouped query. A course is closed exactly when it has a closing
+/// time (transitions set `closed_at` on leaving the open statuses and clear it on re-opening).
 pub fn citizens_closed_before(
     conn: &mut DbConnection,
     closed_before: NaiveDateTime,
 ) -> QueryResult<Vec<String>> {
-    let rows: Vec<(String, String, Option<NaiveDateTime>)> = support_courses::table
-        .select((
-            support_courses::citizen_id,
-            support_courses::status,
-            support_courses::closed_at,
-        ))
-        .load(conn)?;
-    let mut latest: std::collections::BTreeMap<String, Option<NaiveDateTime>> = Default::default();
-    for (citizen, status, closed_at) in rows {
-        let entry = latest.entry(citizen).or_insert(closed_at);
-        // An open course (no closing time) keeps the citizen: `None` wins over any instant.
-        *entry = match (*entry, closed_at, OPEN.contains(&status.as_str())) {
-            (_, _, true) | (None, _, _) | (_, None, _) => None,
-            (Some(a), Some(b), false) => Some(a.max(b)),
-        };
-    }
-    Ok(latest
-        .into_iter()
-        .filter(|(_, last)| last.is_some_and(|at| at < closed_before))
-        .map(|(id, _)| id)
-        .collect())
+    use crate::schema::citizens;
+    use diesel::dsl::{count, count_star, max};
+    let not_anonymised = citizens::table
+        .filter(citizens::anonymised_at.is_null())
+        .select(citizens::id);
+    support_courses::table
+        .filter(support_courses::citizen_id.eq_any(not_anonymised))
+        .group_by(support_courses::citizen_id)
+        .having(
+            count_star()
+                .eq(count(support_courses::closed_at))
+                .and(max(support_courses::closed_at).lt(closed_before)),
+        )
+        .select(support_courses::citizen_id)
+        .order(support_courses::citizen_id)
+        .load(conn)
+}
+
+/// The peer workers who may be asked to guide a course of `programme_id`: those with
+/// `status` holding `qualification`, working in the programme or hosted by one of its
+/// partners (one query).
+pub fn guide_pool(
+    conn: &mut DbConnection,
+    programme_id: &str,
+    status: &str,
+    qualification: &str,
+) -> QueryResult<Vec<crate::peer_worker::PeerWorkerRow>> {
+    use crate::peer_worker::PeerWorkerRow;
+    use crate::schema::{peer_worker_programmes, peer_worker_qualifications, peer_workers};
+    let in_programme = peer_worker_programmes::table
+        .filter(peer_worker_programmes::programme_id.eq(programme_id.to_owned()))
+        .select(peer_worker_programmes::peer_worker_id);
+    let partners = programme_partners::table
+        .filter(programme_partners::programme_id.eq(programme_id.to_owned()))
+        .select(programme_partners::organisation_id);
+    let qualified = peer_worker_qualifications::table
+        .filter(peer_worker_qualifications::kind.eq(qualification.to_owned()))
+        .select(peer_worker_qualifications::peer_worker_id);
+    peer_workers::table
+        .filter(peer_workers::status.eq(status.to_owned()))
+        .filter(peer_workers::id.eq_any(qualified))
+        .filter(
+            peer_workers::id
+                .eq_any(in_programme)
+                .or(peer_workers::organisation_id.eq_any(partners)),
+        )
+        .order(peer_workers::id.asc())
+        .select(PeerWorkerRow::as_select())
+        .load(conn)
 }
 
 /// Removes the free text of a citizen's courses, goals, progress notes and contacts.

@@ -2,6 +2,7 @@
 
 pub mod handlers;
 pub mod password;
+pub mod service;
 pub mod tokens;
 pub mod user;
 

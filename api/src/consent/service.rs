@@ -1,0 +1,133 @@
+//! The use cases of consents: the citizen's permissions, per purpose. Withdrawal is a new
+//! fact, never a delete. Every read and write is audited.
+
+use super::dto::{Consent, ConsentFilters, ConsentInput};
+use crate::access;
+use crate::actor::Actor;
+use crate::error::ApiError;
+use crate::http;
+use brobygger_domain::FieldErrors;
+use brobygger_domain::citizen::ConsentPeriod;
+use brobygger_domain::workflow::TextEnum;
+use brobygger_persistence::DbConnection;
+use brobygger_persistence::consent::{self as store, ConsentRow};
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+fn period(row: &ConsentRow) -> ConsentPeriod {
+    ConsentPeriod {
+        given_on: row.given_on,
+        expires_on: row.expires_on,
+        withdrawn_on: row.withdrawn_on,
+    }
+}
+
+/// A citizen's consents, oldest first; with `active_on`, those active that day.
+pub fn list(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &Uuid,
+    filters: &ConsentFilters,
+) -> Result<Vec<Consent>, ApiError> {
+    let (citizen, _) = access::citizen(conn, actor, id)?;
+    let rows = store::of_citizen(conn, &citizen.id)?;
+    actor
+        .audit
+        .record(conn, "list", "consent", None, Some(&citizen.id))?;
+    let wanted = rows
+        .into_iter()
+        .filter(|row| filters.purpose.is_none_or(|p| p.as_str() == row.purpose))
+        .filter(|row| {
+            filters
+                .active_on
+                .is_none_or(|day| period(row).active_on(day))
+        });
+    wanted
+        .map(|row| Consent::from_row(row, actor.today))
+        .collect()
+}
+
+pub fn create(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &Uuid,
+    input: ConsentInput,
+) -> Result<(Consent, String), ApiError> {
+    let mut errors = FieldErrors::new();
+    if input.given_on > actor.today {
+        errors.push(
+            "given_on",
+            "in_future",
+            "a consent cannot be given in the future",
+        );
+    }
+    if input.expires_on.is_some_and(|e| e <= input.given_on) {
+        errors.push("expires_on", "before_start", "must come after given_on");
+    }
+    let (citizen, _) = access::citizen(conn, actor, id)?;
+    errors.into_result(|| ())?;
+    if citizen.anonymised_at.is_some() {
+        return Err(ApiError::Conflict("the citizen is anonymised".to_owned()));
+    }
+    let row = ConsentRow {
+        id: Uuid::now_v7().to_string(),
+        citizen_id: citizen.id.clone(),
+        purpose: input.purpose.as_str().to_owned(),
+        given_on: input.given_on,
+        method: input.method.as_str().to_owned(),
+        expires_on: input.expires_on,
+        recorded_by: actor.id.clone(),
+        withdrawn_on: None,
+        withdrawn_by: None,
+        version: 1,
+        created_at: actor.now,
+        updated_at: actor.now,
+    };
+    store::insert(conn, &row)?;
+    let audit = &actor.audit;
+    audit.record(conn, "create", "consent", Some(&row.id), Some(&citizen.id))?;
+    let location = format!("/api/v1/citizens/{}/consents/{}", citizen.id, row.id);
+    Ok((Consent::from_row(row, actor.today)?, location))
+}
+
+/// Withdraws consent `consent_id` of citizen `id` from `withdrawn_on` (default today).
+pub fn withdraw(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    (id, consent_id): (Uuid, Uuid),
+    withdrawn_on: Option<NaiveDate>,
+) -> Result<Consent, ApiError> {
+    let withdrawn_on = withdrawn_on.unwrap_or(actor.today);
+    let (citizen, _) = access::citizen(conn, actor, &id)?;
+    let current =
+        store::find(conn, &citizen.id, &consent_id.to_string())?.ok_or(ApiError::NotFound)?;
+    if current.withdrawn_on.is_some() {
+        return Err(ApiError::Conflict(
+            "the consent is already withdrawn".to_owned(),
+        ));
+    }
+    if withdrawn_on < current.given_on {
+        return Err(ApiError::field(
+            "withdrawn_on",
+            "before_start",
+            "cannot come before given_on",
+        ));
+    }
+    let row = ConsentRow {
+        withdrawn_on: Some(withdrawn_on),
+        withdrawn_by: Some(actor.id.clone()),
+        version: current.version + 1,
+        updated_at: actor.now,
+        ..current.clone()
+    };
+    http::stored(store::update(conn, &row, current.version)?, current.version)?;
+    let audit = &actor.audit;
+    audit.record(
+        conn,
+        "withdraw",
+        "consent",
+        Some(&row.id),
+        Some(&citizen.id),
+    )?;
+    Consent::from_row(row, actor.today)
+}

@@ -1,0 +1,96 @@
+//! The use cases of contacts: meetings, calls and accompaniments between peer and citizen,
+//! logged on an active or paused support course. Every read and write is audited.
+
+use super::dto::{Contact, ContactInput};
+use crate::access::{self, Access};
+use crate::actor::Actor;
+use crate::convert;
+use crate::error::ApiError;
+use crate::http;
+use brobygger_domain::support_course::SupportStatus;
+use brobygger_domain::workflow::TextEnum;
+use brobygger_persistence::DbConnection;
+use brobygger_persistence::support_course::{self as store, ContactRow};
+use uuid::Uuid;
+
+/// The contacts of course `id`, by date.
+pub fn list(conn: &mut DbConnection, actor: &Actor, id: &Uuid) -> Result<Vec<Contact>, ApiError> {
+    let (course, _) = access::support_course(conn, actor, id)?;
+    let citizen = Some(course.citizen_id.as_str());
+    actor
+        .audit
+        .record(conn, "list", "contact", Some(&course.id), citizen)?;
+    let rows = store::contacts_of(conn, std::slice::from_ref(&course.id))?;
+    http::convert_all(rows, Contact::from_row)
+}
+
+/// The contacts of several courses (a citizen's data export), unaudited: the caller audits.
+pub fn of_courses(
+    conn: &mut DbConnection,
+    course_ids: &[String],
+) -> Result<Vec<Contact>, ApiError> {
+    http::convert_all(store::contacts_of(conn, course_ids)?, Contact::from_row)
+}
+
+pub fn create(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &Uuid,
+    input: ContactInput,
+) -> Result<(Contact, String), ApiError> {
+    let (course, access) = access::support_course(conn, actor, id)?;
+    access.require(Access::Guide, access::ONLY_GUIDE)?;
+    if input.date > actor.today {
+        return Err(ApiError::field(
+            "date",
+            "in_future",
+            "a contact is logged after it took place",
+        ));
+    }
+    let status: SupportStatus = convert::text_enum(&course.status)?;
+    if !status.takes_contacts() {
+        return Err(ApiError::Conflict(format!(
+            "contacts are logged on active or paused support courses; this one is {}",
+            status.as_str()
+        )));
+    }
+    let peer_worker_id = match input.peer_worker_id {
+        Some(peer) => {
+            if access::peer_worker_in_body(conn, actor, &peer)?.is_none() {
+                return Err(ApiError::field(
+                    "peer_worker_id",
+                    "unknown",
+                    "no such peer worker",
+                ));
+            }
+            peer.to_string()
+        }
+        None => course.peer_worker_id.clone().ok_or_else(|| {
+            ApiError::field(
+                "peer_worker_id",
+                "required",
+                "the course has no peer worker: name one",
+            )
+        })?,
+    };
+    let row = ContactRow {
+        id: Uuid::now_v7().to_string(),
+        support_course_id: course.id.clone(),
+        date: input.date,
+        minutes: input.minutes,
+        mode: input.mode.as_str().to_owned(),
+        summary: input.summary,
+        peer_worker_id,
+        recorded_by: actor.id.clone(),
+        version: 1,
+        created_at: actor.now,
+        updated_at: actor.now,
+    };
+    store::insert_contact(conn, &row)?;
+    let citizen = Some(course.citizen_id.as_str());
+    actor
+        .audit
+        .record(conn, "create", "contact", Some(&row.id), citizen)?;
+    let location = format!("/api/v1/support-courses/{}/contacts/{}", course.id, row.id);
+    Ok((Contact::from_row(row)?, location))
+}

@@ -1,0 +1,428 @@
+//! The use cases of support courses: one citizen's one-to-one support by a peer guide, with
+//! its workflow and the ranking of candidate peer guides. Every read and write is audited.
+
+use super::dto::{
+    CandidateView, SupportCourse, SupportCourseExport, SupportCourseFilters, SupportCourseInput,
+    SupportCourseTransition, WRITABLE,
+};
+use crate::access::{self, Access};
+use crate::actor::Actor;
+use crate::body::MergePatch;
+use crate::convert::{self, uuid};
+use crate::error::ApiError;
+use crate::http::{self, IfMatch, Page};
+use crate::{contact, goal, workflow};
+use brobygger_domain::FieldErrors;
+use brobygger_domain::peer_worker::{PeerWorkerStatus, QualificationKind};
+use brobygger_domain::support_course::{Candidate, SupportStatus, rank};
+use brobygger_domain::user::Role;
+use brobygger_domain::workflow::TextEnum;
+use brobygger_persistence::support_course::{self as store, CourseFilter, SupportCourseRow};
+use brobygger_persistence::{
+    DbConnection, PageRequest, citizen as citizen_store, peer_worker as peer_store,
+    programme as programme_store, user as user_store,
+};
+use chrono::NaiveDateTime;
+use uuid::Uuid;
+
+const RESOURCE: &str = "support_course";
+
+/// Rows to API values, each with its history, in one query for the histories.
+pub fn load_many(
+    conn: &mut DbConnection,
+    rows: Vec<SupportCourseRow>,
+) -> Result<Vec<SupportCourse>, ApiError> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut histories = workflow::histories(conn, RESOURCE, &ids)?;
+    rows.into_iter()
+        .map(|row| {
+            let history = histories.remove(&row.id).unwrap_or_default();
+            SupportCourse::from_row(row, history)
+        })
+        .collect()
+}
+
+fn load_one(conn: &mut DbConnection, row: SupportCourseRow) -> Result<SupportCourse, ApiError> {
+    load_many(conn, vec![row])?
+        .pop()
+        .ok_or_else(|| ApiError::internal("a loaded course vanished"))
+}
+
+/// The matching rules: the peer worker guiding `course_id` must be active, hold `peer_guide`
+/// and have a free place (its open courses other than this one below its capacity).
+fn check_guide(
+    conn: &mut DbConnection,
+    peer_worker_id: &str,
+    course_id: &str,
+) -> Result<(), ApiError> {
+    let peer = peer_store::find(conn, peer_worker_id)?.ok_or(ApiError::NotFound)?;
+    let qualified = peer_store::qualifications_of(conn, std::slice::from_ref(&peer.id))?
+        .iter()
+        .any(|q| q.kind == QualificationKind::PeerGuide.as_str());
+    if peer.status != PeerWorkerStatus::Active.as_str() || !qualified {
+        return Err(ApiError::QualificationMissing(format!(
+            "a support course is guided by an active peer worker holding peer_guide; this one is {}{}",
+            peer.status,
+            if qualified {
+                ""
+            } else {
+                " and does not hold peer_guide"
+            }
+        )));
+    }
+    let load = store::open_load(conn, &peer.id, course_id)?;
+    if load >= i64::from(peer.capacity) {
+        return Err(ApiError::CapacityExceeded(format!(
+            "the peer worker already guides {load} open support course(s), its capacity"
+        )));
+    }
+    Ok(())
+}
+
+/// The ids a course names, checked against what `actor` may name: each unknown or unseen one
+/// is a field error (never revealing whether it exists).
+fn check_references(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    input: &SupportCourseInput,
+    errors: &mut FieldErrors,
+) -> Result<(), ApiError> {
+    if let Some(peer) = &input.peer_worker_id
+        && access::peer_worker_in_body(conn, actor, peer)?.is_none()
+    {
+        errors.push("peer_worker_id", "unknown", "no such peer worker");
+    }
+    if let Some(coordinator) = &input.coordinator_user_id {
+        let partners =
+            programme_store::partner_organisation_ids(conn, &input.programme_id.to_string())?;
+        let fits = user_store::find(conn, &coordinator.to_string())?.is_some_and(|u| {
+            Role::parse(&u.role) == Some(Role::Coordinator)
+                && u.active
+                && partners.contains(&u.organisation_id)
+        });
+        if !fits {
+            errors.push(
+                "coordinator_user_id",
+                "unknown",
+                "not a coordinator of a partner organisation of the programme",
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `Ok(None)` where the actor does not see what it named (`404`), other errors as they are.
+fn seen<T>(found: Result<T, ApiError>) -> Result<Option<T>, ApiError> {
+    match found {
+        Ok(found) => Ok(Some(found)),
+        Err(ApiError::NotFound) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
+/// The courses the actor sees, each listed one an audited read of its citizen's data.
+pub fn list(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    filters: &SupportCourseFilters,
+    page: &PageRequest,
+) -> Result<Page<SupportCourse>, ApiError> {
+    let filter = CourseFilter {
+        citizen_id: filters.citizen_id.map(|v| v.to_string()),
+        programme_id: filters.programme_id.map(|v| v.to_string()),
+        peer_worker_id: filters.peer_worker_id.map(|v| v.to_string()),
+        status: filters.status.map(|v| v.as_str().to_owned()),
+        model: filters.model.map(|v| v.as_str().to_owned()),
+    };
+    let scope = access::support_course_scope(conn, actor)?;
+    let rows = store::list(conn, &scope, &filter, page)?;
+    let shown = rows
+        .iter()
+        .take(usize::try_from(page.limit - 1).unwrap_or(0));
+    let items = shown.map(|r| (r.id.as_str(), r.citizen_id.as_str()));
+    actor.audit.record_each(conn, "list", RESOURCE, items)?;
+    let page = Page::from_rows(rows, page, |r| &r.id, Ok)?;
+    Ok(Page {
+        items: load_many(conn, page.items)?,
+        next_cursor: page.next_cursor,
+    })
+}
+
+pub fn read(conn: &mut DbConnection, actor: &Actor, id: &Uuid) -> Result<SupportCourse, ApiError> {
+    let (row, _) = access::support_course(conn, actor, id)?;
+    let citizen = Some(row.citizen_id.as_str());
+    actor
+        .audit
+        .record(conn, "read", RESOURCE, Some(&row.id), citizen)?;
+    load_one(conn, row)
+}
+
+pub fn create(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    input: SupportCourseInput,
+) -> Result<(SupportCourse, String), ApiError> {
+    let mut errors = FieldErrors::new();
+    let citizen = seen(access::citizen(conn, actor, &input.citizen_id))?;
+    if citizen.is_none() {
+        errors.push("citizen_id", "unknown", "no such citizen");
+    }
+    let programme = seen(access::programme(conn, actor, &input.programme_id))?;
+    match &programme {
+        None => errors.push("programme_id", "unknown", "no such programme"),
+        Some((row, _)) => {
+            let models = programme_store::models_of(conn, std::slice::from_ref(&row.id))?;
+            if !models.iter().any(|(_, m)| m == input.model.as_str()) {
+                errors.push(
+                    "model",
+                    "not_offered",
+                    "the programme does not offer this model",
+                );
+            }
+        }
+    }
+    check_references(conn, actor, &input, &mut errors)?;
+    errors.into_result(|| ())?;
+    if let Some((_, access)) = &programme {
+        access.require_manage("support courses")?;
+    }
+    if citizen
+        .as_ref()
+        .is_some_and(|(c, _)| c.anonymised_at.is_some())
+    {
+        return Err(ApiError::Conflict("the citizen is anonymised".to_owned()));
+    }
+    let id = Uuid::now_v7().to_string();
+    let citizen_id = input.citizen_id.to_string();
+    if store::open_of(conn, &citizen_id, input.model.as_str(), &id)?.is_some() {
+        return Err(ApiError::Conflict(
+            "the citizen already has an open support course of this model".to_owned(),
+        ));
+    }
+    if let Some(peer) = &input.peer_worker_id {
+        check_guide(conn, &peer.to_string(), &id)?;
+    }
+    let row = SupportCourseRow {
+        id,
+        citizen_id,
+        model: input.model.as_str().to_owned(),
+        programme_id: input.programme_id.to_string(),
+        peer_worker_id: input.peer_worker_id.map(|p| p.to_string()),
+        coordinator_user_id: input.coordinator_user_id.map(|c| c.to_string()),
+        context: input.context,
+        planned_end_date: input.planned_end_date,
+        status: SupportStatus::Requested.as_str().to_owned(),
+        closed_at: None,
+        version: 1,
+        created_at: actor.now,
+        updated_at: actor.now,
+    };
+    store::insert(conn, &row)?;
+    let requested = SupportStatus::Requested.as_str();
+    workflow::record(
+        conn, RESOURCE, &row.id, requested, actor.now, &actor.id, None,
+    )?;
+    let citizen = Some(row.citizen_id.as_str());
+    actor
+        .audit
+        .record(conn, "create", RESOURCE, Some(&row.id), citizen)?;
+    let location = format!("/api/v1/support-courses/{}", row.id);
+    Ok((load_one(conn, row)?, location))
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &Uuid,
+    if_match: &IfMatch,
+    patch: MergePatch,
+) -> Result<SupportCourse, ApiError> {
+    let (current, access) = access::support_course(conn, actor, id)?;
+    access.require(Access::Manage, access::ONLY_COURSE_COORDINATOR)?;
+    if_match.check(current.version)?;
+    let before = SupportCourse::from_row(current.clone(), Vec::new())?;
+    let input = patch.apply(
+        &SupportCourseInput {
+            citizen_id: before.citizen_id,
+            model: before.model,
+            programme_id: before.programme_id,
+            peer_worker_id: before.peer_worker_id,
+            coordinator_user_id: before.coordinator_user_id,
+            context: before.context.clone(),
+            planned_end_date: before.planned_end_date,
+        },
+        WRITABLE,
+    )?;
+    let mut errors = FieldErrors::new();
+    check_references(conn, actor, &input, &mut errors)?;
+    errors.into_result(|| ())?;
+    if input.peer_worker_id != before.peer_worker_id {
+        match &input.peer_worker_id {
+            Some(peer) => check_guide(conn, &peer.to_string(), &current.id)?,
+            None if before.status != SupportStatus::Requested => {
+                return Err(ApiError::field(
+                    "peer_worker_id",
+                    "required",
+                    "a matched or running course keeps its peer worker",
+                ));
+            }
+            None => {}
+        }
+    }
+    let row = SupportCourseRow {
+        peer_worker_id: input.peer_worker_id.map(|p| p.to_string()),
+        coordinator_user_id: input.coordinator_user_id.map(|c| c.to_string()),
+        context: input.context,
+        planned_end_date: input.planned_end_date,
+        version: current.version + 1,
+        updated_at: actor.now,
+        ..current.clone()
+    };
+    http::stored(store::update(conn, &row, current.version)?, current.version)?;
+    let citizen = Some(row.citizen_id.as_str());
+    actor
+        .audit
+        .record(conn, "update", RESOURCE, Some(&row.id), citizen)?;
+    load_one(conn, row)
+}
+
+pub fn transition(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &Uuid,
+    move_to: SupportCourseTransition,
+) -> Result<SupportCourse, ApiError> {
+    let (current, access) = access::support_course(conn, actor, id)?;
+    access.require(Access::Manage, access::ONLY_COURSE_COORDINATOR)?;
+    let from: SupportStatus = convert::text_enum(&current.status)?;
+    workflow::check(from, move_to.to)?;
+    let reason = move_to.reason.filter(|r| !r.trim().is_empty());
+    if move_to.to.needs_reason() && reason.is_none() {
+        return Err(ApiError::field(
+            "reason",
+            "required",
+            format!("moving to {} needs a reason", move_to.to.as_str()),
+        ));
+    }
+    if matches!(move_to.to, SupportStatus::Matched | SupportStatus::Active) {
+        let Some(peer) = &current.peer_worker_id else {
+            return Err(ApiError::field(
+                "peer_worker_id",
+                "required",
+                "set the course's peer worker first",
+            ));
+        };
+        if from == SupportStatus::Requested || from == SupportStatus::Paused {
+            check_guide(conn, peer, &current.id)?;
+        }
+    }
+    let row = SupportCourseRow {
+        status: move_to.to.as_str().to_owned(),
+        closed_at: (!move_to.to.is_open()).then_some(actor.now),
+        version: current.version + 1,
+        updated_at: actor.now,
+        ..current.clone()
+    };
+    http::stored(store::update(conn, &row, current.version)?, current.version)?;
+    let to = move_to.to.as_str();
+    workflow::record(conn, RESOURCE, &row.id, to, actor.now, &actor.id, reason)?;
+    let citizen = Some(row.citizen_id.as_str());
+    actor
+        .audit
+        .record(conn, "transition", RESOURCE, Some(&row.id), citizen)?;
+    load_one(conn, row)
+}
+
+/// The candidate peer guides of course `id`, ranked, each with the reasons for its place.
+pub fn candidates(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &Uuid,
+) -> Result<Vec<CandidateView>, ApiError> {
+    let (course, access) = access::support_course(conn, actor, id)?;
+    access.require(Access::Manage, access::ONLY_COURSE_COORDINATOR)?;
+    let citizen = citizen_store::find(conn, &course.citizen_id)?.ok_or(ApiError::NotFound)?;
+    let audit = &actor.audit;
+    audit.record(
+        conn,
+        "candidates",
+        RESOURCE,
+        Some(&course.id),
+        Some(&citizen.id),
+    )?;
+    let pool = store::guide_pool(
+        conn,
+        &course.programme_id,
+        PeerWorkerStatus::Active.as_str(),
+        QualificationKind::PeerGuide.as_str(),
+    )?;
+    let ids: Vec<String> = pool.iter().map(|p| p.id.clone()).collect();
+    let (_, municipalities, languages) = peer_store::lists_of(conn, &ids)?;
+    let loads = store::open_loads(conn, &ids, &course.id)?;
+    let candidates = pool.into_iter().map(|peer| {
+        let peer_id = peer.id.as_str();
+        let serves =
+            convert::values_of(&municipalities, peer_id).any(|m| m == citizen.municipality_code);
+        let speaks = citizen.preferred_language.as_deref().is_some_and(|lang| {
+            convert::values_of(&languages, peer_id).any(|l| l.eq_ignore_ascii_case(lang))
+        });
+        let open_courses = loads
+            .iter()
+            .find(|(id, _)| id.as_deref() == Some(peer_id))
+            .map_or(0, |(_, n)| *n);
+        Candidate {
+            peer_worker_id: peer.id.clone(),
+            name: peer.name,
+            serves_municipality: serves,
+            shares_language: speaks,
+            open_courses,
+            capacity: i64::from(peer.capacity),
+        }
+    });
+    rank(candidates.collect())
+        .into_iter()
+        .map(|r| {
+            Ok(CandidateView {
+                rank: r.rank,
+                peer_worker_id: uuid(&r.candidate.peer_worker_id)?,
+                name: r.candidate.name,
+                serves_municipality: r.candidate.serves_municipality,
+                shares_language: r.candidate.shares_language,
+                open_courses: r.candidate.open_courses,
+                capacity: r.candidate.capacity,
+                reasons: r.reasons,
+            })
+        })
+        .collect()
+}
+
+/// Every support course of a citizen with its goals and contacts (the caller audits).
+pub fn export_of(
+    conn: &mut DbConnection,
+    citizen_id: &str,
+) -> Result<Vec<SupportCourseExport>, ApiError> {
+    let rows = store::of_citizen(conn, citizen_id)?;
+    let courses = load_many(conn, rows)?;
+    let mut out = Vec::new();
+    for course in courses {
+        let id = course.id.to_string();
+        let goal_rows = store::goals_of(conn, std::slice::from_ref(&id))?;
+        out.push(SupportCourseExport {
+            support_course: course,
+            goals: goal::service::load(conn, goal_rows)?,
+            contacts: contact::service::of_courses(conn, std::slice::from_ref(&id))?,
+        });
+    }
+    Ok(out)
+}
+
+/// Replaces the free text of a citizen's courses, goals, progress and contacts with `erased`
+/// (on anonymisation).
+pub fn erase_free_text(
+    conn: &mut DbConnection,
+    citizen_id: &str,
+    erased: &str,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    Ok(store::erase_free_text(conn, citizen_id, erased, now)?)
+}

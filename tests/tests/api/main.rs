@@ -1,5 +1,6 @@
 //! Black-box tests of the whole API: each runs on SQLite and on PostgreSQL.
 
+mod access_by_role;
 mod auth;
 mod citizens;
 mod contract;

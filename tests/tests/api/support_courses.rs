@@ -6,14 +6,14 @@ use brobygger_tests::{TestApp, test_both};
 use serde_json::{Value, json};
 
 /// A partnership with a programme offering the one-to-one models, citizens and peer workers.
-struct World {
-    p: Partnership,
-    programme: String,
+pub(crate) struct World {
+    pub(crate) p: Partnership,
+    pub(crate) programme: String,
     /// An active peer guide linked to the user `guide` (capacity 2).
-    guide: String,
-    guide_token: String,
-    citizen: String,
-    other_citizen: String,
+    pub(crate) guide: String,
+    pub(crate) guide_token: String,
+    pub(crate) citizen: String,
+    pub(crate) other_citizen: String,
 }
 
 async fn peer(app: &TestApp, p: &Partnership, programme: &str, name: &str, extra: Value) -> String {
@@ -61,7 +61,7 @@ async fn citizen(app: &TestApp, token: &str, name: &str, cpr: &str) -> String {
     created.id()
 }
 
-async fn world(app: &TestApp) -> World {
+pub(crate) async fn world(app: &TestApp) -> World {
     let p = partnership(app).await;
     let created = app
         .post("/api/v1/programmes")
@@ -108,7 +108,7 @@ fn course_body(w: &World, citizen: &str, model: &str, peer: Option<&str>) -> Val
     body
 }
 
-async fn course(
+pub(crate) async fn course(
     app: &TestApp,
     w: &World,
     citizen: &str,
@@ -124,7 +124,12 @@ async fn course(
     created.id()
 }
 
-async fn move_to(app: &TestApp, token: &str, id: &str, to: &str) -> brobygger_tests::Resp {
+pub(crate) async fn move_to(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    to: &str,
+) -> brobygger_tests::Resp {
     app.post(&format!("/api/v1/support-courses/{id}/transitions"))
         .token(token)
         .json(json!({"to": to, "reason": "as planned"}))

@@ -430,6 +430,49 @@ pub fn read_audit_log(user: &CurrentUser) -> Result<(), ApiError> {
     require_role(user, &[Role::Admin], "only an admin reads the audit log")
 }
 
+// --- added by programmes, training cohorts ---
+
+/// The lead organisation a new programme of `user` gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProgrammeLead {
+    /// An admin named none: it is required.
+    Missing,
+    /// An admin named this one (any organisation that exists).
+    Named(String),
+    /// A coordinator's own organisation, named or left out.
+    Own(String),
+    /// A coordinator named another organisation.
+    NotAllowed,
+}
+
+/// The lead of a programme `user` creates, naming `named`: an admin names any, a coordinator
+/// leads with its own organisation.
+pub fn programme_lead(user: &CurrentUser, named: Option<Uuid>) -> ProgrammeLead {
+    match (user.role, named) {
+        (Role::Admin, None) => ProgrammeLead::Missing,
+        (Role::Admin, Some(lead)) => ProgrammeLead::Named(lead.to_string()),
+        (_, Some(lead)) if lead.to_string() != user.organisation_id => ProgrammeLead::NotAllowed,
+        _ => ProgrammeLead::Own(user.organisation_id.clone()),
+    }
+}
+
+/// User `id` named in a body as a trainer of a cohort of programme `programme_id`: `None`
+/// unless it exists and `user` may name it (admins any user, others a user of a partner of the
+/// programme, one scoped query).
+pub fn programme_user_in_body(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    programme_id: &str,
+    id: &Uuid,
+) -> Result<Option<UserRow>, ApiError> {
+    let Some(found) = user_store::find(conn, &id.to_string())? else {
+        return Ok(None);
+    };
+    let named = user.is_admin()
+        || programme_store::partner_role(conn, programme_id, &found.organisation_id)?.is_some();
+    Ok(named.then_some(found))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,433 @@
+//! The use cases of training cohorts: the peer education. Cohorts belong to a programme and are
+//! seen and managed as their programme is (`access::training_cohort`). Completing an enrolment
+//! grants the cohort's qualifications.
+
+use super::dto::{
+    ENROLMENT_WRITABLE, Enrolment, EnrolmentFilters, EnrolmentInput, Trainer, TrainerInput,
+    TrainingCohort, TrainingCohortFilters, TrainingCohortInput, WRITABLE,
+};
+use crate::access::{self, Access};
+use crate::actor::Actor;
+use crate::body::MergePatch;
+use crate::convert::{self, set, values_of};
+use crate::error::ApiError;
+use crate::http::{self, IfMatch, Page};
+use crate::workflow;
+use brobygger_domain::FieldErrors;
+use brobygger_domain::peer_worker::{EarnedVia, PeerWorkerStatus, QualificationKind, may_train};
+use brobygger_domain::programme::Period;
+use brobygger_domain::training_cohort::EnrolmentOutcome;
+use brobygger_domain::user::Role;
+use brobygger_domain::workflow::TextEnum;
+use brobygger_persistence::peer_worker::{self as peer_store, QualificationRow};
+use brobygger_persistence::training_cohort::{
+    self as store, EnrolmentRow, TrainerRow, TrainingCohortFilter, TrainingCohortRow,
+};
+use brobygger_persistence::user::UserRow;
+use brobygger_persistence::{DbConnection, PageRequest, programme as programme_store};
+use chrono::{NaiveDate, NaiveDateTime};
+use uuid::Uuid;
+
+fn load(
+    conn: &mut DbConnection,
+    rows: Vec<TrainingCohortRow>,
+) -> Result<Vec<TrainingCohort>, ApiError> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let grants = store::grants_of(conn, &ids)?;
+    rows.into_iter()
+        .map(|row| {
+            let grants = values_of(&grants, &row.id)
+                .map(convert::text_enum)
+                .collect::<Result<_, _>>()?;
+            TrainingCohort::from_parts(row, grants)
+        })
+        .collect()
+}
+
+fn load_one(conn: &mut DbConnection, row: TrainingCohortRow) -> Result<TrainingCohort, ApiError> {
+    load(conn, vec![row])?
+        .pop()
+        .ok_or_else(|| ApiError::internal("cohort vanished"))
+}
+
+/// The period; on create, a programme the actor manages; a provider that is a partner of the
+/// programme or an organisation the actor may name.
+fn check(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    input: &TrainingCohortInput,
+    current: Option<&TrainingCohort>,
+) -> Result<Period, ApiError> {
+    let mut errors = FieldErrors::new();
+    let period = match Period::parse(input.start_date, input.end_date, "end_date") {
+        Ok(period) => Some(period),
+        Err(e) => {
+            errors.0.extend(e.0);
+            None
+        }
+    };
+    let programme_id = input.programme_id.to_string();
+    if current.is_none() {
+        match access::programme_access(conn, actor, &programme_id)? {
+            Access::None => errors.push("programme_id", "unknown", "no such programme"),
+            found => found.require_manage("a programme")?,
+        }
+    }
+    let provider = input.provider_organisation_id.to_string();
+    if current.is_none_or(|c| c.provider_organisation_id != input.provider_organisation_id) {
+        let partner = programme_store::partner_role(conn, &programme_id, &provider)?.is_some();
+        if !(partner || access::organisation_in_body(conn, actor, &input.provider_organisation_id)?)
+        {
+            errors.push(
+                "provider_organisation_id",
+                "unknown",
+                "no such organisation",
+            );
+        }
+    }
+    match period {
+        Some(period) if errors.is_empty() => Ok(period),
+        _ => Err(ApiError::Validation(errors)),
+    }
+}
+
+fn grant_names(grants: &[QualificationKind]) -> Vec<String> {
+    set(grants.to_vec())
+        .into_iter()
+        .map(|g| g.as_str().to_owned())
+        .collect()
+}
+
+/// The cohorts of the programmes the actor sees.
+pub fn list(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    filters: &TrainingCohortFilters,
+    page: &PageRequest,
+) -> Result<Page<TrainingCohort>, ApiError> {
+    let filter = TrainingCohortFilter {
+        partner_organisation_id: access::partner_organisation(actor),
+        programme_id: filters.programme_id.map(|p| p.to_string()),
+        provider_organisation_id: filters.provider_organisation_id.map(|p| p.to_string()),
+    };
+    let rows = store::list(conn, &filter, page)?;
+    let page = Page::from_rows(rows, page, |r| &r.id, Ok)?;
+    Ok(Page {
+        items: load(conn, page.items)?,
+        next_cursor: page.next_cursor,
+    })
+}
+
+pub fn read(conn: &mut DbConnection, actor: &Actor, id: &Uuid) -> Result<TrainingCohort, ApiError> {
+    let (row, _) = access::training_cohort(conn, actor, id)?;
+    load_one(conn, row)
+}
+
+/// A new cohort of a programme the actor manages.
+pub fn create(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    input: TrainingCohortInput,
+) -> Result<(TrainingCohort, String), ApiError> {
+    let period = check(conn, actor, &input, None)?;
+    let row = TrainingCohortRow {
+        id: Uuid::now_v7().to_string(),
+        programme_id: input.programme_id.to_string(),
+        provider_organisation_id: input.provider_organisation_id.to_string(),
+        start_date: period.start(),
+        end_date: period.end(),
+        version: 1,
+        created_at: actor.now,
+        updated_at: actor.now,
+    };
+    store::insert(conn, &row)?;
+    store::set_grants(conn, &row.id, &grant_names(&input.grants))?;
+    let location = format!("/api/v1/training-cohorts/{}", row.id);
+    Ok((load_one(conn, row)?, location))
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &Uuid,
+    if_match: &IfMatch,
+    patch: MergePatch,
+) -> Result<TrainingCohort, ApiError> {
+    let (current, access) = access::training_cohort(conn, actor, id)?;
+    access.require_manage("a training cohort")?;
+    if_match.check(current.version)?;
+    let before = load_one(conn, current.clone())?;
+    let input = patch.apply(&before.input(), WRITABLE)?;
+    let period = check(conn, actor, &input, Some(&before))?;
+    let row = TrainingCohortRow {
+        provider_organisation_id: input.provider_organisation_id.to_string(),
+        start_date: period.start(),
+        end_date: period.end(),
+        version: current.version + 1,
+        updated_at: actor.now,
+        ..current.clone()
+    };
+    http::stored(store::update(conn, &row, current.version)?, current.version)?;
+    store::set_grants(conn, &row.id, &grant_names(&input.grants))?;
+    load_one(conn, row)
+}
+
+// --- Trainers -----------------------------------------------------------------------------------
+
+pub fn list_trainers(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &Uuid,
+    page: &PageRequest,
+) -> Result<Page<Trainer>, ApiError> {
+    let (cohort, _) = access::training_cohort(conn, actor, id)?;
+    let rows = store::list_trainers(conn, &cohort.id, page)?;
+    Page::from_rows(rows, page, |r| &r.id, Trainer::from_row)
+}
+
+/// The qualifications peer worker `peer_worker_id` holds.
+fn held(conn: &mut DbConnection, peer_worker_id: &str) -> Result<Vec<QualificationKind>, ApiError> {
+    peer_store::qualifications_of(conn, &[peer_worker_id.to_owned()])?
+        .iter()
+        .map(|q| convert::text_enum(&q.kind))
+        .collect()
+}
+
+/// Who may train as a professional: any user but an integration.
+fn may_train_as_professional(user: &UserRow) -> bool {
+    user.role != Role::Integration.as_str()
+}
+
+/// The trainer named in `input`: `(peer worker, user)`, exactly one of them.
+fn trainer(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    cohort: &TrainingCohortRow,
+    input: &TrainerInput,
+) -> Result<(Option<String>, Option<String>), ApiError> {
+    match (input.peer_worker_id, input.user_id) {
+        (Some(peer), None) => {
+            let Some((worker, _)) = access::peer_worker_in_body(conn, actor, &peer)? else {
+                return Err(ApiError::field(
+                    "peer_worker_id",
+                    "unknown",
+                    "no such peer worker",
+                ));
+            };
+            let status: PeerWorkerStatus = convert::text_enum(&worker.status)?;
+            if !may_train(status, &held(conn, &worker.id)?) {
+                return Err(ApiError::QualificationMissing(
+                    "a peer trainer must be active and hold peer_trainer".to_owned(),
+                ));
+            }
+            Ok((Some(worker.id), None))
+        }
+        (None, Some(user)) => {
+            match access::programme_user_in_body(conn, actor, &cohort.programme_id, &user)? {
+                Some(found) if may_train_as_professional(&found) => Ok((None, Some(found.id))),
+                _ => Err(ApiError::field("user_id", "unknown", "no such user")),
+            }
+        }
+        _ => {
+            let mut errors = FieldErrors::new();
+            for field in ["peer_worker_id", "user_id"] {
+                errors.push(
+                    field,
+                    "one_of",
+                    "name exactly one of peer_worker_id and user_id",
+                );
+            }
+            Err(errors.into())
+        }
+    }
+}
+
+/// A new trainer: an active peer trainer, or a professional of a partner organisation.
+pub fn create_trainer(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &Uuid,
+    input: TrainerInput,
+) -> Result<(Trainer, String), ApiError> {
+    let (cohort, access) = access::training_cohort(conn, actor, id)?;
+    access.require_manage("a training cohort")?;
+    let (peer_worker_id, user_id) = trainer(conn, actor, &cohort, &input)?;
+    let row = TrainerRow {
+        id: Uuid::now_v7().to_string(),
+        training_cohort_id: cohort.id.clone(),
+        peer_worker_id,
+        user_id,
+        version: 1,
+        created_at: actor.now,
+        updated_at: actor.now,
+    };
+    store::insert_trainer(conn, &row)?;
+    let location = format!("/api/v1/training-cohorts/{}/trainers", cohort.id);
+    Ok((Trainer::from_row(row)?, location))
+}
+
+// --- Enrolments ---------------------------------------------------------------------------------
+
+pub fn list_enrolments(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &Uuid,
+    filters: &EnrolmentFilters,
+    page: &PageRequest,
+) -> Result<Page<Enrolment>, ApiError> {
+    let (cohort, _) = access::training_cohort(conn, actor, id)?;
+    let outcome = filters.outcome.map(EnrolmentOutcome::as_str);
+    let rows = store::list_enrolments(conn, &cohort.id, outcome, page)?;
+    Page::from_rows(rows, page, |r| &r.id, Enrolment::from_row)
+}
+
+/// A peer worker the actor sees, enrolled in a cohort it manages.
+pub fn create_enrolment(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &Uuid,
+    input: EnrolmentInput,
+) -> Result<(Enrolment, String), ApiError> {
+    let (cohort, access) = access::training_cohort(conn, actor, id)?;
+    access.require_manage("a training cohort")?;
+    let Some((worker, _)) = access::peer_worker_in_body(conn, actor, &input.peer_worker_id)? else {
+        return Err(ApiError::field(
+            "peer_worker_id",
+            "unknown",
+            "no such peer worker",
+        ));
+    };
+    let row = EnrolmentRow {
+        id: Uuid::now_v7().to_string(),
+        training_cohort_id: cohort.id.clone(),
+        peer_worker_id: worker.id,
+        outcome: EnrolmentOutcome::Enrolled.as_str().to_owned(),
+        completed_on: None,
+        version: 1,
+        created_at: actor.now,
+        updated_at: actor.now,
+    };
+    store::insert_enrolment(conn, &row)?;
+    let location = format!(
+        "/api/v1/training-cohorts/{}/enrolments/{}",
+        cohort.id, row.id
+    );
+    Ok((Enrolment::from_row(row)?, location))
+}
+
+/// A completion has a date, not before the cohort starts; no other outcome has one.
+fn check_completion(
+    cohort: &TrainingCohortRow,
+    outcome: EnrolmentOutcome,
+    completed_on: Option<NaiveDate>,
+) -> Result<(), ApiError> {
+    let mut errors = FieldErrors::new();
+    match (outcome, completed_on) {
+        (EnrolmentOutcome::Completed, None) => {
+            errors.push("completed_on", "required", "a completion has a date")
+        }
+        (EnrolmentOutcome::Completed, Some(on)) if on < cohort.start_date => errors.push(
+            "completed_on",
+            "before_start",
+            "must not be before the cohort starts",
+        ),
+        (EnrolmentOutcome::Enrolled | EnrolmentOutcome::DroppedOut, Some(_)) => errors.push(
+            "completed_on",
+            "not_allowed",
+            "only a completed enrolment has a completion date",
+        ),
+        _ => {}
+    }
+    Ok(errors.into_result(|| ())?)
+}
+
+/// Grants the qualifications `kinds` earned by completing cohort `cohort_id`; those already
+/// held stay as they were.
+fn grant_qualifications(
+    conn: &mut DbConnection,
+    peer_worker_id: &str,
+    kinds: &[QualificationKind],
+    cohort_id: &str,
+    earned_on: NaiveDate,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    let holds = held(conn, peer_worker_id)?;
+    let mut granted = false;
+    for kind in kinds.iter().filter(|k| !holds.contains(k)) {
+        peer_store::insert_qualification(
+            conn,
+            &QualificationRow {
+                id: Uuid::now_v7().to_string(),
+                peer_worker_id: peer_worker_id.to_owned(),
+                kind: kind.as_str().to_owned(),
+                earned_via: EarnedVia::TrainingCohort.as_str().to_owned(),
+                training_cohort_id: Some(cohort_id.to_owned()),
+                evidence: None,
+                earned_on,
+                recorded_by: None,
+                created_at: now,
+            },
+        )?;
+        granted = true;
+    }
+    if granted {
+        peer_store::touch(conn, peer_worker_id, now)?;
+    }
+    Ok(())
+}
+
+/// Grants the cohort's qualifications to the peer worker of a completed enrolment.
+fn complete(
+    conn: &mut DbConnection,
+    cohort: &TrainingCohortRow,
+    enrolment: &EnrolmentRow,
+    completed_on: NaiveDate,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    let grants: Vec<QualificationKind> = store::grants_of(conn, std::slice::from_ref(&cohort.id))?
+        .iter()
+        .map(|(_, kind)| convert::text_enum(kind))
+        .collect::<Result<_, _>>()?;
+    let peer_worker_id = &enrolment.peer_worker_id;
+    grant_qualifications(conn, peer_worker_id, &grants, &cohort.id, completed_on, now)
+}
+
+/// An enrolment's outcome: `completed` (with its date) grants the cohort's qualifications.
+pub fn update_enrolment(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    (id, enrolment_id): (&Uuid, &Uuid),
+    if_match: &IfMatch,
+    patch: MergePatch,
+) -> Result<Enrolment, ApiError> {
+    let (cohort, access) = access::training_cohort(conn, actor, id)?;
+    let current = store::find_enrolment(conn, &cohort.id, &enrolment_id.to_string())?
+        .ok_or(ApiError::NotFound)?;
+    access.require_manage("a training cohort")?;
+    if_match.check(current.version)?;
+    let before = Enrolment::from_row(current.clone())?;
+    let input = patch.apply(&before.input(), ENROLMENT_WRITABLE)?;
+    let moved = input.outcome != before.outcome;
+    if moved {
+        workflow::check(before.outcome, input.outcome)?;
+    }
+    check_completion(&cohort, input.outcome, input.completed_on)?;
+    let row = EnrolmentRow {
+        outcome: input.outcome.as_str().to_owned(),
+        completed_on: input.completed_on,
+        version: current.version + 1,
+        updated_at: actor.now,
+        ..current.clone()
+    };
+    http::stored(
+        store::update_enrolment(conn, &row, current.version)?,
+        current.version,
+    )?;
+    if let (true, Some(on)) = (
+        moved && input.outcome.grants_qualifications(),
+        input.completed_on,
+    ) {
+        complete(conn, &cohort, &row, on, actor.now)?;
+    }
+    Enrolment::from_row(row)
+}

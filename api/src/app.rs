@@ -86,13 +86,7 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(programme::list_targets)
                 .service(programme::create_target)
                 .service(programme::update_target)
-                .service(peer_worker::list)
-                .service(peer_worker::create)
-                .service(peer_worker::read)
-                .service(peer_worker::update)
-                .service(peer_worker::transition)
-                .service(peer_worker::list_qualifications)
-                .service(peer_worker::record_qualification)
+                .configure(peer_worker::configure)
                 .service(training_cohort::list)
                 .service(training_cohort::create)
                 .service(training_cohort::read)
@@ -102,10 +96,7 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(training_cohort::list_enrolments)
                 .service(training_cohort::create_enrolment)
                 .service(training_cohort::update_enrolment)
-                .service(supervision::list)
-                .service(supervision::create)
-                .service(supervision::read)
-                .service(supervision::update),
+                .configure(supervision::configure),
         );
 }
 

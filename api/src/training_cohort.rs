@@ -502,7 +502,7 @@ pub async fn create_trainer(
                     ));
                 };
                 let status: PeerWorkerStatus = convert::text_enum(&worker.status)?;
-                if !may_train(status, &peer_worker::held(conn, &worker.id)?) {
+                if !may_train(status, &peer_worker::service::held(conn, &worker.id)?) {
                     return Err(ApiError::QualificationMissing(
                         "a peer trainer must be active and hold peer_trainer".to_owned(),
                     ));
@@ -735,7 +735,7 @@ fn complete(
         .iter()
         .map(|(_, kind)| convert::text_enum(kind))
         .collect::<Result<_, _>>()?;
-    peer_worker::grant_from_cohort(
+    peer_worker::service::grant_from_cohort(
         conn,
         &enrolment.peer_worker_id,
         &grants,

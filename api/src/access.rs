@@ -473,6 +473,39 @@ pub fn programme_user_in_body(
     Ok(named.then_some(found))
 }
 
+// --- added by peer_worker, supervision ---
+
+/// Whether a user named as a peer worker's `user_id` is one `user` may link: admins any;
+/// others a user of their own organisation or of the peer worker's host organisation.
+pub fn peer_worker_user_in_body(
+    user: &CurrentUser,
+    named: &UserRow,
+    host_organisation_id: &Uuid,
+) -> bool {
+    user.is_admin()
+        || named.organisation_id == user.organisation_id
+        || named.organisation_id == host_organisation_id.to_string()
+}
+
+/// Whether a user named as a supervision session's supervisor is one `user` may name: admins
+/// any; others a user of their own organisation, or themselves.
+pub fn supervisor_in_body(user: &CurrentUser, named: &UserRow) -> bool {
+    user.is_admin() || named.organisation_id == user.organisation_id || named.id == user.id
+}
+
+/// `403` unless `user` may record (or change) a supervision session: admins any; others one
+/// attended by a peer worker they manage.
+pub fn record_supervision(user: &CurrentUser, manages_an_attendee: bool) -> Result<(), ApiError> {
+    if manages_an_attendee || user.is_admin() {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "only a coordinator who manages an attending peer worker records supervision"
+                .to_owned(),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

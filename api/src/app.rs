@@ -53,18 +53,9 @@ fn routes(cfg: &mut ServiceConfig) {
                 .configure(goal::configure)
                 .configure(contact::configure)
                 .configure(programme::configure)
-                .service(peer_worker::list)
-                .service(peer_worker::create)
-                .service(peer_worker::read)
-                .service(peer_worker::update)
-                .service(peer_worker::transition)
-                .service(peer_worker::list_qualifications)
-                .service(peer_worker::record_qualification)
+                .configure(peer_worker::configure)
                 .configure(training_cohort::configure)
-                .service(supervision::list)
-                .service(supervision::create)
-                .service(supervision::read)
-                .service(supervision::update),
+                .configure(supervision::configure),
         );
 }
 

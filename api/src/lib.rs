@@ -26,7 +26,6 @@ pub mod programme;
 pub mod reference;
 pub mod request_context;
 pub mod retention;
-pub mod scope;
 pub mod settings;
 pub mod state;
 pub mod supervision;

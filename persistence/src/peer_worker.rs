@@ -99,9 +99,19 @@ pub fn list(
     filter: &PeerWorkerFilter,
     page: &PageRequest,
 ) -> QueryResult<Vec<PeerWorkerRow>> {
-    let mut query = peer_workers::table
-        .select(PeerWorkerRow::as_select())
-        .into_boxed();
+    paginate!(
+        filtered(filter).select(PeerWorkerRow::as_select()),
+        peer_workers,
+        page
+    )
+    .load(conn)
+}
+
+type Backend = <DbConnection as Connection>::Backend;
+
+/// The peer workers of `filter`, as a query to narrow further.
+fn filtered<'a>(filter: &PeerWorkerFilter) -> peer_workers::BoxedQuery<'a, Backend> {
+    let mut query = peer_workers::table.into_boxed();
     match &filter.scope {
         PeerWorkerScope::All => {}
         PeerWorkerScope::Organisation(org) => {
@@ -154,7 +164,7 @@ pub fn list(
             ),
         );
     }
-    paginate!(query, peer_workers, page).load(conn)
+    query
 }
 
 /// Writes `row` if the stored version is still `expected_version`; `false` when it is not.
@@ -320,5 +330,86 @@ pub fn qualifications_of(
             peer_worker_qualifications::kind,
         ))
         .select(QualificationRow::as_select())
+        .load(conn)
+}
+
+/// The resource type peer workers' status history is kept under (the API's `peer_worker`).
+const HISTORY_TYPE: &str = "peer_worker";
+
+/// A page of the peer workers of `filter` that are (`overdue`), or are not (`!overdue`),
+/// overdue for supervision on `today`, in one query. Overdue is
+/// `brobygger_domain::peer_worker::supervision_overdue` in SQL: an active peer worker whose
+/// last supervision on or before `today` (or, lacking one, the day they last became active)
+/// lies more than the shortest `supervision_interval_days` of their programmes back
+/// (`DEFAULT_SUPERVISION_INTERVAL_DAYS` without one).
+pub fn list_by_supervision(
+    conn: &mut DbConnection,
+    filter: &PeerWorkerFilter,
+    overdue: bool,
+    today: NaiveDate,
+    page: &PageRequest,
+) -> QueryResult<Vec<PeerWorkerRow>> {
+    use brobygger_domain::peer_worker::PeerWorkerStatus;
+    use brobygger_domain::programme::DEFAULT_SUPERVISION_INTERVAL_DAYS;
+    use brobygger_domain::workflow::TextEnum;
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Bool, Date, Integer, Text};
+    // Days between two dates: PostgreSQL subtracts dates; SQLite subtracts Julian day numbers.
+    let days = match conn {
+        DbConnection::Postgresql(_) => "",
+        DbConnection::Sqlite(_) => "julianday",
+    };
+    let not = if overdue { "" } else { "NOT " };
+    let active = PeerWorkerStatus::Active.as_str();
+    let predicate = sql::<Bool>(&format!("{not}(peer_workers.status = "))
+        .bind::<Text, _>(active)
+        .sql(&format!(" AND COALESCE({days}("))
+        .bind::<Date, _>(today)
+        .sql(&format!(
+            ") - {days}(COALESCE(\
+             (SELECT MAX(s.date) FROM supervision_attendees a \
+             JOIN supervision_sessions s ON s.id = a.supervision_session_id \
+             WHERE a.peer_worker_id = peer_workers.id AND s.date <= "
+        ))
+        .bind::<Date, _>(today)
+        .sql(
+            "), (SELECT date(MAX(h.at)) FROM status_history h \
+             WHERE h.resource_id = peer_workers.id AND h.resource_type = ",
+        )
+        .bind::<Text, _>(HISTORY_TYPE)
+        .sql(" AND h.status = ")
+        .bind::<Text, _>(active)
+        .sql(
+            "))) > COALESCE((SELECT MIN(p.supervision_interval_days) \
+             FROM peer_worker_programmes pp JOIN programmes p ON p.id = pp.programme_id \
+             WHERE pp.peer_worker_id = peer_workers.id), ",
+        )
+        .bind::<Integer, _>(DEFAULT_SUPERVISION_INTERVAL_DAYS)
+        .sql("), FALSE))");
+    paginate!(
+        filtered(filter)
+            .filter(predicate)
+            .select(PeerWorkerRow::as_select()),
+        peer_workers,
+        page
+    )
+    .load(conn)
+}
+
+/// The shortest `supervision_interval_days` of each given peer worker's programmes, for
+/// those working in one.
+pub fn supervision_intervals(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<Vec<(String, Option<i32>)>> {
+    use crate::schema::programmes;
+    peer_worker_programmes::table
+        .inner_join(programmes::table.on(programmes::id.eq(peer_worker_programmes::programme_id)))
+        .filter(peer_worker_programmes::peer_worker_id.eq_any(ids))
+        .group_by(peer_worker_programmes::peer_worker_id)
+        .select((
+            peer_worker_programmes::peer_worker_id,
+            diesel::dsl::min(programmes::supervision_interval_days),
+        ))
         .load(conn)
 }

@@ -193,3 +193,22 @@ pub fn last_supervised(
     }
     Ok(last.into_iter().collect())
 }
+
+/// The date of each given peer worker's last supervision (attended) on or before `until`,
+/// where there is one: one row per peer worker, however many sessions it attended.
+pub fn last_supervision_dates(
+    conn: &mut DbConnection,
+    peer_worker_ids: &[String],
+    until: NaiveDate,
+) -> QueryResult<Vec<(String, Option<NaiveDate>)>> {
+    supervision_attendees::table
+        .inner_join(supervision_sessions::table)
+        .filter(supervision_attendees::peer_worker_id.eq_any(peer_worker_ids))
+        .filter(supervision_sessions::date.le(until))
+        .group_by(supervision_attendees::peer_worker_id)
+        .select((
+            supervision_attendees::peer_worker_id,
+            diesel::dsl::max(supervision_sessions::date),
+        ))
+        .load(conn)
+}

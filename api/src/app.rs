@@ -14,8 +14,8 @@ use crate::programme;
 use crate::settings::Settings;
 use crate::state::AppState;
 use crate::{
-    audit, auth, citizen, consent, contact, goal, health, metrics, organisation, reference,
-    request_context, supervision, support_course, training_cohort, user,
+    audit, citizen, consent, contact, goal, health, metrics, organisation, reference,
+    request_context, supervision, support_course, token, training_cohort, user,
 };
 use actix_cors::Cors;
 use actix_web::dev::Server;
@@ -39,9 +39,7 @@ fn routes(cfg: &mut ServiceConfig) {
             scope::scope("/api/v1")
                 .service(openapi_json)
                 .service(openapi_yaml)
-                .service(auth::handlers::issue_token)
-                .service(auth::handlers::revoke_token)
-                .service(auth::handlers::get_me)
+                .configure(token::configure)
                 .service(reference::municipalities)
                 .service(reference::regions)
                 .configure(organisation::configure)
@@ -237,8 +235,8 @@ impl Application {
             vault: CprVault::new(&key),
             clock,
             settings: settings.clone(),
-            metrics: Metrics::new().map_err(|e| StartError::Setup(e.to_string()))?,
         });
+        let metrics = web::Data::new(Metrics::new().map_err(|e| StartError::Setup(e.to_string()))?);
         let contract = openapi();
         let contract = web::Data::new(Contract {
             json: contract
@@ -259,6 +257,7 @@ impl Application {
                 .configure(routes)
                 .split_for_parts();
             app.app_data(state.clone())
+                .app_data(metrics.clone())
                 .app_data(contract.clone())
                 .app_data(web::PayloadConfig::new(body_limit))
                 .app_data(web::QueryConfig::default().error_handler(|e, _| {

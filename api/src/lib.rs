@@ -30,6 +30,7 @@ pub mod settings;
 pub mod state;
 pub mod supervision;
 pub mod support_course;
+pub mod token;
 pub mod training_cohort;
 pub mod user;
 pub mod workflow;

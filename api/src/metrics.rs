@@ -57,9 +57,7 @@ pub async fn middleware(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
-    let metrics = req
-        .app_data::<web::Data<AppState>>()
-        .map(|s| s.metrics.clone());
+    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
     let method = req.method().to_string();
     let response = next.call(req).await?;
     if let Some(metrics) = metrics {
@@ -90,19 +88,16 @@ pub async fn middleware(
         example = "brobygger_http_requests_total{method=\"GET\",route=\"/api/v1/me\",status=\"200\"} 3"))
 )]
 #[get("/metrics")]
-pub async fn serve_metrics(state: web::Data<AppState>) -> HttpResponse {
+pub async fn serve_metrics(
+    state: web::Data<AppState>,
+    metrics: web::Data<Metrics>,
+) -> HttpResponse {
     let pool = state.db.pool().state();
-    state
-        .metrics
-        .pool_connections
-        .set(i64::from(pool.connections));
-    state
-        .metrics
-        .pool_idle
-        .set(i64::from(pool.idle_connections));
+    metrics.pool_connections.set(i64::from(pool.connections));
+    metrics.pool_idle.set(i64::from(pool.idle_connections));
     let mut buffer = Vec::new();
     if TextEncoder::new()
-        .encode(&state.metrics.registry.gather(), &mut buffer)
+        .encode(&metrics.registry.gather(), &mut buffer)
         .is_err()
     {
         return HttpResponse::InternalServerError().finish();

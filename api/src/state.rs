@@ -4,7 +4,6 @@ use crate::auth::tokens::TokenKeys;
 use crate::clock::Clock;
 use crate::cpr_vault::CprVault;
 use crate::db::Database;
-use crate::metrics::Metrics;
 use crate::settings::Settings;
 use std::sync::Arc;
 
@@ -13,7 +12,6 @@ pub struct AppState {
     pub keys: TokenKeys,
     pub clock: Clock,
     pub settings: Arc<Settings>,
-    pub metrics: Metrics,
     /// Encrypts and indexes CPR numbers.
     pub vault: CprVault,
 }

@@ -1,8 +1,7 @@
-//! Authentication: the token endpoint, revocation, `/me`, and the `CurrentUser` extractor.
+//! Authentication: the `CurrentUser` extractor, password hashing and token keys (the token
+//! endpoint itself is the `token` resource).
 
-pub mod handlers;
 pub mod password;
-pub mod service;
 pub mod tokens;
 pub mod user;
 

@@ -1,10 +1,10 @@
 //! The use cases of signing in: issuing tokens by grant, refreshing them once, revoking a
 //! sign-in, and who the signed-in user is. Sign-ins are throttled by name and by address.
 
-use super::handlers::{GrantType, Me, TokenRequest, TokenResponse};
-use super::password;
-use super::tokens::{Claims, refresh_token_hash};
-use super::user::CurrentUser;
+use super::dto::{GrantType, Me, TokenRequest, TokenResponse};
+use crate::auth::CurrentUser;
+use crate::auth::password;
+use crate::auth::tokens::{Claims, refresh_token_hash};
 use crate::error::ApiError;
 use crate::organisation::dto::Organisation;
 use crate::state::AppState;

@@ -1,6 +1,6 @@
 //! Citizens and their consents. Everything here is personal data under GDPR art. 9.
 
-use crate::error::HasCode;
+use crate::error::{FieldErrors, HasCode};
 use chrono::NaiveDate;
 
 /// A Danish CPR number: `DDMMYY-SSSS` (dash optional) with a real calendar date. The
@@ -107,6 +107,75 @@ impl ConsentPeriod {
             && self.expires_on.is_none_or(|e| day < e)
             && self.withdrawn_on.is_none_or(|w| day < w)
     }
+
+    /// Whether the consent may be withdrawn from `on`, in this order: not already withdrawn,
+    /// and not from before it was given.
+    pub fn check_withdrawal(&self, on: NaiveDate) -> Result<(), WithdrawalRefusal> {
+        if self.withdrawn_on.is_some() {
+            return Err(WithdrawalRefusal::AlreadyWithdrawn);
+        }
+        if on < self.given_on {
+            return Err(WithdrawalRefusal::BeforeGiven);
+        }
+        Ok(())
+    }
+}
+
+/// Whether a consent given on `given_on`, expiring on `expires_on` and withdrawn on
+/// `withdrawn_on` is active on `day` (see [`ConsentPeriod::active_on`]: the expiry and
+/// withdrawal dates are the first days it no longer holds).
+pub fn is_active_on(
+    given_on: NaiveDate,
+    expires_on: Option<NaiveDate>,
+    withdrawn_on: Option<NaiveDate>,
+    day: NaiveDate,
+) -> bool {
+    ConsentPeriod {
+        given_on,
+        expires_on,
+        withdrawn_on,
+    }
+    .active_on(day)
+}
+
+/// Checks a new consent's dates: not given in the future, and expiring (if at all) after the
+/// day it was given.
+pub fn check_consent_dates(
+    given_on: NaiveDate,
+    expires_on: Option<NaiveDate>,
+    today: NaiveDate,
+    errors: &mut FieldErrors,
+) {
+    if given_on > today {
+        errors.push(
+            "given_on",
+            "in_future",
+            "a consent cannot be given in the future",
+        );
+    }
+    if expires_on.is_some_and(|e| e <= given_on) {
+        errors.push("expires_on", "before_start", "must come after given_on");
+    }
+}
+
+/// Why a consent may not be withdrawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum WithdrawalRefusal {
+    /// Withdrawal is one fact: a second is `409 conflict`.
+    #[error("the consent is already withdrawn")]
+    AlreadyWithdrawn,
+    /// Field `withdrawn_on`, code `before_start`.
+    #[error("cannot come before given_on")]
+    BeforeGiven,
+}
+
+impl HasCode for WithdrawalRefusal {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::AlreadyWithdrawn => "conflict",
+            Self::BeforeGiven => "before_start",
+        }
+    }
 }
 
 #[cfg(test)]
@@ -176,6 +245,94 @@ mod tests {
     fn debug_never_shows_the_number() {
         let cpr = Cpr::parse("070761-4286").expect("valid");
         assert!(!format!("{cpr:?}").contains("0707"));
+    }
+
+    #[test]
+    fn a_consent_is_active_from_the_day_it_is_given() {
+        let given = date(2026, 1, 10);
+        assert!(!is_active_on(given, None, None, date(2026, 1, 9)));
+        assert!(is_active_on(given, None, None, given));
+        assert!(
+            is_active_on(given, None, None, date(2099, 12, 31)),
+            "no end"
+        );
+    }
+
+    #[test]
+    fn a_consent_is_no_longer_active_on_its_expiry_date() {
+        let (given, expires) = (date(2026, 1, 10), Some(date(2026, 6, 1)));
+        assert!(is_active_on(given, expires, None, date(2026, 5, 31)));
+        assert!(!is_active_on(given, expires, None, date(2026, 6, 1)));
+        assert!(!is_active_on(given, expires, None, date(2026, 6, 2)));
+    }
+
+    #[test]
+    fn a_consent_is_no_longer_active_on_its_withdrawal_date() {
+        let (given, withdrawn) = (date(2026, 1, 10), Some(date(2026, 3, 1)));
+        assert!(is_active_on(given, None, withdrawn, date(2026, 2, 28)));
+        assert!(!is_active_on(given, None, withdrawn, date(2026, 3, 1)));
+        assert!(!is_active_on(given, None, withdrawn, date(2026, 3, 2)));
+        assert!(
+            !is_active_on(given, None, Some(given), given),
+            "withdrawn the day it was given: never active"
+        );
+    }
+
+    #[test]
+    fn the_earlier_of_expiry_and_withdrawal_ends_a_consent() {
+        let given = date(2026, 1, 10);
+        let (early, late) = (Some(date(2026, 3, 1)), Some(date(2026, 6, 1)));
+        for (expires, withdrawn) in [(early, late), (late, early)] {
+            assert!(is_active_on(given, expires, withdrawn, date(2026, 2, 28)));
+            assert!(!is_active_on(given, expires, withdrawn, date(2026, 3, 1)));
+        }
+    }
+
+    #[test]
+    fn a_consent_is_not_given_in_the_future_and_expires_after_it_is_given() {
+        let today = date(2026, 1, 10);
+        let mut errors = FieldErrors::new();
+        check_consent_dates(today, Some(date(2026, 1, 11)), today, &mut errors);
+        check_consent_dates(date(2025, 1, 1), None, today, &mut errors);
+        assert!(errors.is_empty());
+        check_consent_dates(date(2026, 1, 11), None, today, &mut errors);
+        check_consent_dates(today, Some(today), today, &mut errors);
+        let fields: Vec<_> = errors
+            .0
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect();
+        assert_eq!(
+            fields,
+            [("given_on", "in_future"), ("expires_on", "before_start")]
+        );
+    }
+
+    #[test]
+    fn a_consent_is_withdrawn_once_and_not_before_it_was_given() {
+        let period = ConsentPeriod {
+            given_on: date(2026, 1, 10),
+            expires_on: None,
+            withdrawn_on: None,
+        };
+        assert_eq!(period.check_withdrawal(date(2026, 1, 10)), Ok(()));
+        assert_eq!(
+            period.check_withdrawal(date(2026, 1, 9)),
+            Err(WithdrawalRefusal::BeforeGiven)
+        );
+        let withdrawn = ConsentPeriod {
+            withdrawn_on: Some(date(2026, 2, 1)),
+            ..period
+        };
+        assert_eq!(
+            withdrawn.check_withdrawal(date(2026, 1, 9)),
+            Err(WithdrawalRefusal::AlreadyWithdrawn),
+            "already withdrawn is said first"
+        );
+        assert_eq!(
+            WithdrawalRefusal::AlreadyWithdrawn.to_string(),
+            "the consent is already withdrawn"
+        );
     }
 
     #[test]

@@ -65,6 +65,32 @@ text_enum! {
     }
 }
 
+/// Why an organisation may not have a partner role: the lead role belongs to the programme's
+/// lead organisation alone (field `role`, code `not_allowed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PartnerRoleRefusal {
+    #[error("the lead organisation keeps the role lead")]
+    LeadKeepsLead,
+    #[error("only the programme's lead organisation has the role lead")]
+    OnlyTheLeadLeads,
+}
+
+impl crate::error::HasCode for PartnerRoleRefusal {
+    fn code(&self) -> &'static str {
+        "not_allowed"
+    }
+}
+
+/// The partner-role rule: the programme's lead organisation has the role `lead`, and no other
+/// organisation has it.
+pub fn check_partner_role(is_lead: bool, role: PartnerRole) -> Result<(), PartnerRoleRefusal> {
+    match (is_lead, role == PartnerRole::Lead) {
+        (true, false) => Err(PartnerRoleRefusal::LeadKeepsLead),
+        (false, true) => Err(PartnerRoleRefusal::OnlyTheLeadLeads),
+        _ => Ok(()),
+    }
+}
+
 /// How often an active peer worker should have supervision unless the programme says otherwise.
 pub const DEFAULT_SUPERVISION_INTERVAL_DAYS: i32 = 30;
 
@@ -122,18 +148,54 @@ pub fn check_raw_period(
 mod tests {
     use super::*;
 
+    /// `spec/domain.md` names the phases in order (development, implementation, pilot, trial,
+    /// operation, closed) and keeps every change as history, but draws no table; the domain's
+    /// rule is: forwards only, a step may be skipped, `closed` is final.
     #[test]
-    fn phases_move_forwards_only_and_closed_is_final() {
-        for (i, from) in Phase::ALL.iter().enumerate() {
-            for (j, to) in Phase::ALL.iter().enumerate() {
-                assert_eq!(from.can_move_to(*to), j > i, "{from:?} -> {to:?}");
+    fn the_programme_phase_workflow_exhaustively() {
+        use Phase::*;
+        let order = [Development, Implementation, Pilot, Trial, Operation, Closed];
+        let rank = |p: Phase| order.iter().position(|o| *o == p).expect("listed");
+        for &from in Phase::ALL {
+            for &to in Phase::ALL {
+                assert_eq!(
+                    from.can_move_to(to),
+                    rank(to) > rank(from),
+                    "{from:?} -> {to:?}"
+                );
             }
         }
+        assert_eq!(Phase::ALL, order, "ALL is the workflow order");
         assert!(Phase::Closed.allowed().is_empty());
         assert_eq!(
             Phase::Pilot.check_move(Phase::Development),
             Err(vec!["trial", "operation", "closed"])
         );
+    }
+
+    #[test]
+    fn only_the_lead_organisation_has_the_role_lead() {
+        for role in PartnerRole::ALL {
+            let lead = *role == PartnerRole::Lead;
+            assert_eq!(
+                check_partner_role(true, *role),
+                if lead {
+                    Ok(())
+                } else {
+                    Err(PartnerRoleRefusal::LeadKeepsLead)
+                },
+                "lead organisation as {role:?}"
+            );
+            assert_eq!(
+                check_partner_role(false, *role),
+                if lead {
+                    Err(PartnerRoleRefusal::OnlyTheLeadLeads)
+                } else {
+                    Ok(())
+                },
+                "other organisation as {role:?}"
+            );
+        }
     }
 
     #[test]

@@ -44,6 +44,31 @@ impl Role {
     pub fn is_machine(self) -> bool {
         self == Self::Integration
     }
+
+    /// Admins and coordinators: the roles that manage (users, programmes, peer workers,
+    /// citizens, support courses) and see a citizen's full CPR number.
+    pub fn is_staff(self) -> bool {
+        matches!(self, Self::Admin | Self::Coordinator)
+    }
+
+    /// Whether `stored` is this role's stored text; an unknown text is no role. For rows
+    /// read as text, so the mapping stays in [`Role::parse`].
+    pub fn is_stored_as(self, stored: &str) -> bool {
+        Self::parse(stored) == Some(self)
+    }
+}
+
+/// Roles are stored as text like every other enum: the one mapping is [`Role::as_str`].
+impl crate::workflow::TextEnum for Role {
+    const ALL: &'static [Self] = &Role::ALL;
+
+    fn as_str(self) -> &'static str {
+        Role::as_str(self)
+    }
+
+    fn parse(value: &str) -> Option<Self> {
+        Role::parse(value)
+    }
 }
 
 /// Who is acting: enough to decide what they may see and do.
@@ -175,6 +200,43 @@ mod tests {
             user_id: id,
             organisation_id: org,
             role,
+        }
+    }
+
+    #[test]
+    fn roles_are_stored_as_their_wire_names() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+            assert_eq!(
+                serde_json::to_value(role).expect("json"),
+                serde_json::Value::from(role.as_str())
+            );
+            assert_eq!(
+                <Role as crate::workflow::TextEnum>::parse(role.as_str()),
+                Some(role)
+            );
+            assert!(role.is_stored_as(role.as_str()));
+        }
+        assert_eq!(Role::parse("Admin"), None);
+        assert!(!Role::Admin.is_stored_as("superuser"));
+        assert_eq!(<Role as crate::workflow::TextEnum>::ALL, &Role::ALL);
+    }
+
+    #[test]
+    fn only_admins_and_coordinators_are_staff() {
+        for role in Role::ALL {
+            assert_eq!(
+                role.is_staff(),
+                matches!(role, Role::Admin | Role::Coordinator),
+                "{role:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_integration_clients_are_machines() {
+        for role in Role::ALL {
+            assert_eq!(role.is_machine(), role == Role::Integration, "{role:?}");
         }
     }
 

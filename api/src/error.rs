@@ -287,3 +287,87 @@ impl From<actix_web::error::BlockingError> for ApiError {
         Self::internal(error)
     }
 }
+
+// --- The domain's refusals, each as the one answer the contract gives for it -----------------
+
+impl From<brobygger_domain::peer_worker::GuideRefusal> for ApiError {
+    fn from(refusal: brobygger_domain::peer_worker::GuideRefusal) -> Self {
+        use brobygger_domain::peer_worker::GuideRefusal;
+        match refusal {
+            GuideRefusal::NotQualified { .. } => Self::QualificationMissing(refusal.to_string()),
+            GuideRefusal::AtCapacity { .. } => Self::CapacityExceeded(refusal.to_string()),
+        }
+    }
+}
+
+impl From<brobygger_domain::support_course::TransitionRefusal> for ApiError {
+    fn from(refusal: brobygger_domain::support_course::TransitionRefusal) -> Self {
+        use brobygger_domain::error::HasCode;
+        use brobygger_domain::support_course::TransitionRefusal;
+        use brobygger_domain::workflow::TextEnum;
+        match (&refusal, refusal.field()) {
+            (TransitionRefusal::NotAllowed { from, to, allowed }, _) => Self::InvalidTransition {
+                from: from.as_str().to_owned(),
+                to: to.as_str().to_owned(),
+                allowed: allowed.iter().map(|s| (*s).to_owned()).collect(),
+            },
+            (_, Some(field)) => Self::field(field, refusal.code(), refusal.to_string()),
+            (_, None) => Self::Conflict(refusal.to_string()),
+        }
+    }
+}
+
+impl From<brobygger_domain::support_course::KeepsPeerWorker> for ApiError {
+    fn from(refusal: brobygger_domain::support_course::KeepsPeerWorker) -> Self {
+        use brobygger_domain::error::HasCode;
+        Self::field("peer_worker_id", refusal.code(), refusal.to_string())
+    }
+}
+
+impl From<brobygger_domain::support_course::ContactRefusal> for ApiError {
+    fn from(refusal: brobygger_domain::support_course::ContactRefusal) -> Self {
+        use brobygger_domain::error::HasCode;
+        use brobygger_domain::support_course::ContactRefusal;
+        match refusal {
+            ContactRefusal::InFuture => Self::field("date", refusal.code(), refusal.to_string()),
+            ContactRefusal::NotOpenForContacts { .. } => Self::Conflict(refusal.to_string()),
+        }
+    }
+}
+
+impl From<brobygger_domain::citizen::WithdrawalRefusal> for ApiError {
+    fn from(refusal: brobygger_domain::citizen::WithdrawalRefusal) -> Self {
+        use brobygger_domain::citizen::WithdrawalRefusal;
+        use brobygger_domain::error::HasCode;
+        match refusal {
+            WithdrawalRefusal::AlreadyWithdrawn => Self::Conflict(refusal.to_string()),
+            WithdrawalRefusal::BeforeGiven => {
+                Self::field("withdrawn_on", refusal.code(), refusal.to_string())
+            }
+        }
+    }
+}
+
+impl From<brobygger_domain::training_cohort::OutcomeRefusal> for ApiError {
+    fn from(refusal: brobygger_domain::training_cohort::OutcomeRefusal) -> Self {
+        use brobygger_domain::error::HasCode;
+        use brobygger_domain::training_cohort::OutcomeRefusal;
+        use brobygger_domain::workflow::TextEnum;
+        match (&refusal, refusal.field()) {
+            (OutcomeRefusal::NotAllowed { from, to, allowed }, _) => Self::InvalidTransition {
+                from: from.as_str().to_owned(),
+                to: to.as_str().to_owned(),
+                allowed: allowed.iter().map(|s| (*s).to_owned()).collect(),
+            },
+            (_, Some(field)) => Self::field(field, refusal.code(), refusal.to_string()),
+            (_, None) => Self::Conflict(refusal.to_string()),
+        }
+    }
+}
+
+impl From<brobygger_domain::programme::PartnerRoleRefusal> for ApiError {
+    fn from(refusal: brobygger_domain::programme::PartnerRoleRefusal) -> Self {
+        use brobygger_domain::error::HasCode;
+        Self::field("role", refusal.code(), refusal.to_string())
+    }
+}

@@ -7,7 +7,7 @@ use crate::actor::Actor;
 use crate::error::ApiError;
 use crate::http;
 use brobygger_domain::FieldErrors;
-use brobygger_domain::citizen::ConsentPeriod;
+use brobygger_domain::citizen::{ConsentPeriod, ConsentPurpose, check_consent_dates};
 use brobygger_domain::workflow::TextEnum;
 use brobygger_persistence::DbConnection;
 use brobygger_persistence::consent::{self as store, ConsentRow};
@@ -36,7 +36,11 @@ pub fn list(
         .record(conn, "list", "consent", None, Some(&citizen.id))?;
     let wanted = rows
         .into_iter()
-        .filter(|row| filters.purpose.is_none_or(|p| p.as_str() == row.purpose))
+        .filter(|row| {
+            filters
+                .purpose
+                .is_none_or(|p| ConsentPurpose::parse(&row.purpose) == Some(p))
+        })
         .filter(|row| {
             filters
                 .active_on
@@ -54,16 +58,7 @@ pub fn create(
     input: ConsentInput,
 ) -> Result<(Consent, String), ApiError> {
     let mut errors = FieldErrors::new();
-    if input.given_on > actor.today {
-        errors.push(
-            "given_on",
-            "in_future",
-            "a consent cannot be given in the future",
-        );
-    }
-    if input.expires_on.is_some_and(|e| e <= input.given_on) {
-        errors.push("expires_on", "before_start", "must come after given_on");
-    }
+    check_consent_dates(input.given_on, input.expires_on, actor.today, &mut errors);
     let (citizen, _) = access::citizen(conn, actor, id)?;
     errors.into_result(|| ())?;
     if citizen.anonymised_at.is_some() {
@@ -101,18 +96,7 @@ pub fn withdraw(
     let (citizen, _) = access::citizen(conn, actor, &id)?;
     let current =
         store::find(conn, &citizen.id, &consent_id.to_string())?.ok_or(ApiError::NotFound)?;
-    if current.withdrawn_on.is_some() {
-        return Err(ApiError::Conflict(
-            "the consent is already withdrawn".to_owned(),
-        ));
-    }
-    if withdrawn_on < current.given_on {
-        return Err(ApiError::field(
-            "withdrawn_on",
-            "before_start",
-            "cannot come before given_on",
-        ));
-    }
+    period(&current).check_withdrawal(withdrawn_on)?;
     let row = ConsentRow {
         withdrawn_on: Some(withdrawn_on),
         withdrawn_by: Some(actor.id.clone()),

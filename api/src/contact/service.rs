@@ -7,7 +7,7 @@ use crate::actor::Actor;
 use crate::convert;
 use crate::error::ApiError;
 use crate::http;
-use brobygger_domain::support_course::SupportStatus;
+use brobygger_domain::support_course::check_contact;
 use brobygger_domain::workflow::TextEnum;
 use brobygger_persistence::DbConnection;
 use brobygger_persistence::support_course::{self as store, ContactRow};
@@ -40,20 +40,7 @@ pub fn create(
 ) -> Result<(Contact, String), ApiError> {
     let (course, access) = access::support_course(conn, actor, id)?;
     access.require(Access::Guide, access::ONLY_GUIDE)?;
-    if input.date > actor.today {
-        return Err(ApiError::field(
-            "date",
-            "in_future",
-            "a contact is logged after it took place",
-        ));
-    }
-    let status: SupportStatus = convert::text_enum(&course.status)?;
-    if !status.takes_contacts() {
-        return Err(ApiError::Conflict(format!(
-            "contacts are logged on active or paused support courses; this one is {}",
-            status.as_str()
-        )));
-    }
+    check_contact(convert::text_enum(&course.status)?, input.date, actor.today)?;
     let peer_worker_id = match input.peer_worker_id {
         Some(peer) => {
             if access::peer_worker_in_body(conn, actor, &peer)?.is_none() {

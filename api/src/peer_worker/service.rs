@@ -15,7 +15,8 @@ use crate::workflow::{self, StatusChange};
 use brobygger_domain::FieldErrors;
 use brobygger_domain::organisation::MunicipalityCode;
 use brobygger_domain::peer_worker::{
-    EarnedVia, PeerWorkerStatus, QualificationKind, check_engagement,
+    EarnedVia, PeerWorkerStatus, QualificationKind, became_active_on, check_engagement,
+    supervision_due_on as domain_due_on, supervision_since,
 };
 use brobygger_domain::programme::DEFAULT_SUPERVISION_INTERVAL_DAYS;
 use brobygger_domain::user::Role;
@@ -26,7 +27,7 @@ use brobygger_persistence::peer_worker::{
 use brobygger_persistence::{
     DbConnection, PageRequest, supervision as supervision_store, user as user_store,
 };
-use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
+use chrono::{NaiveDate, NaiveDateTime};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -100,25 +101,18 @@ fn load_one(
         .ok_or_else(|| ApiError::internal("peer worker vanished"))
 }
 
-/// For an active peer worker, the day after which supervision is overdue: the last
-/// supervision, or (lacking one) the day they last became active, plus `interval_days`.
+/// The domain's supervision due date for a peer worker with this status `history`.
 fn supervision_due_on(
     status: PeerWorkerStatus,
     history: &[StatusChange],
     last_supervision_on: Option<NaiveDate>,
     interval_days: i32,
 ) -> Option<NaiveDate> {
-    if status != PeerWorkerStatus::Active {
-        return None;
-    }
-    let became_active = history
+    let moves = history
         .iter()
-        .rev()
-        .find(|h| h.status == PeerWorkerStatus::Active.as_str())
-        .map(|h| h.at.date_naive());
-    last_supervision_on
-        .or(became_active)
-        .map(|since| since + TimeDelta::days(i64::from(interval_days)))
+        .filter_map(|h| Some((PeerWorkerStatus::parse(&h.status)?, h.at.date_naive())));
+    let since = supervision_since(last_supervision_on, became_active_on(moves));
+    domain_due_on(status, since, interval_days)
 }
 
 /// Checks an input against the rules and the stored data, listing every bad field. `current`
@@ -161,7 +155,7 @@ fn check(
             access::peer_worker_user_in_body(actor, linked, &input.organisation_id)
         });
         match linked {
-            Some(linked) if linked.role != Role::PeerWorker.as_str() => errors.push(
+            Some(linked) if !Role::PeerWorker.is_stored_as(&linked.role) => errors.push(
                 "user_id",
                 "invalid_role",
                 "must be a user of role peer_worker",

@@ -266,21 +266,9 @@ fn check_partner_role(
     role: PartnerRole,
 ) -> Result<(), ApiError> {
     let is_lead = programme.lead_organisation_id == organisation_id;
-    if is_lead && role != PartnerRole::Lead {
-        return Err(ApiError::field(
-            "role",
-            "not_allowed",
-            "the lead organisation keeps the role lead",
-        ));
-    }
-    if !is_lead && role == PartnerRole::Lead {
-        return Err(ApiError::field(
-            "role",
-            "not_allowed",
-            "only the programme's lead organisation has the role lead",
-        ));
-    }
-    Ok(())
+    Ok(brobygger_domain::programme::check_partner_role(
+        is_lead, role,
+    )?)
 }
 
 pub fn list_partners(

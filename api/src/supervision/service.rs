@@ -8,7 +8,7 @@ use crate::convert::{self, set};
 use crate::error::ApiError;
 use crate::http::{self, IfMatch, Page};
 use brobygger_domain::FieldErrors;
-use brobygger_domain::supervision::SupervisionFormat;
+use brobygger_domain::supervision::Supervisor;
 use brobygger_domain::workflow::TextEnum;
 use brobygger_persistence::supervision::{self as store, SupervisionFilter, SupervisionSessionRow};
 use brobygger_persistence::{DbConnection, PageRequest, user as user_store};
@@ -60,29 +60,32 @@ fn check(
             Some((_, access)) => manages |= access == Access::Manage,
         }
     }
-    if input.format == SupervisionFormat::Individual && peers.len() > 1 {
+    if !input.format.allows_attendees(peers.len()) {
         errors.push(
             "peer_worker_ids",
             "invalid_length",
             "individual supervision has one peer worker",
         );
     }
-    match (input.supervisor_user_id, input.supervisor_peer_worker_id) {
-        (Some(supervisor), None) => {
+    let supervisor =
+        Supervisor::from_fields(input.supervisor_user_id, input.supervisor_peer_worker_id);
+    match supervisor {
+        Some(Supervisor::User(supervisor)) => {
             let visible = user_store::find(conn, &supervisor.to_string())?
                 .is_some_and(|found| access::supervisor_in_body(actor, &found));
             if !visible {
                 errors.push("supervisor_user_id", "unknown", "no such user");
             }
         }
-        (None, Some(supervisor)) => {
-            if peers.contains(&supervisor) {
-                errors.push(
-                    "supervisor_peer_worker_id",
-                    "not_allowed",
-                    "a supervisor does not attend its own session",
-                );
-            } else if access::peer_worker_in_body(conn, actor, &supervisor)?.is_none() {
+        Some(Supervisor::PeerWorker(peer)) if Supervisor::PeerWorker(peer).attends(&peers) => {
+            errors.push(
+                "supervisor_peer_worker_id",
+                "not_allowed",
+                "a supervisor does not attend its own session",
+            );
+        }
+        Some(Supervisor::PeerWorker(supervisor)) => {
+            if access::peer_worker_in_body(conn, actor, &supervisor)?.is_none() {
                 errors.push(
                     "supervisor_peer_worker_id",
                     "unknown",
@@ -90,7 +93,7 @@ fn check(
                 );
             }
         }
-        _ => {
+        None => {
             for field in ["supervisor_user_id", "supervisor_peer_worker_id"] {
                 errors.push(field, "one_of", "name exactly one supervisor");
             }

@@ -13,8 +13,13 @@ use crate::error::ApiError;
 use crate::http::{self, IfMatch, Page};
 use crate::{contact, goal, workflow};
 use brobygger_domain::FieldErrors;
-use brobygger_domain::peer_worker::{PeerWorkerStatus, QualificationKind};
-use brobygger_domain::support_course::{Candidate, SupportStatus, rank};
+use brobygger_domain::peer_worker::{
+    GuideFacts, PeerWorkerStatus, QualificationKind, check_guide as domain_check_guide,
+};
+use brobygger_domain::support_course::{
+    Candidate, GuideCandidate, PeerWorkerChange, SupportStatus, TransitionFacts,
+    plan_peer_worker_change, plan_transition, rank_guides,
+};
 use brobygger_domain::user::Role;
 use brobygger_domain::workflow::TextEnum;
 use brobygger_persistence::support_course::{self as store, CourseFilter, SupportCourseRow};
@@ -48,35 +53,33 @@ fn load_one(conn: &mut DbConnection, row: SupportCourseRow) -> Result<SupportCou
         .ok_or_else(|| ApiError::internal("a loaded course vanished"))
 }
 
-/// The matching rules: the peer worker guiding `course_id` must be active, hold `peer_guide`
-/// and have a free place (its open courses other than this one below its capacity).
+/// The matching rule of the domain ([`check_guide`]) for the peer worker who would guide
+/// `course_id`: its status, its qualifications and its open courses other than this one.
 fn check_guide(
     conn: &mut DbConnection,
     peer_worker_id: &str,
     course_id: &str,
 ) -> Result<(), ApiError> {
     let peer = peer_store::find(conn, peer_worker_id)?.ok_or(ApiError::NotFound)?;
-    let qualified = peer_store::qualifications_of(conn, std::slice::from_ref(&peer.id))?
-        .iter()
-        .any(|q| q.kind == QualificationKind::PeerGuide.as_str());
-    if peer.status != PeerWorkerStatus::Active.as_str() || !qualified {
-        return Err(ApiError::QualificationMissing(format!(
-            "a support course is guided by an active peer worker holding peer_guide; this one is {}{}",
-            peer.status,
-            if qualified {
-                ""
-            } else {
-                " and does not hold peer_guide"
-            }
-        )));
-    }
-    let load = store::open_load(conn, &peer.id, course_id)?;
-    if load >= i64::from(peer.capacity) {
-        return Err(ApiError::CapacityExceeded(format!(
-            "the peer worker already guides {load} open support course(s), its capacity"
-        )));
-    }
-    Ok(())
+    let holds = held(conn, std::slice::from_ref(&peer.id))?;
+    let facts = GuideFacts::new(
+        convert::text_enum(&peer.status)?,
+        &holds.into_iter().map(|(_, kind)| kind).collect::<Vec<_>>(),
+        store::open_load(conn, &peer.id, course_id)?,
+        i64::from(peer.capacity),
+    );
+    Ok(domain_check_guide(&facts)?)
+}
+
+/// The qualifications the peer workers `ids` hold, as `(peer worker id, kind)`.
+fn held(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> Result<Vec<(String, QualificationKind)>, ApiError> {
+    peer_store::qualifications_of(conn, ids)?
+        .into_iter()
+        .map(|q| Ok((q.peer_worker_id, convert::text_enum(&q.kind)?)))
+        .collect()
 }
 
 /// The ids a course names, checked against what `actor` may name: each unknown or unseen one
@@ -256,18 +259,13 @@ pub fn update(
     let mut errors = FieldErrors::new();
     check_references(conn, actor, &input, &mut errors)?;
     errors.into_result(|| ())?;
-    if input.peer_worker_id != before.peer_worker_id {
-        match &input.peer_worker_id {
-            Some(peer) => check_guide(conn, &peer.to_string(), &current.id)?,
-            None if before.status != SupportStatus::Requested => {
-                return Err(ApiError::field(
-                    "peer_worker_id",
-                    "required",
-                    "a matched or running course keeps its peer worker",
-                ));
-            }
-            None => {}
-        }
+    let change = plan_peer_worker_change(
+        before.status,
+        before.peer_worker_id.as_ref(),
+        input.peer_worker_id.as_ref(),
+    )?;
+    if let (PeerWorkerChange::CheckGuide, Some(peer)) = (change, &input.peer_worker_id) {
+        check_guide(conn, &peer.to_string(), &current.id)?;
     }
     let row = SupportCourseRow {
         peer_worker_id: input.peer_worker_id.map(|p| p.to_string()),
@@ -294,38 +292,33 @@ pub fn transition(
 ) -> Result<SupportCourse, ApiError> {
     let (current, access) = access::support_course(conn, actor, id)?;
     access.require(Access::Manage, access::ONLY_COURSE_COORDINATOR)?;
-    let from: SupportStatus = convert::text_enum(&current.status)?;
-    workflow::check(from, move_to.to)?;
-    let reason = move_to.reason.filter(|r| !r.trim().is_empty());
-    if move_to.to.needs_reason() && reason.is_none() {
-        return Err(ApiError::field(
-            "reason",
-            "required",
-            format!("moving to {} needs a reason", move_to.to.as_str()),
-        ));
-    }
-    if matches!(move_to.to, SupportStatus::Matched | SupportStatus::Active) {
-        let Some(peer) = &current.peer_worker_id else {
-            return Err(ApiError::field(
-                "peer_worker_id",
-                "required",
-                "set the course's peer worker first",
-            ));
-        };
-        if from == SupportStatus::Requested || from == SupportStatus::Paused {
-            check_guide(conn, peer, &current.id)?;
-        }
+    let plan = plan_transition(&TransitionFacts {
+        from: convert::text_enum(&current.status)?,
+        to: move_to.to,
+        reason: move_to.reason.as_deref(),
+        has_peer_worker: current.peer_worker_id.is_some(),
+    })?;
+    if let (true, Some(peer)) = (plan.recheck_guide, &current.peer_worker_id) {
+        check_guide(conn, peer, &current.id)?;
     }
     let row = SupportCourseRow {
         status: move_to.to.as_str().to_owned(),
-        closed_at: (!move_to.to.is_open()).then_some(actor.now),
+        closed_at: plan.closes.then_some(actor.now),
         version: current.version + 1,
         updated_at: actor.now,
         ..current.clone()
     };
     http::stored(store::update(conn, &row, current.version)?, current.version)?;
     let to = move_to.to.as_str();
-    workflow::record(conn, RESOURCE, &row.id, to, actor.now, &actor.id, reason)?;
+    workflow::record(
+        conn,
+        RESOURCE,
+        &row.id,
+        to,
+        actor.now,
+        &actor.id,
+        plan.reason,
+    )?;
     let citizen = Some(row.citizen_id.as_str());
     actor
         .audit
@@ -359,7 +352,9 @@ pub fn candidates(
     let ids: Vec<String> = pool.iter().map(|p| p.id.clone()).collect();
     let (_, municipalities, languages) = peer_store::lists_of(conn, &ids)?;
     let loads = store::open_loads(conn, &ids, &course.id)?;
-    let candidates = pool.into_iter().map(|peer| {
+    let holds = held(conn, &ids)?;
+    let mut candidates = Vec::with_capacity(pool.len());
+    for peer in pool {
         let peer_id = peer.id.as_str();
         let serves =
             convert::values_of(&municipalities, peer_id).any(|m| m == citizen.municipality_code);
@@ -370,16 +365,23 @@ pub fn candidates(
             .iter()
             .find(|(id, _)| id.as_deref() == Some(peer_id))
             .map_or(0, |(_, n)| *n);
-        Candidate {
-            peer_worker_id: peer.id.clone(),
-            name: peer.name,
-            serves_municipality: serves,
-            shares_language: speaks,
-            open_courses,
-            capacity: i64::from(peer.capacity),
-        }
-    });
-    rank(candidates.collect())
+        let holds_peer_guide = holds
+            .iter()
+            .any(|(id, kind)| id == peer_id && *kind == QualificationKind::PeerGuide);
+        candidates.push(GuideCandidate {
+            status: convert::text_enum(&peer.status)?,
+            holds_peer_guide,
+            candidate: Candidate {
+                peer_worker_id: peer.id.clone(),
+                name: peer.name,
+                serves_municipality: serves,
+                shares_language: speaks,
+                open_courses,
+                capacity: i64::from(peer.capacity),
+            },
+        });
+    }
+    rank_guides(candidates)
         .into_iter()
         .map(|r| {
             Ok(CandidateView {

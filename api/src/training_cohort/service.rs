@@ -12,11 +12,12 @@ use crate::body::MergePatch;
 use crate::convert::{self, set, values_of};
 use crate::error::ApiError;
 use crate::http::{self, IfMatch, Page};
-use crate::workflow;
 use brobygger_domain::FieldErrors;
 use brobygger_domain::peer_worker::{EarnedVia, PeerWorkerStatus, QualificationKind, may_train};
 use brobygger_domain::programme::Period;
-use brobygger_domain::training_cohort::EnrolmentOutcome;
+use brobygger_domain::training_cohort::{
+    EnrolmentOutcome, OutcomeChange, plan_outcome, qualifications_to_grant, user_may_train,
+};
 use brobygger_domain::user::Role;
 use brobygger_domain::workflow::TextEnum;
 use brobygger_persistence::peer_worker::{self as peer_store, QualificationRow};
@@ -193,9 +194,10 @@ fn held(conn: &mut DbConnection, peer_worker_id: &str) -> Result<Vec<Qualificati
         .collect()
 }
 
-/// Who may train as a professional: any user but an integration.
+/// Who may train as a professional: the domain's rule over the user's role (a stored role
+/// that does not parse trains no one).
 fn may_train_as_professional(user: &UserRow) -> bool {
-    user.role != Role::Integration.as_str()
+    Role::parse(&user.role).is_some_and(user_may_train)
 }
 
 /// The trainer named in `input`: `(peer worker, user)`, exactly one of them.
@@ -315,32 +317,6 @@ pub fn create_enrolment(
     Ok((Enrolment::from_row(row)?, location))
 }
 
-/// A completion has a date, not before the cohort starts; no other outcome has one.
-fn check_completion(
-    cohort: &TrainingCohortRow,
-    outcome: EnrolmentOutcome,
-    completed_on: Option<NaiveDate>,
-) -> Result<(), ApiError> {
-    let mut errors = FieldErrors::new();
-    match (outcome, completed_on) {
-        (EnrolmentOutcome::Completed, None) => {
-            errors.push("completed_on", "required", "a completion has a date")
-        }
-        (EnrolmentOutcome::Completed, Some(on)) if on < cohort.start_date => errors.push(
-            "completed_on",
-            "before_start",
-            "must not be before the cohort starts",
-        ),
-        (EnrolmentOutcome::Enrolled | EnrolmentOutcome::DroppedOut, Some(_)) => errors.push(
-            "completed_on",
-            "not_allowed",
-            "only a completed enrolment has a completion date",
-        ),
-        _ => {}
-    }
-    Ok(errors.into_result(|| ())?)
-}
-
 /// Grants the qualifications `kinds` earned by completing cohort `cohort_id`; those already
 /// held stay as they were.
 fn grant_qualifications(
@@ -352,8 +328,8 @@ fn grant_qualifications(
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {
     let holds = held(conn, peer_worker_id)?;
-    let mut granted = false;
-    for kind in kinds.iter().filter(|k| !holds.contains(k)) {
+    let new = qualifications_to_grant(kinds, &holds);
+    for kind in &new {
         peer_store::insert_qualification(
             conn,
             &QualificationRow {
@@ -368,9 +344,8 @@ fn grant_qualifications(
                 created_at: now,
             },
         )?;
-        granted = true;
     }
-    if granted {
+    if !new.is_empty() {
         peer_store::touch(conn, peer_worker_id, now)?;
     }
     Ok(())
@@ -407,11 +382,12 @@ pub fn update_enrolment(
     if_match.check(current.version)?;
     let before = Enrolment::from_row(current.clone())?;
     let input = patch.apply(&before.input(), ENROLMENT_WRITABLE)?;
-    let moved = input.outcome != before.outcome;
-    if moved {
-        workflow::check(before.outcome, input.outcome)?;
-    }
-    check_completion(&cohort, input.outcome, input.completed_on)?;
+    let plan = plan_outcome(&OutcomeChange {
+        from: before.outcome,
+        to: input.outcome,
+        completed_on: input.completed_on,
+        cohort_starts_on: cohort.start_date,
+    })?;
     let row = EnrolmentRow {
         outcome: input.outcome.as_str().to_owned(),
         completed_on: input.completed_on,
@@ -423,10 +399,7 @@ pub fn update_enrolment(
         store::update_enrolment(conn, &row, current.version)?,
         current.version,
     )?;
-    if let (true, Some(on)) = (
-        moved && input.outcome.grants_qualifications(),
-        input.completed_on,
-    ) {
+    if let Some(on) = plan.grants_on {
         complete(conn, &cohort, &row, on, actor.now)?;
     }
     Enrolment::from_row(row)

@@ -3,10 +3,10 @@
 use crate::error::{FieldErrors, HasCode};
 use crate::reference;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 /// What an organisation is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OrganisationKind {
     Municipality,

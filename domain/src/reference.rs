@@ -2,11 +2,11 @@
 
 use serde::Serialize;
 use std::sync::OnceLock;
-use utoipa::ToSchema;
 
 /// A Danish municipality (kommune).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, serde::Deserialize)]
-#[schema(example = json!({"municipality_code": "630", "name": "Vejle", "region_code": "1083"}))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"municipality_code": "630", "name": "Vejle", "region_code": "1083"})))]
 pub struct Municipality {
     /// The official 3-digit municipality code.
     pub municipality_code: String,
@@ -16,8 +16,9 @@ pub struct Municipality {
 }
 
 /// A Danish region.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, serde::Deserialize)]
-#[schema(example = json!({"region_code": "1083", "name": "Region Syddanmark"}))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"region_code": "1083", "name": "Region Syddanmark"})))]
 pub struct Region {
     /// The official 4-digit region code.
     pub region_code: String,

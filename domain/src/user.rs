@@ -1,10 +1,10 @@
 //! Users, their roles, and who may manage whom.
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 /// What a user may do (`spec/domain.md`, "Who may do what").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Admin,

@@ -74,13 +74,15 @@ pub fn describe_refused_move(from: &str, to: &str, allowed: &[&str]) -> String {
     }
 }
 
-/// Declares a `snake_case` enum stored as text, with `ToSchema` and `TextEnum`.
+/// Declares a `snake_case` enum stored as text, with `TextEnum` (and `ToSchema` with the
+/// `openapi` feature).
 #[macro_export]
 macro_rules! text_enum {
     ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
-            serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+            serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(rename_all = "snake_case")]
         pub enum $name {
             $($(#[$vmeta])* $variant),+

@@ -2,7 +2,6 @@
 //! `run_until_stopped()`, callable from `main` and from the tests alike.
 
 use crate::auth::password;
-use crate::auth::tokens::TokenKeys;
 use crate::clock::Clock;
 use crate::cpr_vault::CprVault;
 use crate::db::Database;
@@ -13,6 +12,7 @@ use crate::peer_worker;
 use crate::programme;
 use crate::settings::Settings;
 use crate::state::AppState;
+use crate::tokens::TokenKeys;
 use crate::{
     audit, citizen, consent, contact, goal, health, metrics, organisation, reference,
     request_context, supervision, support_course, token, training_cohort, user,

@@ -31,6 +31,7 @@ pub mod state;
 pub mod supervision;
 pub mod support_course;
 pub mod token;
+pub mod tokens;
 pub mod training_cohort;
 pub mod user;
 pub mod workflow;

@@ -1,10 +1,10 @@
 //! What every handler shares.
 
-use crate::auth::tokens::TokenKeys;
 use crate::clock::Clock;
 use crate::cpr_vault::CprVault;
 use crate::db::Database;
 use crate::settings::Settings;
+use crate::tokens::TokenKeys;
 use std::sync::Arc;
 
 pub struct AppState {

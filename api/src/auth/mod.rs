@@ -2,7 +2,6 @@
 //! endpoint itself is the `token` resource).
 
 pub mod password;
-pub mod tokens;
 pub mod user;
 
 pub use user::CurrentUser;

@@ -4,10 +4,10 @@
 use super::dto::{GrantType, Me, TokenRequest, TokenResponse};
 use crate::auth::CurrentUser;
 use crate::auth::password;
-use crate::auth::tokens::{Claims, refresh_token_hash};
 use crate::error::ApiError;
 use crate::organisation::dto::Organisation;
 use crate::state::AppState;
+use crate::tokens::{Claims, refresh_token_hash};
 use crate::user::dto::User;
 use actix_web::web;
 use brobygger_domain::FieldErrors;

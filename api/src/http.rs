@@ -16,6 +16,18 @@ pub trait Versioned {
     fn version(&self) -> i64;
 }
 
+/// `impl Versioned` for resources with a `version: i64` field, in one line each.
+macro_rules! versioned {
+    ($($resource:ty),+ $(,)?) => {
+        $(impl $crate::http::Versioned for $resource {
+            fn version(&self) -> i64 {
+                self.version
+            }
+        })+
+    };
+}
+pub(crate) use versioned;
+
 pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
 }

@@ -9,7 +9,6 @@ use crate::consent::dto::Consent;
 use crate::convert::uuid;
 use crate::cpr_vault::CprVault;
 use crate::error::ApiError;
-use crate::http::Versioned;
 use crate::support_course::dto::SupportCourseExport;
 use brobygger_domain::FieldErrors;
 use brobygger_domain::citizen::Cpr;
@@ -58,11 +57,7 @@ pub struct Citizen {
     pub updated_at: DateTime<Utc>,
 }
 
-impl Versioned for Citizen {
-    fn version(&self) -> i64 {
-        self.version
-    }
-}
+crate::http::versioned!(Citizen);
 
 impl Citizen {
     /// The citizen as `user` may see it; `with_cpr` for single-citizen responses.

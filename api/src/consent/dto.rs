@@ -4,7 +4,6 @@ use crate::body::FieldRules;
 use crate::clock::to_utc;
 use crate::convert::{self, uuid};
 use crate::error::ApiError;
-use crate::http::Versioned;
 use brobygger_domain::citizen::{ConsentMethod, ConsentPeriod, ConsentPurpose};
 use brobygger_persistence::consent::ConsentRow;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -49,11 +48,7 @@ pub struct Consent {
     pub updated_at: DateTime<Utc>,
 }
 
-impl Versioned for Consent {
-    fn version(&self) -> i64 {
-        self.version
-    }
-}
+crate::http::versioned!(Consent);
 
 impl Consent {
     pub fn from_row(row: ConsentRow, today: NaiveDate) -> Result<Self, ApiError> {

@@ -4,7 +4,6 @@ use crate::body::FieldRules;
 use crate::clock::to_utc;
 use crate::convert::{self, uuid};
 use crate::error::ApiError;
-use crate::http::Versioned;
 use brobygger_domain::support_course::ContactMode;
 use brobygger_persistence::support_course::ContactRow;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -41,11 +40,7 @@ pub struct Contact {
     pub updated_at: DateTime<Utc>,
 }
 
-impl Versioned for Contact {
-    fn version(&self) -> i64 {
-        self.version
-    }
-}
+crate::http::versioned!(Contact);
 
 impl Contact {
     pub fn from_row(row: ContactRow) -> Result<Self, ApiError> {

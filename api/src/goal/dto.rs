@@ -1,7 +1,6 @@
 //! What goals and their progress notes read and write.
 
 use crate::body::FieldRules;
-use crate::http::Versioned;
 use brobygger_domain::support_course::{GoalDomain, GoalStatus};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -46,11 +45,7 @@ pub struct Goal {
     pub updated_at: DateTime<Utc>,
 }
 
-impl Versioned for Goal {
-    fn version(&self) -> i64 {
-        self.version
-    }
-}
+crate::http::versioned!(Goal);
 
 /// A new goal, or the result of a merge patch.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

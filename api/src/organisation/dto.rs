@@ -3,7 +3,6 @@
 use crate::clock::to_utc;
 use crate::convert::uuid;
 use crate::error::ApiError;
-use crate::http::Versioned;
 use brobygger_domain::FieldErrors;
 use brobygger_domain::organisation::OrganisationKind;
 use brobygger_persistence::organisation::OrganisationRow;
@@ -39,11 +38,7 @@ pub struct Organisation {
     pub updated_at: DateTime<Utc>,
 }
 
-impl Versioned for Organisation {
-    fn version(&self) -> i64 {
-        self.version
-    }
-}
+crate::http::versioned!(Organisation);
 
 impl Organisation {
     pub fn from_row(row: OrganisationRow) -> Result<Self, ApiError> {

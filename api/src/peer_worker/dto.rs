@@ -4,7 +4,6 @@ use crate::body::FieldRules;
 use crate::clock::to_utc;
 use crate::convert::{self, set, uuid, uuid_opt, uuids};
 use crate::error::ApiError;
-use crate::http::Versioned;
 use crate::workflow::StatusChange;
 use brobygger_domain::FieldErrors;
 use brobygger_domain::organisation::MunicipalityCode;
@@ -49,11 +48,7 @@ pub struct Qualification {
     pub updated_at: DateTime<Utc>,
 }
 
-impl Versioned for Qualification {
-    fn version(&self) -> i64 {
-        self.version
-    }
-}
+crate::http::versioned!(Qualification, PeerWorker);
 
 impl Qualification {
     pub fn from_row(row: QualificationRow) -> Result<Self, ApiError> {
@@ -135,12 +130,6 @@ pub struct PeerWorker {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-}
-
-impl Versioned for PeerWorker {
-    fn version(&self) -> i64 {
-        self.version
-    }
 }
 
 /// What a peer worker's row does not hold: its lists, qualifications, history and

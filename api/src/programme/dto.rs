@@ -4,7 +4,6 @@ use crate::body::FieldRules;
 use crate::clock::to_utc;
 use crate::convert::{self, uuid};
 use crate::error::ApiError;
-use crate::http::Versioned;
 use crate::workflow::StatusChange;
 use brobygger_domain::FieldErrors;
 use brobygger_domain::programme::{
@@ -60,11 +59,7 @@ pub struct Programme {
     pub updated_at: DateTime<Utc>,
 }
 
-impl Versioned for Programme {
-    fn version(&self) -> i64 {
-        self.version
-    }
-}
+crate::http::versioned!(Programme, Partner, Target);
 
 impl Programme {
     pub fn from_parts(
@@ -230,12 +225,6 @@ pub struct Partner {
     pub updated_at: DateTime<Utc>,
 }
 
-impl Versioned for Partner {
-    fn version(&self) -> i64 {
-        self.version
-    }
-}
-
 impl Partner {
     pub fn from_row(row: PartnerRow) -> Result<Self, ApiError> {
         Ok(Self {
@@ -302,12 +291,6 @@ pub struct Target {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-}
-
-impl Versioned for Target {
-    fn version(&self) -> i64 {
-        self.version
-    }
 }
 
 impl Target {

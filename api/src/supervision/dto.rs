@@ -4,7 +4,6 @@ use crate::body::FieldRules;
 use crate::clock::to_utc;
 use crate::convert::{self, uuid, uuid_opt, uuids};
 use crate::error::ApiError;
-use crate::http::Versioned;
 use brobygger_domain::supervision::SupervisionFormat;
 use brobygger_persistence::supervision::SupervisionSessionRow;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -43,11 +42,7 @@ pub struct SupervisionSession {
     pub updated_at: DateTime<Utc>,
 }
 
-impl Versioned for SupervisionSession {
-    fn version(&self) -> i64 {
-        self.version
-    }
-}
+crate::http::versioned!(SupervisionSession);
 
 impl SupervisionSession {
     /// The session of a stored row and its attendees' ids.

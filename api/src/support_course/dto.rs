@@ -6,7 +6,6 @@ use crate::contact::dto::Contact;
 use crate::convert::{self, uuid, uuid_opt};
 use crate::error::ApiError;
 use crate::goal::dto::Goal;
-use crate::http::Versioned;
 use crate::workflow::StatusChange;
 use brobygger_domain::support_course::{SupportModel, SupportStatus};
 use brobygger_persistence::support_course::SupportCourseRow;
@@ -53,11 +52,7 @@ pub struct SupportCourse {
     pub updated_at: DateTime<Utc>,
 }
 
-impl Versioned for SupportCourse {
-    fn version(&self) -> i64 {
-        self.version
-    }
-}
+crate::http::versioned!(SupportCourse);
 
 impl SupportCourse {
     pub fn from_row(

@@ -4,7 +4,6 @@ use crate::body::FieldRules;
 use crate::clock::to_utc;
 use crate::convert::{self, uuid, uuid_opt};
 use crate::error::ApiError;
-use crate::http::Versioned;
 use brobygger_domain::FieldErrors;
 use brobygger_domain::peer_worker::QualificationKind;
 use brobygger_domain::programme::check_raw_period;
@@ -43,11 +42,7 @@ pub struct TrainingCohort {
     pub updated_at: DateTime<Utc>,
 }
 
-impl Versioned for TrainingCohort {
-    fn version(&self) -> i64 {
-        self.version
-    }
-}
+crate::http::versioned!(TrainingCohort, Trainer, Enrolment);
 
 impl TrainingCohort {
     pub fn from_parts(
@@ -157,12 +152,6 @@ pub struct Trainer {
     pub updated_at: DateTime<Utc>,
 }
 
-impl Versioned for Trainer {
-    fn version(&self) -> i64 {
-        self.version
-    }
-}
-
 impl Trainer {
     pub fn from_row(row: TrainerRow) -> Result<Self, ApiError> {
         Ok(Self {
@@ -214,12 +203,6 @@ pub struct Enrolment {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-}
-
-impl Versioned for Enrolment {
-    fn version(&self) -> i64 {
-        self.version
-    }
 }
 
 impl Enrolment {

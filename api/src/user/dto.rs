@@ -3,7 +3,6 @@
 use crate::clock::to_utc;
 use crate::convert::uuid;
 use crate::error::ApiError;
-use crate::http::Versioned;
 use brobygger_domain::user::Role;
 use brobygger_persistence::user::UserRow;
 use chrono::{DateTime, Utc};
@@ -45,11 +44,7 @@ pub struct User {
     pub updated_at: DateTime<Utc>,
 }
 
-impl Versioned for User {
-    fn version(&self) -> i64 {
-        self.version
-    }
-}
+crate::http::versioned!(User);
 
 impl User {
     pub fn from_row(row: UserRow) -> Result<Self, ApiError> {

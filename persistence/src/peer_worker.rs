@@ -303,14 +303,6 @@ pub fn works_for_partner_of(
         .map(|found| found.is_some())
 }
 
-/// The ids of the peer workers working in a programme.
-pub fn ids_in_programme(conn: &mut DbConnection, programme_id: &str) -> QueryResult<Vec<String>> {
-    peer_worker_programmes::table
-        .filter(peer_worker_programmes::programme_id.eq(programme_id))
-        .select(peer_worker_programmes::peer_worker_id)
-        .load(conn)
-}
-
 pub fn insert_qualification(conn: &mut DbConnection, row: &QualificationRow) -> QueryResult<()> {
     diesel::insert_into(peer_worker_qualifications::table)
         .values(row)

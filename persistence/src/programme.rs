@@ -155,17 +155,6 @@ pub fn set_models(conn: &mut DbConnection, id: &str, models: &[String]) -> Query
     Ok(())
 }
 
-/// The ids of the programmes `organisation_id` is a partner of.
-pub fn programme_ids_of_partner(
-    conn: &mut DbConnection,
-    organisation_id: &str,
-) -> QueryResult<Vec<String>> {
-    programme_partners::table
-        .filter(programme_partners::organisation_id.eq(organisation_id))
-        .select(programme_partners::programme_id)
-        .load(conn)
-}
-
 pub fn partner_role(
     conn: &mut DbConnection,
     programme_id: &str,
@@ -195,17 +184,6 @@ pub fn shares_a_programme(conn: &mut DbConnection, a: &str, b: &str) -> QueryRes
         .first::<String>(conn)
         .optional()
         .map(|found| found.is_some())
-}
-
-/// The organisation ids of a programme's partners.
-pub fn partner_organisation_ids(
-    conn: &mut DbConnection,
-    programme_id: &str,
-) -> QueryResult<Vec<String>> {
-    programme_partners::table
-        .filter(programme_partners::programme_id.eq(programme_id))
-        .select(programme_partners::organisation_id)
-        .load(conn)
 }
 
 pub fn insert_partner(conn: &mut DbConnection, row: &PartnerRow) -> QueryResult<()> {

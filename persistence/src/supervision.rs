@@ -169,32 +169,6 @@ pub fn attendees_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<
 }
 
 /// The date of each given peer worker's last supervision (attended) on or before `until`,
-/// where there is one.
-pub fn last_supervised(
-    conn: &mut DbConnection,
-    peer_worker_ids: &[String],
-    until: NaiveDate,
-) -> QueryResult<Vec<(String, NaiveDate)>> {
-    let rows: Vec<(String, NaiveDate)> = supervision_attendees::table
-        .inner_join(supervision_sessions::table)
-        .filter(supervision_attendees::peer_worker_id.eq_any(peer_worker_ids))
-        .filter(supervision_sessions::date.le(until))
-        .select((
-            supervision_attendees::peer_worker_id,
-            supervision_sessions::date,
-        ))
-        .load(conn)?;
-    let mut last: std::collections::BTreeMap<String, NaiveDate> = Default::default();
-    for (peer, date) in rows {
-        let entry = last.entry(peer).or_insert(date);
-        if date > *entry {
-            *entry = date;
-        }
-    }
-    Ok(last.into_iter().collect())
-}
-
-/// The date of each given peer worker's last supervision (attended) on or before `until`,
 /// where there is one: one row per peer worker, however many sessions it attended.
 pub fn last_supervision_dates(
     conn: &mut DbConnection,

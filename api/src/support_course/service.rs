@@ -96,13 +96,13 @@ fn check_references(
         errors.push("peer_worker_id", "unknown", "no such peer worker");
     }
     if let Some(coordinator) = &input.coordinator_user_id {
-        let partners =
-            programme_store::partner_organisation_ids(conn, &input.programme_id.to_string())?;
-        let fits = user_store::find(conn, &coordinator.to_string())?.is_some_and(|u| {
-            Role::parse(&u.role) == Some(Role::Coordinator)
-                && u.active
-                && partners.contains(&u.organisation_id)
-        });
+        let programme = input.programme_id.to_string();
+        let fits = match user_store::find(conn, &coordinator.to_string())? {
+            Some(u) if Role::Coordinator.is_stored_as(&u.role) && u.active => {
+                programme_store::partner_role(conn, &programme, &u.organisation_id)?.is_some()
+            }
+            _ => false,
+        };
         if !fits {
             errors.push(
                 "coordinator_user_id",

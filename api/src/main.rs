@@ -90,8 +90,8 @@ fn serve() -> Result<(), String> {
             .await
             .map_err(|e| e.to_string())?;
         log::info!("Brobygger serving on http://{bind} (docs at /docs)");
-        // On SIGTERM or SIGINT: finishes the requests under way, stops the workers and closes
-        // the database connections.
+        // Until SIGTERM (the requests under way finish first) or SIGINT; then the workers stop
+        // and the database connections close.
         application
             .run_until_stopped()
             .await

@@ -18,13 +18,14 @@ use crate::{
     request_context, supervision, support_course, token, training_cohort, user,
 };
 use actix_cors::Cors;
-use actix_web::dev::Server;
+use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{Condition, Logger, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, get, http::header, web};
 use brobygger_persistence::{self as persistence, DbConnection, auth as auth_store};
 use secrecy::ExposeSecret;
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 use utoipa::OpenApi;
 use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
 use utoipa_swagger_ui::SwaggerUi;
@@ -202,7 +203,12 @@ fn first_admin(
 pub struct Application {
     port: u16,
     server: Server,
+    /// Closed when the server has stopped, so that no connection outlives it.
+    db: Database,
 }
+
+/// How long a stopped server waits for its database connections to close.
+const CLOSE_PATIENCE: Duration = Duration::from_secs(10);
 
 impl Application {
     /// Opens the database, migrates it, prepares the first start, and binds the listener.
@@ -248,6 +254,7 @@ impl Application {
         });
         let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();
+        let db = state.db.clone();
         let body_limit = settings.body_limit;
         let origins = settings.cors_origins.clone();
         let server = HttpServer::new(move || {
@@ -289,6 +296,7 @@ impl Application {
         Ok(Self {
             port,
             server: server.shutdown_timeout(5).run(),
+            db,
         })
     }
 
@@ -296,8 +304,25 @@ impl Application {
         self.port
     }
 
+    /// Stops the server from elsewhere: `handle().stop(true)` finishes the requests under way,
+    /// then `run_until_stopped` returns.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped (by `handle()`, or by SIGINT/SIGTERM when the settings let the
+    /// server handle signals), then closes the database connections; returns when they are
+    /// closed. Queries run on blocking threads of the runtime `build` ran on: end that runtime
+    /// after this returns, before the process exits (see `Database`).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        if !self.db.close(CLOSE_PATIENCE).await {
+            log::warn!(
+                "database connections still in use {}s after the server stopped",
+                CLOSE_PATIENCE.as_secs()
+            );
+        }
+        served
     }
 }
 

@@ -2,10 +2,11 @@
 //! call that writes.
 
 use crate::error::ApiError;
-use actix_web::web;
 use brobygger_persistence::{Backend, DbConnection, Pool};
 use diesel::Connection;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::runtime::Handle;
 
 #[derive(Clone)]
 pub struct Database {
@@ -14,6 +15,12 @@ pub struct Database {
     /// SQLite has one writer at a time; taking turns here instead of in SQLite's busy loop
     /// keeps writers fair and avoids its deferred-transaction upgrade deadlock.
     sqlite_writer: Arc<Mutex<()>>,
+    /// The runtime that opened the database (the server's main one): queries run on its
+    /// blocking threads, which end, and are waited for, when that runtime ends. The HTTP
+    /// workers' runtimes end on threads nobody waits for; a thread of theirs that had used a
+    /// PostgreSQL connection over TLS could still be ending, in OpenSSL's thread cleanup, while
+    /// the process exits and OpenSSL's `atexit` cleanup frees the same state.
+    runtime: Option<Handle>,
 }
 
 impl Database {
@@ -22,11 +29,26 @@ impl Database {
             pool,
             backend,
             sqlite_writer: Arc::new(Mutex::new(())),
+            runtime: Handle::try_current().ok(),
         }
     }
 
     pub fn pool(&self) -> &Pool {
         &self.pool
+    }
+
+    /// Runs `work` on a blocking thread of the runtime that opened the database (or of the
+    /// current one, outside any runtime's reach).
+    async fn blocking<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        let task = match &self.runtime {
+            Some(runtime) => runtime.spawn_blocking(work),
+            None => tokio::task::spawn_blocking(work),
+        };
+        task.await.map_err(ApiError::internal)
     }
 
     /// Runs `work` on a pooled connection on the blocking thread pool, without a transaction.
@@ -36,7 +58,7 @@ impl Database {
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
     {
         let pool = self.pool.clone();
-        web::block(move || {
+        self.blocking(move || {
             let mut conn = pool.get().map_err(|_| ApiError::Unavailable)?;
             work(&mut conn)
         })
@@ -51,7 +73,7 @@ impl Database {
     {
         let pool = self.pool.clone();
         let writer = (self.backend == Backend::Sqlite).then(|| self.sqlite_writer.clone());
-        web::block(move || {
+        self.blocking(move || {
             let mut conn = pool.get().map_err(|_| ApiError::Unavailable)?;
             let _turn = writer
                 .as_ref()
@@ -64,7 +86,16 @@ impl Database {
     /// Whether the database answers now.
     pub async fn ready(&self) -> bool {
         let pool = self.pool.clone();
-        web::block(move || pool.get().is_ok())
+        self.blocking(move || pool.get().is_ok())
+            .await
+            .unwrap_or(false)
+    }
+
+    /// Closes the pool (see `Pool::close`): afterwards no connection is open, none is opened,
+    /// and every query fails. Returns whether all connections closed within `patience`.
+    pub async fn close(&self, patience: Duration) -> bool {
+        let pool = self.pool.clone();
+        self.blocking(move || pool.close(patience))
             .await
             .unwrap_or(false)
     }

@@ -82,17 +82,27 @@ fn settings() -> Result<Settings, String> {
 
 fn serve() -> Result<(), String> {
     let settings = settings()?;
-    actix_web::rt::System::new().block_on(async move {
+    let system = actix_web::rt::System::new();
+    let served = system.block_on(async move {
         let bind = settings.bind.clone();
         let application = Application::build(settings, Clock::system())
             .await
             .map_err(|e| e.to_string())?;
         log::info!("Brobygger serving on http://{bind} (docs at /docs)");
+        // Until SIGTERM (the requests under way finish first) or SIGINT; then the workers stop
+        // and the database connections close.
         application
             .run_until_stopped()
             .await
             .map_err(|e| e.to_string())
-    })
+    });
+    // Ending the runtime waits for its blocking threads, which ran the queries: none of them
+    // may still be ending while the process exits.
+    drop(system);
+    if served.is_ok() {
+        log::info!("Brobygger stopped");
+    }
+    served
 }
 
 fn retention(years: u32) -> Result<(), String> {

@@ -1,10 +1,12 @@
 //! Connections: the backend from the URL, a pool, SQLite's pragmas, embedded migrations.
 
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{self, ManageConnection, R2D2Connection};
-use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel::r2d2::{self, CustomizeConnection, HandleError, ManageConnection, R2D2Connection};
+use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
-use std::time::Duration;
+use scheduled_thread_pool::ScheduledThreadPool;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
 
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -16,7 +18,6 @@ pub enum DbConnection {
     Sqlite(SqliteConnection),
 }
 
-pub type Pool = r2d2::Pool<Manager>;
 pub type PooledConnection = r2d2::PooledConnection<Manager>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,11 +89,15 @@ impl DatabaseUrl {
 #[derive(Debug)]
 pub struct Manager {
     url: DatabaseUrl,
+    gate: Arc<Gate>,
 }
 
 impl Manager {
     pub fn new(url: DatabaseUrl) -> Self {
-        Self { url }
+        Self {
+            url,
+            gate: Arc::default(),
+        }
     }
 
     pub fn connect_now(&self) -> Result<DbConnection, diesel::ConnectionError> {
@@ -121,15 +126,193 @@ impl ManageConnection for Manager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
-        self.connect_now().map_err(r2d2::Error::ConnectionError)
+        if !self.gate.start_opening() {
+            return Err(closed());
+        }
+        let conn = self.connect_now();
+        self.gate.finish_opening(conn.is_ok());
+        conn.map_err(r2d2::Error::ConnectionError)
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        // Once the pool is closed, checking out a connection closes it instead.
+        if self.gate.is_closed() {
+            return Err(closed());
+        }
         conn.ping().map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        conn.is_broken()
+        self.gate.is_closed() || conn.is_broken()
+    }
+}
+
+fn closed() -> r2d2::Error {
+    r2d2::Error::ConnectionError(ConnectionError::BadConnection(
+        "the connection pool is closed".to_owned(),
+    ))
+}
+
+/// What a pool's connections are doing, so that [`Pool::close`] can wait for them: how many
+/// are being opened, how many are open, and whether the pool is closed.
+#[derive(Debug, Default)]
+struct Gate {
+    state: Mutex<GateState>,
+    changed: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct GateState {
+    closed: bool,
+    opening: usize,
+    open: usize,
+}
+
+impl Gate {
+    fn lock(&self) -> MutexGuard<'_, GateState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn is_closed(&self) -> bool {
+        self.lock().closed
+    }
+
+    /// False when the pool is closed: then no connection may be opened.
+    fn start_opening(&self) -> bool {
+        let mut state = self.lock();
+        if state.closed {
+            return false;
+        }
+        state.opening += 1;
+        true
+    }
+
+    fn finish_opening(&self, opened: bool) {
+        let mut state = self.lock();
+        state.opening -= 1;
+        state.open += usize::from(opened);
+        self.changed.notify_all();
+    }
+
+    fn closed_one(&self) {
+        let mut state = self.lock();
+        state.open = state.open.saturating_sub(1);
+        self.changed.notify_all();
+    }
+
+    fn close(&self) {
+        self.lock().closed = true;
+        self.changed.notify_all();
+    }
+
+    /// Waits until `until` for no connection to be open or being opened; returns whether none
+    /// is.
+    fn wait_until_none(&self, until: Instant) -> bool {
+        let mut state = self.lock();
+        loop {
+            if state.opening == 0 && state.open == 0 {
+                return true;
+            }
+            let now = Instant::now();
+            if now >= until {
+                return false;
+            }
+            state = self
+                .changed
+                .wait_timeout(state, until - now)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+    }
+}
+
+/// Counts the connections r2d2 lets go of (broken, expired or, once the pool is closed, every
+/// one), closing each on the thread that lets go of it.
+#[derive(Debug)]
+struct CountReleases(Arc<Gate>);
+
+impl CustomizeConnection<DbConnection, r2d2::Error> for CountReleases {
+    fn on_release(&self, conn: DbConnection) {
+        drop(conn);
+        self.0.closed_one();
+    }
+}
+
+/// r2d2's own error logging, quiet about the connections a closed pool refuses.
+#[derive(Debug)]
+struct LogUnlessClosed(Arc<Gate>);
+
+impl HandleError<r2d2::Error> for LogUnlessClosed {
+    fn handle_error(&self, error: r2d2::Error) {
+        if !self.0.is_closed() {
+            log::error!(target: "r2d2", "{error}");
+        }
+    }
+}
+
+/// r2d2's helper threads, which open the connections and close expired ones: three for the
+/// whole process, shared by every pool and never stopped.
+///
+/// A pool with threads of its own leaves them running for up to 30 s after the pool is gone
+/// (scheduled-thread-pool runs the pending reaper tick first), and then they end at some
+/// moment nobody chose. A thread that has opened a PostgreSQL connection over TLS runs
+/// OpenSSL's thread-exit cleanup when it ends; if that happens while the process exits, it
+/// races OpenSSL's `atexit` cleanup, which frees the same per-thread state: a double free or
+/// a crash after everything else went well. Threads that live as long as the process never
+/// end before it does.
+fn helper_threads() -> Arc<ScheduledThreadPool> {
+    static THREADS: OnceLock<Arc<ScheduledThreadPool>> = OnceLock::new();
+    THREADS
+        .get_or_init(|| {
+            Arc::new(
+                ScheduledThreadPool::builder()
+                    .num_threads(3)
+                    .thread_name_pattern("r2d2-worker-{}")
+                    .build(),
+            )
+        })
+        .clone()
+}
+
+/// A pool of connections to either backend, which can be closed.
+#[derive(Clone)]
+pub struct Pool {
+    inner: r2d2::Pool<Manager>,
+    gate: Arc<Gate>,
+}
+
+impl Pool {
+    /// A connection, waiting up to the pool's connection timeout for one.
+    pub fn get(&self) -> Result<PooledConnection, r2d2::PoolError> {
+        self.inner.get()
+    }
+
+    pub fn state(&self) -> r2d2::State {
+        self.inner.state()
+    }
+
+    /// Closes the pool: no connection is opened any more, the ones being opened are waited
+    /// for, and every idle connection is closed on the calling thread; a connection still in
+    /// use is closed by whoever returns it. Waits until all are closed or `patience` has
+    /// passed; returns whether all are. Blocks: call it off the async threads.
+    pub fn close(&self, patience: Duration) -> bool {
+        let until = Instant::now() + patience;
+        self.gate.close();
+        loop {
+            // Each idle connection now fails its check-out test, so r2d2 closes it here.
+            while let Some(conn) = self.inner.try_get() {
+                drop(conn);
+            }
+            // A connection whose opening began before the gate closed joins the idle ones
+            // when it is open: look again shortly.
+            let step = (Instant::now() + Duration::from_millis(20)).min(until);
+            if self.gate.wait_until_none(step) {
+                return true;
+            }
+            if Instant::now() >= until {
+                return false;
+            }
+        }
     }
 }
 
@@ -152,12 +335,18 @@ impl Default for PoolOptions {
 /// Builds the pool. Fails when the database cannot be reached at all, so a misconfigured
 /// start is a clear error; once running, the pool reconnects by itself.
 pub fn pool(url: &DatabaseUrl, options: PoolOptions) -> Result<Pool, DbError> {
-    Ok(r2d2::Pool::builder()
+    let manager = Manager::new(url.clone());
+    let gate = manager.gate.clone();
+    let inner = r2d2::Pool::builder()
         .max_size(options.max_size)
         .min_idle(Some(1))
         .connection_timeout(options.connection_timeout)
         .test_on_check_out(true)
-        .build(Manager::new(url.clone()))?)
+        .thread_pool(helper_threads())
+        .connection_customizer(Box::new(CountReleases(gate.clone())))
+        .error_handler(Box::new(LogUnlessClosed(gate.clone())))
+        .build(manager)?;
+    Ok(Pool { inner, gate })
 }
 
 /// Runs the embedded migrations of the connection's backend; returns how many ran.

@@ -15,6 +15,8 @@ pub use proxy::Proxy;
 use brobygger_api::{Application, Clock, Settings};
 use brobygger_persistence::DatabaseUrl;
 use serde_json::{Value, json};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub const ADMIN_PASSWORD: &str = "test-admin-password";
@@ -62,6 +64,65 @@ enum Store {
     Postgres(postgres::TestDatabase),
 }
 
+/// A test's server, on a thread of its own with its own actix system. Stopping it returns when
+/// its workers have stopped, its database connections are closed and its thread has ended, so
+/// nothing of it is left running when the test ends, nor, after the last test, when the process
+/// exits: OpenSSL's exit-time cleanup must not meet a thread that is still using OpenSSL.
+struct Server {
+    /// Dropping it stops the server.
+    running: mpsc::Sender<()>,
+    thread: JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    /// Builds the application on a new thread; returns when it listens, with its port.
+    async fn start(settings: Settings, clock: Clock) -> (Server, u16) {
+        let (running, stop) = mpsc::channel::<()>();
+        let (ready, started) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("test-server".to_owned())
+            .spawn(move || {
+                actix_web::rt::System::new().block_on(async move {
+                    let application = match Application::build(settings, clock).await {
+                        Ok(application) => application,
+                        Err(e) => {
+                            let _ = ready.send(Err(e.to_string()));
+                            return Ok(());
+                        }
+                    };
+                    let handle = application.handle();
+                    actix_web::rt::spawn(async move {
+                        let _ = actix_web::rt::task::spawn_blocking(move || stop.recv()).await;
+                        handle.stop(true).await;
+                    });
+                    let _ = ready.send(Ok(application.port()));
+                    application.run_until_stopped().await
+                })
+                // Here the system's runtime has ended, and with it the blocking threads that
+                // ran the queries.
+            })
+            .expect("start the server thread");
+        let started = actix_web::rt::task::spawn_blocking(move || started.recv())
+            .await
+            .expect("wait for the server");
+        match started {
+            Ok(Ok(port)) => (Server { running, thread }, port),
+            Ok(Err(e)) => panic!("the server does not start: {e}"),
+            Err(_) => panic!("the server thread ended: {:?}", thread.join()),
+        }
+    }
+
+    /// Stops the server gracefully and waits for its thread to end.
+    fn stop(self) {
+        drop(self.running);
+        match self.thread.join() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => eprintln!("the test server stopped with an error: {e}"),
+            Err(_) => eprintln!("the test server thread panicked"),
+        }
+    }
+}
+
 pub struct TestApp {
     pub base_url: String,
     pub backend: Backend,
@@ -70,8 +131,21 @@ pub struct TestApp {
     /// The service's clock; tests may move it.
     pub clock: Clock,
     client: awc::Client,
+    server: Option<Server>,
     store: Store,
     database_url: String,
+}
+
+impl Drop for TestApp {
+    /// Stops the server before the database goes (the fields drop after this).
+    fn drop(&mut self) {
+        // Closes the client's idle keep-alive connections first: a graceful stop waits for
+        // open connections, checking once a second.
+        drop(std::mem::take(&mut self.client));
+        if let Some(server) = self.server.take() {
+            server.stop();
+        }
+    }
 }
 
 impl TestApp {
@@ -143,11 +217,8 @@ impl TestApp {
         settings.pool.max_size = 4;
         adjust(&mut settings);
         let clock = Clock::system();
-        let application = Application::build(settings, clock.clone())
-            .await
-            .expect("the server starts");
-        let base_url = format!("http://127.0.0.1:{}", application.port());
-        actix_web::rt::spawn(application.run_until_stopped());
+        let (server, port) = Server::start(settings, clock.clone()).await;
+        let base_url = format!("http://127.0.0.1:{port}");
         let client = awc::Client::builder()
             .timeout(Duration::from_secs(30))
             .finish();
@@ -157,6 +228,7 @@ impl TestApp {
             admin_token: String::new(),
             clock,
             client,
+            server: Some(server),
             store,
             database_url: url.to_owned(),
         };

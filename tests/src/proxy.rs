@@ -4,12 +4,25 @@
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
 
 pub struct Proxy {
     pub port: u16,
     up: Arc<AtomicBool>,
-    open: Arc<Mutex<Vec<TcpStream>>>,
+    open: Arc<Mutex<Open>>,
+    accepting: Option<JoinHandle<()>>,
+}
+
+/// The proxied connections' sockets, so they can be cut; none is added once stopped.
+#[derive(Default)]
+struct Open {
+    stopped: bool,
+    streams: Vec<TcpStream>,
+}
+
+fn lock(open: &Mutex<Open>) -> MutexGuard<'_, Open> {
+    open.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Proxy {
@@ -18,10 +31,14 @@ impl Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
         let port = listener.local_addr().expect("address").port();
         let up = Arc::new(AtomicBool::new(true));
-        let open: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
+        let open: Arc<Mutex<Open>> = Arc::default();
         let (accept_up, accept_open) = (up.clone(), open.clone());
-        std::thread::spawn(move || {
+        let accepting = std::thread::spawn(move || {
+            let mut pipes = Vec::new();
             for client in listener.incoming().flatten() {
+                if lock(&accept_open).stopped {
+                    break;
+                }
                 if !accept_up.load(Ordering::SeqCst) {
                     let _ = client.shutdown(Shutdown::Both);
                     continue;
@@ -29,19 +46,35 @@ impl Proxy {
                 let Ok(server) = TcpStream::connect(&upstream) else {
                     continue;
                 };
-                if let (Ok(c), Ok(s)) = (client.try_clone(), server.try_clone()) {
-                    let mut open = accept_open.lock().unwrap_or_else(|p| p.into_inner());
-                    open.push(c);
-                    open.push(s);
+                let (Ok(c), Ok(s)) = (client.try_clone(), server.try_clone()) else {
+                    continue;
+                };
+                {
+                    let mut open = lock(&accept_open);
+                    if open.stopped {
+                        let _ = client.shutdown(Shutdown::Both);
+                        let _ = server.shutdown(Shutdown::Both);
+                        break;
+                    }
+                    open.streams.push(c);
+                    open.streams.push(s);
                 }
-                pipe(
+                pipes.push(pipe(
                     client.try_clone().expect("clone"),
                     server.try_clone().expect("clone"),
-                );
-                pipe(server, client);
+                ));
+                pipes.push(pipe(server, client));
+            }
+            for pipe in pipes {
+                let _ = pipe.join();
             }
         });
-        Proxy { port, up, open }
+        Proxy {
+            port,
+            up,
+            open,
+            accepting: Some(accepting),
+        }
     }
 
     /// For a PostgreSQL URL, a proxy to its server and the same URL through the proxy.
@@ -72,12 +105,7 @@ impl Proxy {
     /// The database "goes down": open connections are cut and new ones refused.
     pub fn cut(&self) {
         self.up.store(false, Ordering::SeqCst);
-        for stream in self
-            .open
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .drain(..)
-        {
+        for stream in lock(&self.open).streams.drain(..) {
             let _ = stream.shutdown(Shutdown::Both);
         }
     }
@@ -88,7 +116,25 @@ impl Proxy {
     }
 }
 
-fn pipe(mut from: TcpStream, mut to: TcpStream) {
+impl Drop for Proxy {
+    /// Cuts every connection and waits for the proxy's threads to end.
+    fn drop(&mut self) {
+        {
+            let mut open = lock(&self.open);
+            open.stopped = true;
+            for stream in open.streams.drain(..) {
+                let _ = stream.shutdown(Shutdown::Both);
+            }
+        }
+        // Wakes the accepting thread, which then sees that it is stopped.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(accepting) = self.accepting.take() {
+            let _ = accepting.join();
+        }
+    }
+}
+
+fn pipe(mut from: TcpStream, mut to: TcpStream) -> JoinHandle<()> {
     std::thread::spawn(move || {
         let mut buffer = [0u8; 16 * 1024];
         loop {
@@ -102,5 +148,5 @@ fn pipe(mut from: TcpStream, mut to: TcpStream) {
             }
         }
         let _ = to.shutdown(Shutdown::Both);
-    });
+    })
 }

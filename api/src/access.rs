@@ -430,7 +430,7 @@ pub fn read_audit_log(user: &CurrentUser) -> Result<(), ApiError> {
     require_role(user, &[Role::Admin], "only an admin reads the audit log")
 }
 
-// --- added by programmes, training cohorts ---
+// --- Who leads a new programme, and the people a body may name ----------------------------------
 
 /// The lead organisation a new programme of `user` gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -472,8 +472,6 @@ pub fn programme_user_in_body(
         || programme_store::partner_role(conn, programme_id, &found.organisation_id)?.is_some();
     Ok(named.then_some(found))
 }
-
-// --- added by peer_worker, supervision ---
 
 /// Whether a user named as a peer worker's `user_id` is one `user` may link: admins any;
 /// others a user of their own organisation or of the peer worker's host organisation.

@@ -97,6 +97,12 @@ macro_rules! text_enum {
                 }
             }
         }
+
+        impl From<$name> for &'static str {
+            fn from(value: $name) -> Self {
+                $crate::workflow::TextEnum::as_str(value)
+            }
+        }
     };
 }
 

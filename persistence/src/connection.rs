@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 
-/// A connection to either backend; queries written once run on both.
+/// A connection to either backend; queries written once run on both. The derive also declares
+/// `MultiBackend` here (public), for `ToSql`/`FromSql` of persistence's own column types.
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {
     Postgresql(PgConnection),

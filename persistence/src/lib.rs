@@ -10,6 +10,7 @@ pub mod citizen;
 pub mod connection;
 pub mod consent;
 pub mod idempotency;
+pub mod ids;
 pub mod organisation;
 pub mod page;
 pub mod peer_worker;
@@ -18,8 +19,11 @@ pub mod schema;
 pub mod status_history;
 pub mod supervision;
 pub mod support_course;
+pub mod text;
 pub mod training_cohort;
 pub mod user;
 
-pub use connection::{Backend, DatabaseUrl, DbConnection, DbError, Pool, PoolOptions};
+pub use connection::{
+    Backend, DatabaseUrl, DbConnection, DbError, MultiBackend, Pool, PoolOptions,
+};
 pub use page::PageRequest;

@@ -94,11 +94,6 @@ pub fn read(conn: &mut DbConnection, actor: &Actor, id: &Uuid) -> Result<Organis
     Organisation::from_row(row)
 }
 
-/// The organisation of the signed-in user (for `/me`).
-pub fn of_user(conn: &mut DbConnection, organisation_id: &str) -> Result<Organisation, ApiError> {
-    Organisation::from_row(store::find(conn, organisation_id)?.ok_or(ApiError::NotFound)?)
-}
-
 pub fn create(
     conn: &mut DbConnection,
     actor: &Actor,

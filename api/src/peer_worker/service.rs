@@ -19,6 +19,7 @@ use brobygger_domain::peer_worker::{
     supervision_due_on as domain_due_on, supervision_since,
 };
 use brobygger_domain::programme::DEFAULT_SUPERVISION_INTERVAL_DAYS;
+use brobygger_domain::training_cohort::qualifications_to_grant;
 use brobygger_domain::user::Role;
 use brobygger_domain::workflow::TextEnum;
 use brobygger_persistence::peer_worker::{
@@ -312,8 +313,8 @@ pub fn grant_from_cohort(
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {
     let holds = held(conn, peer_worker_id)?;
-    let mut granted = false;
-    for kind in kinds.iter().filter(|k| !holds.contains(k)) {
+    let new = qualifications_to_grant(kinds, &holds);
+    for kind in &new {
         store::insert_qualification(
             conn,
             &QualificationRow {
@@ -328,9 +329,8 @@ pub fn grant_from_cohort(
                 created_at: now,
             },
         )?;
-        granted = true;
     }
-    if granted {
+    if !new.is_empty() {
         store::touch(conn, peer_worker_id, now)?;
     }
     Ok(())

@@ -12,15 +12,15 @@ use crate::body::MergePatch;
 use crate::convert::{self, set, values_of};
 use crate::error::ApiError;
 use crate::http::{self, IfMatch, Page};
+use crate::peer_worker;
 use brobygger_domain::FieldErrors;
-use brobygger_domain::peer_worker::{EarnedVia, PeerWorkerStatus, QualificationKind, may_train};
+use brobygger_domain::peer_worker::{PeerWorkerStatus, QualificationKind, may_train};
 use brobygger_domain::programme::Period;
 use brobygger_domain::training_cohort::{
-    EnrolmentOutcome, OutcomeChange, plan_outcome, qualifications_to_grant, user_may_train,
+    EnrolmentOutcome, OutcomeChange, plan_outcome, user_may_train,
 };
 use brobygger_domain::user::Role;
 use brobygger_domain::workflow::TextEnum;
-use brobygger_persistence::peer_worker::{self as peer_store, QualificationRow};
 use brobygger_persistence::training_cohort::{
     self as store, EnrolmentRow, TrainerRow, TrainingCohortFilter, TrainingCohortRow,
 };
@@ -186,14 +186,6 @@ pub fn list_trainers(
     Page::from_rows(rows, page, |r| &r.id, Trainer::from_row)
 }
 
-/// The qualifications peer worker `peer_worker_id` holds.
-fn held(conn: &mut DbConnection, peer_worker_id: &str) -> Result<Vec<QualificationKind>, ApiError> {
-    peer_store::qualifications_of(conn, &[peer_worker_id.to_owned()])?
-        .iter()
-        .map(|q| convert::text_enum(&q.kind))
-        .collect()
-}
-
 /// Who may train as a professional: the domain's rule over the user's role (a stored role
 /// that does not parse trains no one).
 fn may_train_as_professional(user: &UserRow) -> bool {
@@ -217,7 +209,7 @@ fn trainer(
                 ));
             };
             let status: PeerWorkerStatus = convert::text_enum(&worker.status)?;
-            if !may_train(status, &held(conn, &worker.id)?) {
+            if !may_train(status, &peer_worker::service::held(conn, &worker.id)?) {
                 return Err(ApiError::QualificationMissing(
                     "a peer trainer must be active and hold peer_trainer".to_owned(),
                 ));
@@ -317,40 +309,6 @@ pub fn create_enrolment(
     Ok((Enrolment::from_row(row)?, location))
 }
 
-/// Grants the qualifications `kinds` earned by completing cohort `cohort_id`; those already
-/// held stay as they were.
-fn grant_qualifications(
-    conn: &mut DbConnection,
-    peer_worker_id: &str,
-    kinds: &[QualificationKind],
-    cohort_id: &str,
-    earned_on: NaiveDate,
-    now: NaiveDateTime,
-) -> Result<(), ApiError> {
-    let holds = held(conn, peer_worker_id)?;
-    let new = qualifications_to_grant(kinds, &holds);
-    for kind in &new {
-        peer_store::insert_qualification(
-            conn,
-            &QualificationRow {
-                id: Uuid::now_v7().to_string(),
-                peer_worker_id: peer_worker_id.to_owned(),
-                kind: kind.as_str().to_owned(),
-                earned_via: EarnedVia::TrainingCohort.as_str().to_owned(),
-                training_cohort_id: Some(cohort_id.to_owned()),
-                evidence: None,
-                earned_on,
-                recorded_by: None,
-                created_at: now,
-            },
-        )?;
-    }
-    if !new.is_empty() {
-        peer_store::touch(conn, peer_worker_id, now)?;
-    }
-    Ok(())
-}
-
 /// Grants the cohort's qualifications to the peer worker of a completed enrolment.
 fn complete(
     conn: &mut DbConnection,
@@ -364,7 +322,14 @@ fn complete(
         .map(|(_, kind)| convert::text_enum(kind))
         .collect::<Result<_, _>>()?;
     let peer_worker_id = &enrolment.peer_worker_id;
-    grant_qualifications(conn, peer_worker_id, &grants, &cohort.id, completed_on, now)
+    peer_worker::service::grant_from_cohort(
+        conn,
+        peer_worker_id,
+        &grants,
+        &cohort.id,
+        completed_on,
+        now,
+    )
 }
 
 /// An enrolment's outcome: `completed` (with its date) grants the cohort's qualifications.

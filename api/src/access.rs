@@ -22,6 +22,8 @@
 //! - **Support courses** (and their goals and contacts): coordinators and integrations those
 //!   in their organisation's partner programmes (a coordinator of the programme manages them);
 //!   the peer worker guiding a course guides it (goals, progress, contacts).
+//! - **Employment statuses and retention checks**: as the citizen; who manages the citizen and
+//!   the peer worker guiding one of its courses record them.
 //! - **The audit log**: admins.
 //!
 //! Anything outside this scope does not exist for the user: `404`, never listed.
@@ -31,6 +33,8 @@ use crate::error::ApiError;
 use brobygger_domain::user::{Role, Subject};
 use brobygger_persistence::DbConnection;
 use brobygger_persistence::citizen::{self as citizen_store, CitizenRow, CitizenScope};
+use brobygger_persistence::employment::{self as employment_store, RetentionCheckRow};
+use brobygger_persistence::ids::RetentionCheckId;
 use brobygger_persistence::organisation::{self as organisation_store, OrganisationRow};
 use brobygger_persistence::peer_worker::{self as peer_store, PeerWorkerRow, PeerWorkerScope};
 use brobygger_persistence::programme::{self as programme_store, ProgrammeRow};
@@ -410,6 +414,45 @@ pub fn citizen(
     let scope = citizen_scope(conn, user)?;
     let row = citizen_store::find_in(conn, &scope, &id.to_string())?.ok_or(ApiError::NotFound)?;
     Ok((row, citizen_access(user)))
+}
+
+/// What a role may do with the employment statuses and retention checks of a citizen it sees:
+/// whoever manages the citizen (admins, coordinators, integrations) and the peer worker
+/// guiding one of its courses (the peer builds the bridges to employment; a peer worker sees
+/// only such citizens) record them (`Guide`); professionals and evaluators see none.
+fn employment_access(user: &CurrentUser) -> Access {
+    match user.role {
+        Role::PeerWorker => Access::Guide,
+        _ => citizen_access(user),
+    }
+}
+
+/// The refusal for recording employment by someone who may only read it.
+pub const ONLY_EMPLOYMENT_RECORDERS: &str =
+    "only the citizen's coordinators and its guiding peer worker record employment";
+
+/// Citizen `id` for its employment statuses, if `user` sees it (else `404`), with what it may
+/// do with them ([`employment_access`]).
+pub fn employment(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: &Uuid,
+) -> Result<(CitizenRow, Access), ApiError> {
+    let (row, _) = citizen(conn, user, id)?;
+    Ok((row, employment_access(user)))
+}
+
+/// Retention check `id` if `user` sees its citizen (else `404`), one scoped query, with what
+/// it may do ([`employment_access`]).
+pub fn retention_check(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: &Uuid,
+) -> Result<(RetentionCheckRow, Access), ApiError> {
+    let scope = citizen_scope(conn, user)?;
+    let row = employment_store::find_check_in(conn, &scope, RetentionCheckId::from(*id))?
+        .ok_or(ApiError::NotFound)?;
+    Ok((row, employment_access(user).found()?))
 }
 
 /// `403` unless `user`'s role manages citizens (registers them, records consent, …).

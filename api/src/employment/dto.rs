@@ -168,6 +168,7 @@ pub struct RetentionCheckFilters {
     #[param(example = "2026-05-01")]
     pub due_before: Option<NaiveDate>,
     /// `pending` (not recorded yet) or an outcome.
+    #[param(inline)]
     pub status: Option<RetentionCheckState>,
     pub citizen_id: Option<Uuid>,
 }

@@ -10,7 +10,10 @@ fn statuses_of(citizen: &str) -> String {
 }
 
 async fn record_status(app: &TestApp, token: &str, citizen: &str, body: Value) -> Resp {
-    app.post(&statuses_of(citizen)).token(token).json(body).await
+    app.post(&statuses_of(citizen))
+        .token(token)
+        .json(body)
+        .await
 }
 
 /// Records a status that must be accepted; returns the ids of the checks it created.
@@ -230,11 +233,20 @@ test_both! {
 
 /// A citizen of Aarhus (another tenant) with a job start, and the Aarhus coordinator's token.
 async fn aarhus_citizen(app: &TestApp, w: &World) -> String {
-    let created = app.post("/api/v1/citizens").token(&w.p.outsider)
-        .json(json!({"name": "Sofie Dam", "municipality_code": "751"})).await;
+    let created = app
+        .post("/api/v1/citizens")
+        .token(&w.p.outsider)
+        .json(json!({"name": "Sofie Dam", "municipality_code": "751"}))
+        .await;
     created.assert_status(201);
     let id = created.id();
-    status(app, &w.p.outsider, &id, json!({"effective_on": "2026-02-01", "status": "employed_ordinary"})).await;
+    status(
+        app,
+        &w.p.outsider,
+        &id,
+        json!({"effective_on": "2026-02-01", "status": "employed_ordinary"}),
+    )
+    .await;
     id
 }
 

@@ -416,11 +416,10 @@ pub fn citizen(
     Ok((row, citizen_access(user)))
 }
 
-/// What a role may do with the employment statuses and retention checks of a citizen it sees:
-/// whoever manages the citizen (admins, coordinators, integrations) and the peer worker
-/// guiding one of its courses (the peer builds the bridges to employment; a peer worker sees
-/// only such citizens) record them (`Guide`); professionals and evaluators see none.
-fn employment_access(user: &CurrentUser) -> Access {
+/// What `user` may do with the employment statuses and retention checks of a citizen it sees
+/// (`citizen`): who manages the citizen and the peer worker guiding one of its courses (the
+/// only citizens a peer worker sees) record them; professionals and evaluators see none.
+pub fn employment_access(user: &CurrentUser) -> Access {
     match user.role {
         Role::PeerWorker => Access::Guide,
         _ => citizen_access(user),
@@ -431,28 +430,15 @@ fn employment_access(user: &CurrentUser) -> Access {
 pub const ONLY_EMPLOYMENT_RECORDERS: &str =
     "only the citizen's coordinators and its guiding peer worker record employment";
 
-/// Citizen `id` for its employment statuses, if `user` sees it (else `404`), with what it may
-/// do with them ([`employment_access`]).
-pub fn employment(
-    conn: &mut DbConnection,
-    user: &CurrentUser,
-    id: &Uuid,
-) -> Result<(CitizenRow, Access), ApiError> {
-    let (row, _) = citizen(conn, user, id)?;
-    Ok((row, employment_access(user)))
-}
-
-/// Retention check `id` if `user` sees its citizen (else `404`), one scoped query, with what
-/// it may do ([`employment_access`]).
+/// Retention check `id` if `user` sees its citizen (else `404`), in one scoped query.
 pub fn retention_check(
     conn: &mut DbConnection,
     user: &CurrentUser,
     id: &Uuid,
 ) -> Result<(RetentionCheckRow, Access), ApiError> {
     let scope = citizen_scope(conn, user)?;
-    let row = employment_store::find_check_in(conn, &scope, RetentionCheckId::from(*id))?
-        .ok_or(ApiError::NotFound)?;
-    Ok((row, employment_access(user).found()?))
+    let row = employment_store::find_check_in(conn, &scope, RetentionCheckId::from(*id))?;
+    Ok((row.ok_or(ApiError::NotFound)?, employment_access(user)))
 }
 
 /// `403` unless `user`'s role manages citizens (registers them, records consent, …).

@@ -114,7 +114,7 @@ pub fn timeline(
     actor: &Actor,
     id: &Uuid,
 ) -> Result<Vec<EmploymentStatus>, ApiError> {
-    let (citizen, _) = access::employment(conn, actor, id)?;
+    let (citizen, _) = access::citizen(conn, actor, id)?;
     let (statuses, _) = timeline_of(conn, typed(&citizen.id)?)?;
     let audit = &actor.audit;
     audit.record(conn, "list", STATUS, None, Some(&citizen.id))?;
@@ -127,7 +127,7 @@ pub fn read_status(
     actor: &Actor,
     (id, status_id): (Uuid, Uuid),
 ) -> Result<EmploymentStatus, ApiError> {
-    let (citizen, _) = access::employment(conn, actor, &id)?;
+    let (citizen, _) = access::citizen(conn, actor, &id)?;
     let (statuses, _) = timeline_of(conn, typed(&citizen.id)?)?;
     let found = statuses
         .into_iter()
@@ -171,8 +171,9 @@ pub fn create(
     id: &Uuid,
     input: EmploymentStatusInput,
 ) -> Result<(EmploymentStatus, String), ApiError> {
-    let (citizen, access) = access::employment(conn, actor, id)?;
-    access.require(Access::Guide, access::ONLY_EMPLOYMENT_RECORDERS)?;
+    let (citizen, _) = access::citizen(conn, actor, id)?;
+    let may = access::employment_access(actor);
+    may.require(Access::Guide, access::ONLY_EMPLOYMENT_RECORDERS)?;
     let citizen_id: CitizenId = typed(&citizen.id)?;
     let mut errors = FieldErrors::new();
     check_employer(conn, input.employer_organisation_id, &mut errors)?;

@@ -112,6 +112,16 @@ pub fn timeline(
         .load(conn)
 }
 
+/// Holds the citizen's row until the transaction ends (a no-op update takes its row lock on
+/// PostgreSQL; SQLite writes one at a time anyway), so that two statuses recorded at once see
+/// each other and only one of them can be the job start.
+pub fn lock_timeline(conn: &mut DbConnection, citizen_id: CitizenId) -> QueryResult<()> {
+    diesel::update(citizens::table.filter(citizens::id.eq(citizen_id.to_string())))
+        .set(citizens::version.eq(citizens::version))
+        .execute(conn)
+        .map(drop)
+}
+
 /// The status in force just before `day` (the latest effective before it), if any.
 pub fn status_before(
     conn: &mut DbConnection,

@@ -177,6 +177,7 @@ pub fn create(
     let citizen_id: CitizenId = typed(&citizen.id)?;
     let mut errors = FieldErrors::new();
     check_employer(conn, input.employer_organisation_id, &mut errors)?;
+    store::lock_timeline(conn, citizen_id)?;
     let latest = store::latest_effective_on(conn, citizen_id)?;
     check_status(
         input.hours_per_week,

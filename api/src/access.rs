@@ -22,6 +22,8 @@
 //! - **Support courses** (and their goals and contacts): coordinators and integrations those
 //!   in their organisation's partner programmes (a coordinator of the programme manages them);
 //!   the peer worker guiding a course guides it (goals, progress, contacts).
+//! - **Employment statuses and retention checks**: as the citizen; who manages the citizen and
+//!   the peer worker guiding one of its courses record them.
 //! - **The audit log**: admins.
 //!
 //! Anything outside this scope does not exist for the user: `404`, never listed.
@@ -31,6 +33,8 @@ use crate::error::ApiError;
 use brobygger_domain::user::{Role, Subject};
 use brobygger_persistence::DbConnection;
 use brobygger_persistence::citizen::{self as citizen_store, CitizenRow, CitizenScope};
+use brobygger_persistence::employment::{self as employment_store, RetentionCheckRow};
+use brobygger_persistence::ids::RetentionCheckId;
 use brobygger_persistence::organisation::{self as organisation_store, OrganisationRow};
 use brobygger_persistence::peer_worker::{self as peer_store, PeerWorkerRow, PeerWorkerScope};
 use brobygger_persistence::programme::{self as programme_store, ProgrammeRow};
@@ -410,6 +414,31 @@ pub fn citizen(
     let scope = citizen_scope(conn, user)?;
     let row = citizen_store::find_in(conn, &scope, &id.to_string())?.ok_or(ApiError::NotFound)?;
     Ok((row, citizen_access(user)))
+}
+
+/// What `user` may do with the employment statuses and retention checks of a citizen it sees
+/// (`citizen`): who manages the citizen and the peer worker guiding one of its courses (the
+/// only citizens a peer worker sees) record them; professionals and evaluators see none.
+pub fn employment_access(user: &CurrentUser) -> Access {
+    match user.role {
+        Role::PeerWorker => Access::Guide,
+        _ => citizen_access(user),
+    }
+}
+
+/// The refusal for recording employment by someone who may only read it.
+pub const ONLY_EMPLOYMENT_RECORDERS: &str =
+    "only the citizen's coordinators and its guiding peer worker record employment";
+
+/// Retention check `id` if `user` sees its citizen (else `404`), in one scoped query.
+pub fn retention_check(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: &Uuid,
+) -> Result<(RetentionCheckRow, Access), ApiError> {
+    let scope = citizen_scope(conn, user)?;
+    let row = employment_store::find_check_in(conn, &scope, RetentionCheckId::from(*id))?;
+    Ok((row.ok_or(ApiError::NotFound)?, employment_access(user)))
 }
 
 /// `403` unless `user`'s role manages citizens (registers them, records consent, …).

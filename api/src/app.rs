@@ -5,6 +5,7 @@ use crate::auth::password;
 use crate::clock::Clock;
 use crate::cpr_vault::CprVault;
 use crate::db::Database;
+use crate::employment;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::openapi::ApiDoc;
@@ -54,7 +55,8 @@ fn routes(cfg: &mut ServiceConfig) {
                 .configure(programme::configure)
                 .configure(peer_worker::configure)
                 .configure(training_cohort::configure)
-                .configure(supervision::configure),
+                .configure(supervision::configure)
+                .configure(employment::configure),
         );
 }
 

@@ -13,6 +13,7 @@ pub mod contact;
 pub mod convert;
 pub mod cpr_vault;
 pub mod db;
+pub mod employment;
 pub mod error;
 pub mod goal;
 pub mod health;

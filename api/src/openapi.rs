@@ -25,6 +25,7 @@ use utoipa::{Modify, OpenApi};
         (name = "organisations", description = "The tenants: municipalities, regions, organisations"),
         (name = "users", description = "Users and integration clients"),
         (name = "citizens", description = "Citizens, their consents and their rights; every access is audited"),
+        (name = "employment", description = "Citizens' employment statuses and the retention checks after job starts; every access is audited"),
         (name = "support-courses", description = "One-to-one support: courses, matching, goals and contacts"),
         (name = "audit", description = "The audit log of citizen data"),
         (name = "reference", description = "Official municipality and region codes"),

@@ -131,4 +131,6 @@ ids! {
     AuditEventId,
     StatusChangeId,
     SessionId,
+    EmploymentStatusId,
+    RetentionCheckId,
 }

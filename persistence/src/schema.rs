@@ -420,3 +420,41 @@ diesel::allow_tables_to_appear_in_same_query!(
 // Scopes nest the partnerships in queries of support courses and citizens.
 diesel::allow_tables_to_appear_in_same_query!(programme_partners, support_courses);
 diesel::allow_tables_to_appear_in_same_query!(programme_partners, citizens);
+
+diesel::table! {
+    employment_statuses (id) {
+        id -> Text,
+        citizen_id -> Text,
+        effective_on -> Date,
+        status -> Text,
+        hours_per_week -> Nullable<Integer>,
+        employer_organisation_id -> Nullable<Text>,
+        recorded_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    retention_checks (id) {
+        id -> Text,
+        citizen_id -> Text,
+        employment_status_id -> Text,
+        months_after -> Integer,
+        due_on -> Date,
+        outcome -> Nullable<Text>,
+        recorded_on -> Nullable<Date>,
+        recorded_by -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(retention_checks -> employment_statuses (employment_status_id));
+// The citizen scope nests citizens, support courses and partnerships in queries of checks.
+diesel::allow_tables_to_appear_in_same_query!(employment_statuses, retention_checks);
+diesel::allow_tables_to_appear_in_same_query!(retention_checks, citizens);
+diesel::allow_tables_to_appear_in_same_query!(retention_checks, support_courses);
+diesel::allow_tables_to_appear_in_same_query!(retention_checks, programme_partners);

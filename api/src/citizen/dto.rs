@@ -8,6 +8,7 @@ use crate::clock::to_utc;
 use crate::consent::dto::Consent;
 use crate::convert::uuid;
 use crate::cpr_vault::CprVault;
+use crate::employment::dto::{EmploymentStatus, RetentionCheck};
 use crate::error::ApiError;
 use crate::support_course::dto::SupportCourseExport;
 use brobygger_domain::FieldErrors;
@@ -206,6 +207,10 @@ pub struct CitizenDataExport {
     pub consents: Vec<Consent>,
     /// Every support course with its goals, progress and contacts.
     pub support_courses: Vec<SupportCourseExport>,
+    /// The employment timeline, by effective date.
+    pub employment_statuses: Vec<EmploymentStatus>,
+    /// The retention checks of its job starts, by due date.
+    pub retention_checks: Vec<RetentionCheck>,
     /// Every recorded read and write of the citizen's data, oldest first, this export included.
     pub access_log: Vec<AuditEvent>,
 }

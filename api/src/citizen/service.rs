@@ -10,6 +10,7 @@ use crate::body::MergePatch;
 use crate::clock::to_utc;
 use crate::consent::dto::Consent;
 use crate::cpr_vault::CprVault;
+use crate::employment;
 use crate::error::ApiError;
 use crate::http::{self, IfMatch, Page};
 use crate::support_course;
@@ -240,12 +241,15 @@ pub fn data_export(
     audit.record(conn, "export", "citizen", Some(&row.id), Some(&row.id))?;
     let consents = consent_store::of_citizen(conn, &row.id)?;
     let support_courses = support_course::service::export_of(conn, &row.id)?;
+    let (employment_statuses, retention_checks) = employment::service::export_of(conn, &row.id)?;
     let trail = audit_store::of_citizen(conn, &row.id)?;
     Ok(CitizenDataExport {
         exported_at: to_utc(actor.now),
         citizen: Citizen::from_row(row, vault, actor, true)?,
         consents: http::convert_all(consents, |c| Consent::from_row(c, actor.today))?,
         support_courses,
+        employment_statuses,
+        retention_checks,
         access_log: http::convert_all(trail, AuditEvent::from_row)?,
     })
 }

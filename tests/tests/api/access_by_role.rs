@@ -1,7 +1,8 @@
 //! Who sees a citizen's data, role by role: for every citizen-bearing resource (citizen,
-//! consents, data export, lookup, support course, its goals, contacts and candidates), a
-//! user of each role outside the citizen's scope gets `404` on reads and never finds the
-//! citizen in a list, while the users inside the scope do. The decisions are `access`'s.
+//! consents, data export, lookup, support course, its goals, contacts and candidates,
+//! employment statuses and retention checks), a user of each role outside the citizen's scope
+//! gets `404` on reads and never finds the citizen in a list, while the users inside the scope
+//! do. The decisions are `access`'s.
 
 use crate::support_courses::{World, course, move_to, world};
 use brobygger_tests::{PASSWORD, TestApp, test_both};
@@ -18,6 +19,8 @@ enum Probe {
 struct Seeded {
     w: World,
     course: String,
+    /// A retention check of the citizen's job start.
+    check: String,
     probes: Vec<Probe>,
 }
 
@@ -44,8 +47,24 @@ async fn seeded(app: &TestApp) -> Seeded {
         .json(json!({"purpose": "data_processing", "given_on": "2026-01-05", "method": "written"}))
         .await
         .assert_status(201);
+    let started = app
+        .post(&format!(
+            "/api/v1/citizens/{}/employment-statuses",
+            w.citizen
+        ))
+        .token(&w.p.coordinator)
+        .json(json!({"effective_on": "2026-01-31", "status": "employed_ordinary"}))
+        .await;
+    started.assert_status(201);
+    let check = started.body["retention_check_ids"][0]
+        .as_str()
+        .expect("a retention check")
+        .to_owned();
     let citizen = &w.citizen;
     let probes = vec![
+        Probe::Read(format!("/api/v1/citizens/{citizen}/employment-statuses")),
+        Probe::Read(format!("/api/v1/retention-checks/{check}")),
+        Probe::List("/api/v1/retention-checks?limit=200".to_owned()),
         Probe::Read(format!("/api/v1/citizens/{citizen}")),
         Probe::Read(format!("/api/v1/citizens/{citizen}/consents")),
         Probe::Read(format!("/api/v1/citizens/{citizen}/data-export")),
@@ -60,7 +79,12 @@ async fn seeded(app: &TestApp) -> Seeded {
         Probe::List("/api/v1/support-courses?limit=200".to_owned()),
         Probe::Lookup,
     ];
-    Seeded { w, course, probes }
+    Seeded {
+        w,
+        course,
+        check,
+        probes,
+    }
 }
 
 /// Whether `body` names `id` anywhere but in a problem's `instance` (the caller's own URL).
@@ -156,10 +180,10 @@ test_both! {
         let s = seeded(&app).await;
         let p = &s.w.p;
         // Inside the scope: the programme's coordinator and admin manage, the guide guides.
-        let everything = ["", "/consents", "/data-export", "/goals", "/contacts", "/candidates"];
+        let everything = ["", "/consents", "/data-export", "/goals", "/contacts", "/candidates", "/employment-statuses", s.check.as_str()];
         sees_all(&app, &s, "coordinator", &p.coordinator, &everything).await;
         sees_all(&app, &s, "admin", &app.admin_token, &everything).await;
-        let guided = [s.w.citizen.as_str(), s.course.as_str(), "/goals", "/contacts"];
+        let guided = [s.w.citizen.as_str(), s.course.as_str(), "/goals", "/contacts", "/employment-statuses", s.check.as_str()];
         sees_all(&app, &s, "guiding peer worker", &s.w.guide_token, &guided).await;
 
         // Outside: each role of the system, in and out of the partnership.

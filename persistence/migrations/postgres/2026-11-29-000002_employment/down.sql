@@ -1,0 +1,2 @@
+DROP TABLE retention_checks;
+DROP TABLE employment_statuses;

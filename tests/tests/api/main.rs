@@ -5,6 +5,7 @@ mod auth;
 mod citizens;
 mod contract;
 mod conventions;
+mod idempotency;
 mod organisations;
 mod outage;
 mod peer_workers;

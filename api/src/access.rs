@@ -196,7 +196,8 @@ pub fn programme_access(
     id: &str,
 ) -> Result<Access, ApiError> {
     if user.is_admin() {
-        return Ok(Access::Manage);
+        let exists = programme_store::find(conn, id)?.is_some();
+        return Ok(if exists { Access::Manage } else { Access::None });
     }
     Ok(
         match programme_store::partner_role(conn, id, &user.organisation_id)? {

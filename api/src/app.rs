@@ -7,6 +7,8 @@ use crate::cpr_vault::CprVault;
 use crate::db::Database;
 use crate::employment;
 use crate::error::ApiError;
+use crate::in_flight::InFlight;
+use crate::methods::Methods;
 use crate::metrics::Metrics;
 use crate::openapi::ApiDoc;
 use crate::peer_worker;
@@ -21,7 +23,7 @@ use crate::{
 use actix_cors::Cors;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{Condition, Logger, from_fn};
-use actix_web::{App, HttpResponse, HttpServer, get, http::header, web};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, get, http::header, web};
 use brobygger_persistence::{self as persistence, DbConnection, auth as auth_store};
 use secrecy::ExposeSecret;
 use std::net::TcpListener;
@@ -243,9 +245,11 @@ impl Application {
             vault: CprVault::new(&key),
             clock,
             settings: settings.clone(),
+            in_flight: InFlight::default(),
         });
         let metrics = web::Data::new(Metrics::new().map_err(|e| StartError::Setup(e.to_string()))?);
         let contract = openapi();
+        let methods = web::Data::new(Methods::of(&contract));
         let contract = web::Data::new(Contract {
             json: contract
                 .to_json()
@@ -280,13 +284,15 @@ impl Application {
                     SwaggerUi::new("/docs/{_:.*}")
                         .config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")),
                 )
-                .default_service(web::to(|| async {
-                    Err::<HttpResponse, _>(ApiError::NotFound)
-                }))
+                .app_data(methods.clone())
+                .default_service(web::to(not_routed))
                 .wrap(from_fn(metrics::middleware))
                 .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
                 .wrap(from_fn(request_context::middleware))
-                .wrap(Logger::new("%{x-request-id}o %a \"%m %U\" %s %b %Dms"))
+                .wrap(
+                    Logger::new("%{x-request-id}o %a \"%{method}xi %U\" %s %b %Dms")
+                        .custom_request_replace("method", |req| req.method().to_string()),
+                )
         })
         .workers(settings.workers)
         .listen(listener)?;
@@ -326,6 +332,18 @@ impl Application {
         }
         served
     }
+}
+
+/// What no route answered: `405` with `Allow` when the contract declares the path with other
+/// methods, `404` otherwise.
+async fn not_routed(req: HttpRequest, methods: web::Data<Methods>) -> HttpResponse {
+    let error = match methods.allowed(req.path()) {
+        Some(allowed) if !allowed.contains(&req.method().as_str()) => {
+            ApiError::MethodNotAllowed(allowed)
+        }
+        _ => ApiError::NotFound,
+    };
+    actix_web::ResponseError::error_response(&error)
 }
 
 fn cors(origins: &[String]) -> Cors {

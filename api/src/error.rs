@@ -78,6 +78,9 @@ pub enum ApiError {
     Forbidden(String),
     #[error("no such resource")]
     NotFound,
+    /// A known path with a method it does not answer; `Allow` names those it does.
+    #[error("this path answers {}", .0.join(", "))]
+    MethodNotAllowed(Vec<&'static str>),
     #[error("cannot move from {from} to {to}")]
     InvalidTransition {
         from: String,
@@ -129,6 +132,7 @@ impl ApiError {
             Self::Unauthorized(_) => "unauthorized",
             Self::Forbidden(_) => "forbidden",
             Self::NotFound => "not_found",
+            Self::MethodNotAllowed(_) => "method_not_allowed",
             Self::InvalidTransition { .. } => "invalid_transition",
             Self::Conflict(_) => "conflict",
             Self::QualificationMissing(_) => "qualification_missing",
@@ -152,6 +156,7 @@ impl ApiError {
             Self::Unauthorized(_) => "Unauthorized",
             Self::Forbidden(_) => "Forbidden",
             Self::NotFound => "Not found",
+            Self::MethodNotAllowed(_) => "Method not allowed",
             Self::InvalidTransition { .. } => "Invalid transition",
             Self::Conflict(_) => "Conflict",
             Self::QualificationMissing(_) => "Qualification missing",
@@ -212,6 +217,7 @@ impl ResponseError for ApiError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::InvalidTransition { .. } | Self::Conflict(_) | Self::IdempotencyConflict => {
                 StatusCode::CONFLICT
             }
@@ -251,6 +257,9 @@ impl ResponseError for ApiError {
             Self::Unavailable => {
                 response.insert_header((header::RETRY_AFTER, "5"));
             }
+            Self::MethodNotAllowed(allowed) => {
+                response.insert_header((header::ALLOW, allowed.join(", ")));
+            }
             _ => {}
         }
         response.body(serde_json::to_string(&problem).unwrap_or_default())
@@ -270,6 +279,16 @@ impl From<diesel::result::Error> for ApiError {
             Error::NotFound => Self::NotFound,
             Error::DatabaseError(Kind::UniqueViolation, _) => {
                 Self::Conflict("a resource with these unique values already exists".to_owned())
+            }
+            // A service checks every reference it is given; this is the net under a missed one:
+            // the database refused a dangling reference, which is the client's input, not a bug.
+            Error::DatabaseError(Kind::ForeignKeyViolation, info) => {
+                log::warn!(
+                    "a reference reached the database unchecked: {}",
+                    info.message()
+                );
+                let field = info.column_name().unwrap_or("body");
+                Self::field(field, "unknown", "names something that does not exist")
             }
             Error::DatabaseError(Kind::ClosedConnection | Kind::UnableToSendCommand, _)
             | Error::BrokenTransactionManager => Self::Unavailable,

@@ -9,7 +9,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName};
 use actix_web::{HttpRequest, HttpResponse};
 use brobygger_persistence::DbConnection;
-use brobygger_persistence::idempotency::{self, Claim, IdempotencyRow};
+use brobygger_persistence::idempotency::{self, IdempotencyRow};
 use chrono::TimeDelta;
 use serde::Serialize;
 
@@ -18,8 +18,12 @@ pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 
 /// How long a key is remembered.
 const KEEP_HOURS: i64 = 24;
-/// An in-flight key older than this belongs to a request that died; it may be claimed again.
-const ABANDONED_AFTER_SECONDS: i64 = 120;
+
+/// What a create with a key came to.
+enum Outcome {
+    Created(String, String, i64),
+    Replayed(IdempotencyRow),
+}
 
 fn key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(value) = req.headers().get(&IDEMPOTENCY_KEY) else {
@@ -54,7 +58,9 @@ fn created(body: String, location: &str, version: Option<i64>, replayed: bool) -
 
 /// Creates a resource with `make` (inside the request's one transaction) and answers `201`
 /// with `Location` and `ETag`. With an `Idempotency-Key`, the response is stored in that
-/// same transaction and replayed for a retry with the same body.
+/// same transaction and replayed for a retry with the same body; a duplicate that arrives
+/// while the first is under way is `409 idempotency_conflict`. Nothing of a request that
+/// failed or died is kept, so its retry runs again.
 pub async fn create<T, F>(
     state: &AppState,
     user: &CurrentUser,
@@ -66,81 +72,78 @@ where
     T: Serialize + Versioned + Send + 'static,
     F: FnOnce(&mut DbConnection) -> Result<(T, String), ApiError> + Send + 'static,
 {
-    let key = key(req)?;
-    let user_id = user.id.clone();
-    if let Some(key) = &key {
-        let now = state.clock.now_naive();
-        let row = IdempotencyRow {
-            user_id: user_id.clone(),
-            key: key.clone(),
-            request_hash: digest(
-                format!("{} {}\n{body_digest}", req.method(), req.path()).as_bytes(),
-            ),
-            state: idempotency::IN_FLIGHT.to_owned(),
-            response_status: None,
-            response_body: None,
-            response_location: None,
-            created_at: now,
-        };
-        let request_hash = row.request_hash.clone();
-        let expired = now - TimeDelta::hours(KEEP_HOURS);
-        let abandoned = now - TimeDelta::seconds(ABANDONED_AFTER_SECONDS);
-        let claim = state
+    let Some(key) = key(req)? else {
+        let (body, location, version) = state
             .db
             .write(move |conn| {
-                idempotency::prune(conn, expired)?;
-                Ok(idempotency::claim(conn, &row, expired, abandoned)?)
+                let (resource, location) = make(conn)?;
+                let body = serde_json::to_string(&resource).map_err(ApiError::internal)?;
+                Ok((body, location, resource.version()))
             })
             .await?;
-        if let Claim::Existing(found) = claim {
-            if found.request_hash != request_hash {
-                return Err(ApiError::IdempotencyKeyReuse);
-            }
-            if found.state == idempotency::IN_FLIGHT {
-                return Err(ApiError::IdempotencyConflict);
-            }
-            let status = found
-                .response_status
-                .and_then(|s| u16::try_from(s).ok())
-                .unwrap_or(201);
-            let body = found.response_body.unwrap_or_default();
-            let version = serde_json::from_str::<serde_json::Value>(&body)
-                .ok()
-                .and_then(|v| v.get("version").and_then(serde_json::Value::as_i64));
-            let mut response = created(
-                body,
-                found.response_location.as_deref().unwrap_or_default(),
-                version,
-                true,
-            );
-            *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
-            return Ok(response);
-        }
-    }
-    let stored_key = key.clone();
-    let stored_user = user_id.clone();
-    let result = state
+        return Ok(created(body, &location, Some(version), false));
+    };
+    let user_id = user.id.clone();
+    let _held = state
+        .in_flight
+        .hold(&user_id, &key)
+        .ok_or(ApiError::IdempotencyConflict)?;
+    let request_hash = digest(format!("{} {}\n{body_digest}", req.method(), req.path()).as_bytes());
+    let now = state.clock.now_naive();
+    let expired = now - TimeDelta::hours(KEEP_HOURS);
+    let outcome = state
         .db
         .write(move |conn| {
+            if !idempotency::lock(conn, &user_id, &key)? {
+                return Err(ApiError::IdempotencyConflict);
+            }
+            if let Some(found) = idempotency::find(conn, &user_id, &key, expired)? {
+                if found.request_hash != request_hash {
+                    return Err(ApiError::IdempotencyKeyReuse);
+                }
+                return Ok(Outcome::Replayed(found));
+            }
+            idempotency::prune(conn, expired)?;
             let (resource, location) = make(conn)?;
             let body = serde_json::to_string(&resource).map_err(ApiError::internal)?;
-            if let Some(key) = &stored_key {
-                idempotency::complete(conn, &stored_user, key, 201, &body, Some(&location))?;
-            }
-            Ok((body, location, resource.version()))
+            idempotency::insert(
+                conn,
+                &IdempotencyRow {
+                    user_id,
+                    key,
+                    request_hash,
+                    state: idempotency::COMPLETED.to_owned(),
+                    response_status: Some(201),
+                    response_body: Some(body.clone()),
+                    response_location: Some(location.clone()),
+                    created_at: now,
+                },
+            )?;
+            Ok(Outcome::Created(body, location, resource.version()))
         })
-        .await;
-    match result {
-        Ok((body, location, version)) => Ok(created(body, &location, Some(version), false)),
-        Err(error) => {
-            if let Some(key) = key {
-                // Let a retry try again; if this fails too, the key is reclaimed once abandoned.
-                let _ = state
-                    .db
-                    .write(move |conn| Ok(idempotency::release(conn, &user_id, &key)?))
-                    .await;
-            }
-            Err(error)
-        }
-    }
+        .await?;
+    Ok(match outcome {
+        Outcome::Created(body, location, version) => created(body, &location, Some(version), false),
+        Outcome::Replayed(found) => replay(found),
+    })
+}
+
+/// The stored first response, again.
+fn replay(found: IdempotencyRow) -> HttpResponse {
+    let status = found
+        .response_status
+        .and_then(|s| u16::try_from(s).ok())
+        .unwrap_or(201);
+    let body = found.response_body.unwrap_or_default();
+    let version = serde_json::from_str::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v.get("version").and_then(serde_json::Value::as_i64));
+    let mut response = created(
+        body,
+        found.response_location.as_deref().unwrap_or_default(),
+        version,
+        true,
+    );
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
+    response
 }

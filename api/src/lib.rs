@@ -19,6 +19,8 @@ pub mod goal;
 pub mod health;
 pub mod http;
 pub mod idempotency;
+pub mod in_flight;
+pub mod methods;
 pub mod metrics;
 pub mod openapi;
 pub mod organisation;

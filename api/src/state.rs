@@ -3,6 +3,7 @@
 use crate::clock::Clock;
 use crate::cpr_vault::CprVault;
 use crate::db::Database;
+use crate::in_flight::InFlight;
 use crate::settings::Settings;
 use crate::tokens::TokenKeys;
 use std::sync::Arc;
@@ -14,4 +15,6 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Encrypts and indexes CPR numbers.
     pub vault: CprVault,
+    /// The `Idempotency-Key`s of creates under way in this process.
+    pub in_flight: InFlight,
 }

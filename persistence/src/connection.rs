@@ -167,6 +167,9 @@ struct GateState {
     closed: bool,
     opening: usize,
     open: usize,
+    /// The last attempt to open a connection failed: the database is unreachable until one
+    /// succeeds.
+    unreachable: bool,
 }
 
 impl Gate {
@@ -176,6 +179,10 @@ impl Gate {
 
     fn is_closed(&self) -> bool {
         self.lock().closed
+    }
+
+    fn is_unreachable(&self) -> bool {
+        self.lock().unreachable
     }
 
     /// False when the pool is closed: then no connection may be opened.
@@ -192,6 +199,7 @@ impl Gate {
         let mut state = self.lock();
         state.opening -= 1;
         state.open += usize::from(opened);
+        state.unreachable = !opened;
         self.changed.notify_all();
     }
 
@@ -280,12 +288,28 @@ fn helper_threads() -> Arc<ScheduledThreadPool> {
 pub struct Pool {
     inner: r2d2::Pool<Manager>,
     gate: Arc<Gate>,
+    timeout: Duration,
 }
 
+/// How long a request waits at a time for a connection before it looks whether the database
+/// is unreachable.
+const WAIT_STEP: Duration = Duration::from_millis(200);
+
 impl Pool {
-    /// A connection, waiting up to the pool's connection timeout for one.
+    /// A connection, waiting up to the pool's connection timeout for one while the database
+    /// answers (all connections busy under load), but giving up within [`WAIT_STEP`] once
+    /// opening a connection has failed: a request while the database is down gets its `503`
+    /// at once, not after the whole timeout.
     pub fn get(&self) -> Result<PooledConnection, r2d2::PoolError> {
-        self.inner.get()
+        let until = Instant::now() + self.timeout;
+        loop {
+            let step = WAIT_STEP.min(until.saturating_duration_since(Instant::now()));
+            match self.inner.get_timeout(step) {
+                Ok(conn) => return Ok(conn),
+                Err(e) if self.gate.is_unreachable() || Instant::now() >= until => return Err(e),
+                Err(_) => {}
+            }
+        }
     }
 
     pub fn state(&self) -> r2d2::State {
@@ -347,7 +371,11 @@ pub fn pool(url: &DatabaseUrl, options: PoolOptions) -> Result<Pool, DbError> {
         .connection_customizer(Box::new(CountReleases(gate.clone())))
         .error_handler(Box::new(LogUnlessClosed(gate.clone())))
         .build(manager)?;
-    Ok(Pool { inner, gate })
+    Ok(Pool {
+        inner,
+        gate,
+        timeout: options.connection_timeout,
+    })
 }
 
 /// Runs the embedded migrations of the connection's backend; returns how many ran.

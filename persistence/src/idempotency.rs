@@ -1,10 +1,16 @@
 //! `Idempotency-Key` records: the first response to a create, kept 24 hours.
+//!
+//! A record is written in the same transaction as the resource it answers for, so there is no
+//! record of a request under way: a request that dies (a failed create, a killed process, a
+//! lost connection) leaves nothing behind, and a retry simply runs again. While a request is
+//! under way its key is held by a lock the database releases with the transaction
+//! ([`lock`]), so a concurrent duplicate can be told it is in flight.
 
 use crate::DbConnection;
 use crate::schema::idempotency_keys;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error};
+use diesel::sql_types::{BigInt, Text};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = idempotency_keys)]
@@ -12,6 +18,8 @@ pub struct IdempotencyRow {
     pub user_id: String,
     pub key: String,
     pub request_hash: String,
+    /// Always `completed` now; older releases also wrote `in_flight` rows, which [`find`]
+    /// treats as absent.
     pub state: String,
     pub response_status: Option<i32>,
     pub response_body: Option<String>,
@@ -19,78 +27,54 @@ pub struct IdempotencyRow {
     pub created_at: NaiveDateTime,
 }
 
-pub const IN_FLIGHT: &str = "in_flight";
 pub const COMPLETED: &str = "completed";
 
-/// What claiming a key found.
-#[derive(Debug)]
-pub enum Claim {
-    /// The key is new: the caller does the work and completes or releases it.
-    Claimed,
-    /// The key was used before (and is not expired): its record.
-    Existing(IdempotencyRow),
+diesel::define_sql_function! {
+    /// PostgreSQL: a transaction-scoped advisory lock, if free.
+    fn pg_try_advisory_xact_lock(key: BigInt) -> Bool;
 }
 
-/// Claims `key` for `user_id`. Records created before `expired_before`, and in-flight records
-/// created before `abandoned_before` (their request died), are replaced.
-pub fn claim(
-    conn: &mut DbConnection,
-    row: &IdempotencyRow,
-    expired_before: NaiveDateTime,
-    abandoned_before: NaiveDateTime,
-) -> QueryResult<Claim> {
-    for _ in 0..2 {
-        // In a savepoint: on PostgreSQL a failed insert would otherwise abort the transaction.
-        let inserted = conn.transaction(|c| {
-            diesel::insert_into(idempotency_keys::table)
-                .values(row)
-                .execute(c)
-        });
-        match inserted {
-            Ok(_) => return Ok(Claim::Claimed),
-            Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {}
-            Err(e) => return Err(e),
-        }
-        let existing: Option<IdempotencyRow> = idempotency_keys::table
-            .find((&row.user_id, &row.key))
-            .select(IdempotencyRow::as_select())
-            .first(conn)
-            .optional()?;
-        match existing {
-            Some(found)
-                if found.created_at < expired_before
-                    || (found.state == IN_FLIGHT && found.created_at < abandoned_before) =>
-            {
-                release(conn, &row.user_id, &row.key)?;
-            }
-            Some(found) => return Ok(Claim::Existing(found)),
-            None => {}
-        }
+diesel::define_sql_function! {
+    /// PostgreSQL: a 64-bit hash of a text.
+    fn hashtextextended(text: Text, seed: BigInt) -> BigInt;
+}
+
+/// Holds `key` of `user_id` until the transaction ends (commit, rollback, or the connection
+/// dying with its process); `false` when another transaction holds it. On PostgreSQL an
+/// advisory transaction lock; SQLite runs one write transaction at a time, so there it is
+/// always free (the server also refuses duplicates under way in its own process).
+pub fn lock(conn: &mut DbConnection, user_id: &str, key: &str) -> QueryResult<bool> {
+    match conn {
+        DbConnection::Postgresql(c) => diesel::select(pg_try_advisory_xact_lock(hashtextextended(
+            format!("idempotency {user_id} {key}"),
+            0,
+        )))
+        .get_result(c),
+        DbConnection::Sqlite(_) => Ok(true),
     }
-    Err(Error::RollbackTransaction)
 }
 
-pub fn complete(
+/// The completed record of `key`, if one was written at or after `expired_before`.
+pub fn find(
     conn: &mut DbConnection,
     user_id: &str,
     key: &str,
-    status: i32,
-    body: &str,
-    location: Option<&str>,
-) -> QueryResult<()> {
-    diesel::update(idempotency_keys::table.find((user_id, key)))
-        .set((
-            idempotency_keys::state.eq(COMPLETED),
-            idempotency_keys::response_status.eq(status),
-            idempotency_keys::response_body.eq(body),
-            idempotency_keys::response_location.eq(location),
-        ))
-        .execute(conn)
-        .map(drop)
+    expired_before: NaiveDateTime,
+) -> QueryResult<Option<IdempotencyRow>> {
+    idempotency_keys::table
+        .find((user_id, key))
+        .filter(idempotency_keys::state.eq(COMPLETED))
+        .filter(idempotency_keys::created_at.ge(expired_before))
+        .select(IdempotencyRow::as_select())
+        .first(conn)
+        .optional()
 }
 
-pub fn release(conn: &mut DbConnection, user_id: &str, key: &str) -> QueryResult<()> {
-    diesel::delete(idempotency_keys::table.find((user_id, key)))
+/// Writes the record of a completed create, replacing an expired or abandoned one.
+pub fn insert(conn: &mut DbConnection, row: &IdempotencyRow) -> QueryResult<()> {
+    diesel::delete(idempotency_keys::table.find((&row.user_id, &row.key))).execute(conn)?;
+    diesel::insert_into(idempotency_keys::table)
+        .values(row)
         .execute(conn)
         .map(drop)
 }

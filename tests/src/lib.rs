@@ -341,6 +341,11 @@ impl TestApp {
         settings
     }
 
+    /// The URL of this test's database (`postgres://…` or `sqlite://…`).
+    pub fn database_url(&self) -> &str {
+        &self.database_url
+    }
+
     pub fn is_postgres(&self) -> bool {
         matches!(self.store, Store::Postgres(_))
     }

@@ -188,3 +188,18 @@ async fn configured_cors_origins_may_call_the_api() {
         assert!(stranger.header("access-control-allow-origin").is_none());
     }
 }
+
+test_both! {
+    async fn a_known_path_with_an_undeclared_method_is_405_with_allow(app) {
+        let trace = app.request("TRACE", "/api/v1/citizens").token(&app.admin_token).send().await;
+        trace.assert_problem(405, "method_not_allowed");
+        assert_eq!(trace.header("allow"), Some("GET, POST"));
+        let put = app.request("PUT", &format!("/api/v1/citizens/{}", uuid::Uuid::now_v7())).token(&app.admin_token).send().await;
+        put.assert_problem(405, "method_not_allowed");
+        assert_eq!(put.header("allow"), Some("GET, PATCH"));
+        let lookup = app.request("PUT", "/api/v1/citizens/lookup").token(&app.admin_token).send().await;
+        lookup.assert_problem(405, "method_not_allowed");
+        assert_eq!(lookup.header("allow"), Some("POST"));
+        app.get("/api/v1/nowhere").token(&app.admin_token).send().await.assert_problem(404, "not_found");
+    }
+}

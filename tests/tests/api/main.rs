@@ -6,6 +6,7 @@ mod citizens;
 mod contract;
 mod conventions;
 mod employment;
+mod idempotency;
 mod organisations;
 mod outage;
 mod peer_workers;

@@ -16,7 +16,13 @@ async fn postgres_outage_gives_503_and_recovers_without_restart() {
         .assert_status(200);
 
     proxy.cut();
+    let started = std::time::Instant::now();
     let during = app.get("/api/v1/me").token(&app.admin_token).send().await;
+    // Printed, not asserted (no timing assertions): the bar is under 1 s.
+    eprintln!(
+        "first request during the outage answered in {:?}",
+        started.elapsed()
+    );
     during.assert_problem(503, "unavailable");
     assert!(during.header("retry-after").is_some());
     let created = app
@@ -25,7 +31,12 @@ async fn postgres_outage_gives_503_and_recovers_without_restart() {
         .json(serde_json::json!({"name": "X", "kind": "other"}))
         .await;
     created.assert_problem(503, "unavailable");
+    let started = std::time::Instant::now();
     let ready = app.get("/health/ready").send().await;
+    eprintln!(
+        "/health/ready during the outage answered in {:?}",
+        started.elapsed()
+    );
     assert_eq!(ready.status, 503);
     assert_eq!(ready.body["database"], "down");
     app.get("/health/live").send().await.assert_status(200);

@@ -164,6 +164,16 @@ test_both! {
         })).await;
         hours.assert_problem(422, "validation");
         assert_eq!(hours.error_fields(), ["hours_per_week", "name", "programme_ids.0"]);
+        // An admin may add to any programme, but not to one that does not exist (was a 500).
+        let unknown = app.post("/api/v1/peer-workers").token(&app.admin_token).json(json!({
+            "name": "Ida Holm",
+            "organisation_id": p.vejle,
+            "engagement": "volunteer",
+            "capacity": 2,
+            "programme_ids": [p.programme_id, "0193a5d4-0000-7000-8000-000000000001"]
+        })).await;
+        unknown.assert_problem(422, "validation");
+        assert_eq!(unknown.error_fields(), ["programme_ids.1"]);
     }
 }
 

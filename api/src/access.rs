@@ -8,11 +8,13 @@
 //! - **Organisations**: a user sees its own; admins manage them.
 //! - **Users**: admins all, coordinators those of their organisation, others themselves.
 //! - **Programmes**: a user sees a programme when its organisation is a partner (the lead is
-//!   always a partner); a coordinator of a partner manages it; other roles read it.
+//!   always a partner); a coordinator of a partner manages it; other roles read it, except
+//!   professionals, who see only the referrals addressed to their organisation.
 //! - **Peer workers**: a user sees a peer worker hosted by its organisation or working in a
 //!   programme its organisation is a partner of; a coordinator of such an organisation manages
-//!   it. A user of role `peer_worker` sees only its own record, read-only.
-//! - **Training cohorts**: as their programme.
+//!   it. A user of role `peer_worker` sees only its own record, read-only. Professionals and
+//!   evaluators see no peer worker (the workforce is personal data they have no need of).
+//! - **Training cohorts**: as their programme; not for professionals and evaluators.
 //! - **Supervision sessions**: a user sees a session it supervised, or one attended or
 //!   supervised by a peer worker it sees; a coordinator who manages an attending peer worker
 //!   manages the session.
@@ -90,6 +92,11 @@ pub fn require_role(user: &CurrentUser, roles: &[Role], refusal: &str) -> Result
     } else {
         Err(ApiError::Forbidden(refusal.to_owned()))
     }
+}
+
+/// Whether `user`'s role sees the peer workforce (peer workers, cohorts, supervision) at all.
+fn sees_workforce(user: &CurrentUser) -> bool {
+    !matches!(user.role, Role::Professional | Role::Evaluator)
 }
 
 /// What a role may do with the resources it sees, where the role alone decides.
@@ -199,6 +206,9 @@ pub fn programme_access(
         let exists = programme_store::find(conn, id)?.is_some();
         return Ok(if exists { Access::Manage } else { Access::None });
     }
+    if user.role == Role::Professional {
+        return Ok(Access::None);
+    }
     Ok(
         match programme_store::partner_role(conn, id, &user.organisation_id)? {
             Some(_) => by_role(user),
@@ -219,6 +229,16 @@ pub fn programme(
     Ok((row, access))
 }
 
+/// Whether `user` lists any programmes at all (professionals none).
+pub fn lists_programmes(user: &CurrentUser) -> bool {
+    user.role != Role::Professional
+}
+
+/// Whether `user` lists any training cohorts at all (professionals and evaluators none).
+pub fn lists_training_cohorts(user: &CurrentUser) -> bool {
+    sees_workforce(user)
+}
+
 /// The organisation whose partnerships limit the programmes (and cohorts) `user` lists;
 /// `None` for admins.
 pub fn partner_organisation(user: &CurrentUser) -> Option<String> {
@@ -236,6 +256,7 @@ pub fn peer_worker_scope(user: &CurrentUser) -> PeerWorkerScope {
     match user.role {
         Role::Admin => PeerWorkerScope::All,
         Role::PeerWorker => PeerWorkerScope::User(user.id.clone()),
+        _ if !sees_workforce(user) => PeerWorkerScope::Nobody,
         _ => PeerWorkerScope::Organisation(user.organisation_id.clone()),
     }
 }
@@ -252,6 +273,7 @@ pub fn peer_worker_access(
             let own = row.user_id.as_deref() == Some(user.id.as_str());
             return Ok(if own { Access::Read } else { Access::None });
         }
+        _ if !sees_workforce(user) => return Ok(Access::None),
         _ => {}
     }
     let sees = row.organisation_id == user.organisation_id
@@ -291,6 +313,9 @@ pub fn training_cohort(
     id: &Uuid,
 ) -> Result<(TrainingCohortRow, Access), ApiError> {
     let row = cohort_store::find(conn, &id.to_string())?.ok_or(ApiError::NotFound)?;
+    if !sees_workforce(user) {
+        return Err(ApiError::NotFound);
+    }
     let access = programme_access(conn, user, &row.programme_id)?.found()?;
     Ok((row, access))
 }
@@ -441,6 +466,11 @@ pub fn retention_check(
     let row = employment_store::find_check_in(conn, &scope, RetentionCheckId::from(*id))?;
     Ok((row.ok_or(ApiError::NotFound)?, employment_access(user)))
 }
+
+/// The refusal for recording or withdrawing a consent by someone who only reads the citizen:
+/// a consent and its withdrawal have legal effect (a withdrawal ends referrals).
+pub const ONLY_CONSENT_RECORDERS: &str =
+    "only the citizen's coordinators record and withdraw its consents";
 
 /// `403` unless `user`'s role manages citizens (registers them, records consent, …).
 pub fn manage_citizens(user: &CurrentUser) -> Result<(), ApiError> {

@@ -50,6 +50,8 @@ pub enum PeerWorkerScope {
     Organisation(String),
     /// Only the peer worker linked to this user.
     User(String),
+    /// None at all (roles that do not see the workforce).
+    Nobody,
 }
 
 /// Filters of `GET /peer-workers`, including the scope of the user asking.
@@ -129,6 +131,9 @@ fn filtered<'a>(filter: &PeerWorkerFilter) -> peer_workers::BoxedQuery<'a, Backe
         }
         PeerWorkerScope::User(user) => {
             query = query.filter(peer_workers::user_id.eq(user.clone()));
+        }
+        PeerWorkerScope::Nobody => {
+            query = query.filter(false.into_sql::<diesel::sql_types::Bool>());
         }
     }
     if let Some(org) = &filter.organisation_id {

@@ -100,6 +100,10 @@ pub fn list(
         }
         query = match peers {
             PeerWorkerScope::All => query,
+            // Only the sessions the user supervised.
+            PeerWorkerScope::Nobody => {
+                query.filter(supervision_sessions::supervisor_user_id.eq(user.clone()))
+            }
             PeerWorkerScope::User(linked) => query.filter(visible_to!(
                 peer_workers::table.filter(peer_workers::user_id.eq(linked.clone()))
             )),

@@ -49,6 +49,8 @@ pub async fn list(
 /// Record a consent
 ///
 /// Audited. `given_on` may not lie in the future; `expires_on` must come after it.
+/// Who may: admins and the citizen's coordinators and integrations; a guiding peer worker
+/// reads consents but gets `403` here (a consent has legal effect).
 #[utoipa::path(
     tag = "citizens",
     operation_id = "create_consent",
@@ -79,6 +81,8 @@ pub async fn create(
 /// Withdraw a consent
 ///
 /// Records the withdrawal as a new fact; the consent stays on record. Audited.
+/// Who may: admins and the citizen's coordinators and integrations; a guiding peer worker
+/// gets `403` (a withdrawal has legal effect).
 #[utoipa::path(
     tag = "citizens",
     operation_id = "withdraw_consent",

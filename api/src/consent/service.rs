@@ -2,7 +2,7 @@
 //! fact, never a delete. Every read and write is audited.
 
 use super::dto::{Consent, ConsentFilters, ConsentInput};
-use crate::access;
+use crate::access::{self, Access};
 use crate::actor::Actor;
 use crate::error::ApiError;
 use crate::http;
@@ -59,7 +59,8 @@ pub fn create(
 ) -> Result<(Consent, String), ApiError> {
     let mut errors = FieldErrors::new();
     check_consent_dates(input.given_on, input.expires_on, actor.today, &mut errors);
-    let (citizen, _) = access::citizen(conn, actor, id)?;
+    let (citizen, access) = access::citizen(conn, actor, id)?;
+    access.require(Access::Manage, access::ONLY_CONSENT_RECORDERS)?;
     errors.into_result(|| ())?;
     if citizen.anonymised_at.is_some() {
         return Err(ApiError::Conflict("the citizen is anonymised".to_owned()));
@@ -93,7 +94,8 @@ pub fn withdraw(
     withdrawn_on: Option<NaiveDate>,
 ) -> Result<Consent, ApiError> {
     let withdrawn_on = withdrawn_on.unwrap_or(actor.today);
-    let (citizen, _) = access::citizen(conn, actor, &id)?;
+    let (citizen, access) = access::citizen(conn, actor, &id)?;
+    access.require(Access::Manage, access::ONLY_CONSENT_RECORDERS)?;
     let current =
         store::find(conn, &citizen.id, &consent_id.to_string())?.ok_or(ApiError::NotFound)?;
     period(&current).check_withdrawal(withdrawn_on)?;

@@ -142,6 +142,9 @@ pub fn list(
     filters: &ProgrammeFilters,
     page: &PageRequest,
 ) -> Result<Page<Programme>, ApiError> {
+    if !access::lists_programmes(actor) {
+        return Ok(Page::all(Vec::new()));
+    }
     let filter = ProgrammeFilter {
         partner_organisation_id: access::partner_organisation(actor),
         phase: filters.phase.map(|p| p.as_str().to_owned()),

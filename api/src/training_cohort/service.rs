@@ -106,6 +106,9 @@ pub fn list(
     filters: &TrainingCohortFilters,
     page: &PageRequest,
 ) -> Result<Page<TrainingCohort>, ApiError> {
+    if !access::lists_training_cohorts(actor) {
+        return Ok(Page::all(Vec::new()));
+    }
     let filter = TrainingCohortFilter {
         partner_organisation_id: access::partner_organisation(actor),
         programme_id: filters.programme_id.map(|p| p.to_string()),

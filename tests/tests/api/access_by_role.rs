@@ -202,3 +202,87 @@ test_both! {
         sees_nothing(&app, &s, "integration of another tenant", &integration).await;
     }
 }
+
+/// Asserts that `token` (of `role`) reads none of the peer workforce: the peer worker, its
+/// qualifications, the cohort, its enrolments and trainers are `404`, and no list names them.
+async fn sees_no_workforce(app: &TestApp, role: &str, token: &str, peer: &str, cohort: &str) {
+    for path in [
+        format!("/api/v1/peer-workers/{peer}"),
+        format!("/api/v1/peer-workers/{peer}/qualifications"),
+        format!("/api/v1/training-cohorts/{cohort}"),
+        format!("/api/v1/training-cohorts/{cohort}/enrolments"),
+        format!("/api/v1/training-cohorts/{cohort}/trainers"),
+    ] {
+        let answer = app.get(&path).token(token).send().await;
+        assert_eq!(answer.status, 404, "{role}: GET {path} must be 404");
+    }
+    for path in [
+        "/api/v1/peer-workers?limit=200",
+        "/api/v1/peer-workers?limit=200&supervision_overdue=true",
+        "/api/v1/supervision-sessions?limit=200",
+        "/api/v1/training-cohorts?limit=200",
+    ] {
+        let answer = app.get(path).token(token).send().await;
+        answer.assert_status(200);
+        assert!(
+            answer.ids().is_empty(),
+            "{role}: GET {path} lists {:?}",
+            answer.ids()
+        );
+    }
+}
+
+test_both! {
+    async fn professionals_and_evaluators_see_no_workforce_and_peer_workers_record_no_consent(app) {
+        let s = seeded(&app).await;
+        let p = &s.w.p;
+        let cohort = app.post("/api/v1/training-cohorts").token(&p.coordinator).json(json!({
+            "programme_id": s.w.programme, "provider_organisation_id": p.kolding,
+            "start_date": "2026-03-01", "end_date": "2026-06-30", "grants": ["peer_guide"]
+        })).await;
+        cohort.assert_status(201);
+        let cohort = cohort.id();
+        app.post(&format!("/api/v1/training-cohorts/{cohort}/enrolments")).token(&p.coordinator)
+            .json(json!({"peer_worker_id": s.w.guide})).await.assert_status(201);
+        let supervisor = app.user("supervisor", "professional", &p.vejle).await;
+        app.post("/api/v1/supervision-sessions").token(&p.coordinator).json(json!({
+            "date": "2026-02-01", "supervisor_user_id": supervisor, "format": "group", "peer_worker_ids": [s.w.guide]
+        })).await.assert_status(201);
+        // Control: the coordinator sees them.
+        app.get(&format!("/api/v1/peer-workers/{}", s.w.guide)).token(&p.coordinator).send().await.assert_status(200);
+        app.get(&format!("/api/v1/training-cohorts/{cohort}/enrolments")).token(&p.coordinator).send().await.assert_status(200);
+
+        app.user("evaluator", "evaluator", &p.vejle).await;
+        let evaluator = app.login("evaluator", PASSWORD).await;
+        app.user("professional", "professional", &p.vejle).await;
+        let professional = app.login("professional", PASSWORD).await;
+        for (role, token) in [("evaluator of the lead", &evaluator), ("professional of the lead", &professional), ("professional of a partner", &p.kolding_user)] {
+            sees_no_workforce(&app, role, token, &s.w.guide, &cohort).await;
+        }
+        // Professionals see the referrals addressed to them, not programmes; evaluators read
+        // their programmes (for reports and exports).
+        let programme = &s.w.programme;
+        for path in [format!("/api/v1/programmes/{programme}"), format!("/api/v1/programmes/{programme}/partners"), format!("/api/v1/programmes/{programme}/targets")] {
+            app.get(&path).token(&professional).send().await.assert_problem(404, "not_found");
+        }
+        let listed = app.get("/api/v1/programmes?limit=200").token(&professional).send().await;
+        listed.assert_status(200);
+        assert!(listed.ids().is_empty());
+        app.get(&format!("/api/v1/programmes/{programme}")).token(&evaluator).send().await.assert_status(200);
+
+        // Consents have legal effect: the guiding peer worker reads them but neither records
+        // nor withdraws one.
+        let consents = format!("/api/v1/citizens/{}/consents", s.w.citizen);
+        app.get(&consents).token(&s.w.guide_token).send().await.assert_status(200);
+        app.post(&consents).token(&s.w.guide_token)
+            .json(json!({"purpose": "share_with_jobcentre", "given_on": "2026-01-05", "method": "written"}))
+            .await.assert_problem(403, "forbidden");
+        let listed = app.get(&consents).token(&p.coordinator).send().await;
+        let consent = listed.ids()[0].clone();
+        app.post(&format!("{consents}/{consent}/withdraw")).token(&s.w.guide_token).json(json!({}))
+            .await.assert_problem(403, "forbidden");
+        let after = app.get(&consents).token(&p.coordinator).send().await;
+        assert_eq!(after.ids(), [consent.as_str()]);
+        assert!(after.body["items"][0]["withdrawn_on"].is_null(), "nothing withdrawn");
+    }
+}

@@ -175,7 +175,7 @@ test_both! {
         assert_eq!(last["request_id"], "trace-read-1");
         // The audit log is the admin's alone, and cannot be changed through the API.
         app.get("/api/v1/audit-events").token(&coordinator).send().await.assert_problem(403, "forbidden");
-        assert_eq!(app.delete("/api/v1/audit-events").token(&app.admin_token).send().await.status, 404);
+        assert_eq!(app.delete("/api/v1/audit-events").token(&app.admin_token).send().await.status, 405);
         let by_user = app.get(&format!("/api/v1/audit-events?user_id={coordinator_id}&limit=200")).token(&app.admin_token).send().await;
         assert_eq!(by_user.ids().len(), 8);
         app.get("/api/v1/audit-events?from=yesterday").token(&app.admin_token).send().await.assert_problem(422, "validation");

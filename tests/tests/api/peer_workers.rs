@@ -92,11 +92,11 @@ test_both! {
     async fn peer_workers_are_invisible_outside_the_partnership(app) {
         let p = partnership(&app).await;
         let id = peer_worker(&app, &p, "Jonas Holm").await;
-        // The partner sees it read-only.
-        app.get(&format!("/api/v1/peer-workers/{id}")).token(&p.kolding_user).send().await.assert_status(200);
+        // A professional, even of a partner, sees no peer worker (domain.md, "Who may do what").
+        app.get(&format!("/api/v1/peer-workers/{id}")).token(&p.kolding_user).send().await.assert_problem(404, "not_found");
         app.post(&format!("/api/v1/peer-workers/{id}/transitions")).token(&p.kolding_user)
             .json(json!({"to": "in_training"})).await
-            .assert_problem(403, "forbidden");
+            .assert_problem(404, "not_found");
         // Outside: nothing.
         for path in [format!("/api/v1/peer-workers/{id}"), format!("/api/v1/peer-workers/{id}/qualifications")] {
             app.get(&path).token(&p.outsider).send().await.assert_problem(404, "not_found");

@@ -145,7 +145,8 @@ test_both! {
     async fn closed_is_final_and_only_managers_move_phases(app) {
         let p = partnership(&app).await;
         let id = &p.programme_id;
-        app.post(&format!("/api/v1/programmes/{id}/transitions")).token(&p.kolding_user)
+        let (_, evaluator) = app.user_with_token("kolding-evaluator", "evaluator", &p.kolding).await;
+        app.post(&format!("/api/v1/programmes/{id}/transitions")).token(&evaluator)
             .json(json!({"to": "pilot"})).await
             .assert_problem(403, "forbidden");
         app.post(&format!("/api/v1/programmes/{id}/transitions")).token(&p.coordinator)
@@ -165,13 +166,17 @@ test_both! {
     async fn a_programme_is_invisible_outside_its_partnership(app) {
         let p = partnership(&app).await;
         let id = &p.programme_id;
-        // Partners see it; the professional of a partner reads but does not manage.
-        app.get(&format!("/api/v1/programmes/{id}")).token(&p.kolding_user).send().await.assert_status(200);
-        app.patch(&format!("/api/v1/programmes/{id}")).token(&p.kolding_user).if_match(1)
+        // Partners see it; the evaluator of a partner reads but does not manage; a professional
+        // sees only the referrals addressed to it, no programme.
+        let (_, evaluator) = app.user_with_token("kolding-evaluator", "evaluator", &p.kolding).await;
+        app.get(&format!("/api/v1/programmes/{id}")).token(&evaluator).send().await.assert_status(200);
+        app.patch(&format!("/api/v1/programmes/{id}")).token(&evaluator).if_match(1)
             .merge_patch(json!({"name": "Renamed"})).await
             .assert_problem(403, "forbidden");
-        let listed = app.get("/api/v1/programmes").token(&p.kolding_user).send().await;
+        let listed = app.get("/api/v1/programmes").token(&evaluator).send().await;
         assert_eq!(listed.ids(), [id.as_str()]);
+        app.get(&format!("/api/v1/programmes/{id}")).token(&p.kolding_user).send().await.assert_problem(404, "not_found");
+        assert!(app.get("/api/v1/programmes").token(&p.kolding_user).send().await.ids().is_empty());
 
         // Outside the partnership nothing exists.
         for path in [

@@ -69,7 +69,8 @@ test_both! {
         })).await;
         session.assert_status(201);
         let id = session.id();
-        app.get(&format!("/api/v1/supervision-sessions/{id}")).token(&p.kolding_user).send().await.assert_status(200);
+        // A professional of a partner sees no supervision of peer workers.
+        app.get(&format!("/api/v1/supervision-sessions/{id}")).token(&p.kolding_user).send().await.assert_problem(404, "not_found");
         app.get(&format!("/api/v1/supervision-sessions/{id}")).token(&p.outsider).send().await
             .assert_problem(404, "not_found");
         let listed = app.get("/api/v1/supervision-sessions").token(&p.outsider).send().await;

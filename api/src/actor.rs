@@ -31,9 +31,9 @@ pub struct Auditor {
 impl Auditor {
     pub fn new(user: &CurrentUser, request_id: String, at: NaiveDateTime) -> Self {
         Self {
-            user_id: user.id.clone(),
+            user_id: user.id.to_string(),
             role: user.role.as_str().to_owned(),
-            organisation_id: user.organisation_id.clone(),
+            organisation_id: user.organisation_id.to_string(),
             request_id,
             at,
         }

@@ -125,7 +125,7 @@ where
             let (resource, location) = make(conn)?;
             let body = serde_json::to_string(&resource).map_err(ApiError::internal)?;
             if let Some(key) = &stored_key {
-                idempotency::complete(conn, &stored_user, key, 201, &body, Some(&location))?;
+                idempotency::complete(conn, stored_user, key, 201, &body, Some(&location))?;
             }
             Ok((body, location, resource.version()))
         })
@@ -137,7 +137,7 @@ where
                 // Let a retry try again; if this fails too, the key is reclaimed once abandoned.
                 let _ = state
                     .db
-                    .write(move |conn| Ok(idempotency::release(conn, &user_id, &key)?))
+                    .write(move |conn| Ok(idempotency::release(conn, user_id, &key)?))
                     .await;
             }
             Err(error)

@@ -2,10 +2,10 @@
 //! referrals, courses): recording a move and showing the history on the resource.
 
 use crate::clock::to_utc;
-use crate::convert::uuid_opt;
 use crate::error::ApiError;
 use brobygger_domain::workflow::Workflow;
 use brobygger_persistence::DbConnection;
+use brobygger_persistence::ids::{StatusChangeId, UserId};
 use brobygger_persistence::status_history::{self as store, StatusHistoryRow};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
@@ -31,7 +31,7 @@ pub struct StatusChange {
 impl StatusChange {
     pub fn from_row(row: StatusHistoryRow) -> Result<Self, ApiError> {
         Ok(Self {
-            by: uuid_opt(row.by_user_id.as_deref())?,
+            by: row.by_user_id.map(Uuid::from),
             status: row.status,
             at: to_utc(row.at),
             reason: row.reason,
@@ -46,18 +46,18 @@ pub fn record(
     resource_id: &str,
     status: &str,
     at: NaiveDateTime,
-    by: &str,
+    by: UserId,
     reason: Option<String>,
 ) -> Result<(), ApiError> {
     store::insert(
         conn,
         &StatusHistoryRow {
-            id: Uuid::now_v7().to_string(),
+            id: StatusChangeId::new(),
             resource_type: resource_type.to_owned(),
             resource_id: resource_id.to_owned(),
             status: status.to_owned(),
             at,
-            by_user_id: Some(by.to_owned()),
+            by_user_id: Some(by),
             reason,
         },
     )?;

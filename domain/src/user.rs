@@ -2,6 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
+impl From<Role> for &'static str {
+    fn from(value: Role) -> Self {
+        value.as_str()
+    }
+}
+
 /// What a user may do (`spec/domain.md`, "Who may do what").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

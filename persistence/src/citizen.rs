@@ -1,6 +1,7 @@
 //! Citizens. The CPR number is stored only encrypted, with a keyed hash for exact lookup.
 
 use crate::schema::citizens;
+use crate::ids::OrganisationId;
 use crate::support_course::CourseScope;
 use crate::{DbConnection, PageRequest, paginate};
 use chrono::NaiveDateTime;
@@ -30,7 +31,7 @@ pub enum CitizenScope {
     All,
     /// Citizens registered by `organisation_id`, or with a support course in `courses`.
     Limited {
-        organisation_id: Option<String>,
+        organisation_id: Option<OrganisationId>,
         courses: CourseScope,
     },
     None,
@@ -163,7 +164,7 @@ pub fn find_by_cpr_index(
 
 pub fn cpr_taken(
     conn: &mut DbConnection,
-    organisation_id: &str,
+    organisation_id: OrganisationId,
     index: &str,
     except: &str,
 ) -> QueryResult<bool> {

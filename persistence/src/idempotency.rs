@@ -1,6 +1,7 @@
 //! `Idempotency-Key` records: the first response to a create, kept 24 hours.
 
 use crate::DbConnection;
+use crate::ids::UserId;
 use crate::schema::idempotency_keys;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -9,7 +10,7 @@ use diesel::result::{DatabaseErrorKind, Error};
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = idempotency_keys)]
 pub struct IdempotencyRow {
-    pub user_id: String,
+    pub user_id: UserId,
     pub key: String,
     pub request_hash: String,
     pub state: String,
@@ -52,7 +53,7 @@ pub fn claim(
             Err(e) => return Err(e),
         }
         let existing: Option<IdempotencyRow> = idempotency_keys::table
-            .find((&row.user_id, &row.key))
+            .find((row.user_id, &row.key))
             .select(IdempotencyRow::as_select())
             .first(conn)
             .optional()?;
@@ -61,7 +62,7 @@ pub fn claim(
                 if found.created_at < expired_before
                     || (found.state == IN_FLIGHT && found.created_at < abandoned_before) =>
             {
-                release(conn, &row.user_id, &row.key)?;
+                release(conn, row.user_id, &row.key)?;
             }
             Some(found) => return Ok(Claim::Existing(found)),
             None => {}
@@ -72,7 +73,7 @@ pub fn claim(
 
 pub fn complete(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: UserId,
     key: &str,
     status: i32,
     body: &str,
@@ -89,7 +90,7 @@ pub fn complete(
         .map(drop)
 }
 
-pub fn release(conn: &mut DbConnection, user_id: &str, key: &str) -> QueryResult<()> {
+pub fn release(conn: &mut DbConnection, user_id: UserId, key: &str) -> QueryResult<()> {
     diesel::delete(idempotency_keys::table.find((user_id, key)))
         .execute(conn)
         .map(drop)

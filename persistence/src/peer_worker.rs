@@ -4,6 +4,7 @@ use crate::schema::{
     peer_worker_languages, peer_worker_municipalities, peer_worker_programmes,
     peer_worker_qualifications, peer_workers, programme_partners,
 };
+use crate::ids::{OrganisationId, UserId};
 use crate::{DbConnection, PageRequest, paginate};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -47,9 +48,9 @@ pub enum PeerWorkerScope {
     #[default]
     All,
     /// Those hosted by this organisation or working in a programme it is a partner of.
-    Organisation(String),
+    Organisation(OrganisationId),
     /// Only the peer worker linked to this user.
-    User(String),
+    User(UserId),
 }
 
 /// Filters of `GET /peer-workers`, including the scope of the user asking.
@@ -86,7 +87,7 @@ pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<Pee
         .load(conn)
 }
 
-pub fn find_by_user(conn: &mut DbConnection, user_id: &str) -> QueryResult<Option<PeerWorkerRow>> {
+pub fn find_by_user(conn: &mut DbConnection, user_id: UserId) -> QueryResult<Option<PeerWorkerRow>> {
     peer_workers::table
         .filter(peer_workers::user_id.eq(user_id))
         .select(PeerWorkerRow::as_select())
@@ -289,10 +290,10 @@ pub fn lists_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<(Pairs, 
 pub fn works_for_partner_of(
     conn: &mut DbConnection,
     id: &str,
-    organisation_id: &str,
+    organisation_id: OrganisationId,
 ) -> QueryResult<bool> {
     let partner_programmes = programme_partners::table
-        .filter(programme_partners::organisation_id.eq(organisation_id.to_owned()))
+        .filter(programme_partners::organisation_id.eq(organisation_id))
         .select(programme_partners::programme_id);
     peer_worker_programmes::table
         .filter(peer_worker_programmes::peer_worker_id.eq(id.to_owned()))

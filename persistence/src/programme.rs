@@ -1,6 +1,7 @@
 //! Programmes, their models, partners and targets.
 
 use crate::schema::{programme_models, programme_partners, programme_targets, programmes};
+use crate::ids::OrganisationId;
 use crate::{DbConnection, PageRequest, paginate};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -158,7 +159,7 @@ pub fn set_models(conn: &mut DbConnection, id: &str, models: &[String]) -> Query
 pub fn partner_role(
     conn: &mut DbConnection,
     programme_id: &str,
-    organisation_id: &str,
+    organisation_id: OrganisationId,
 ) -> QueryResult<Option<String>> {
     programme_partners::table
         .filter(programme_partners::programme_id.eq(programme_id))
@@ -169,16 +170,20 @@ pub fn partner_role(
 }
 
 /// Whether organisations `a` and `b` are partners of one programme (one query).
-pub fn shares_a_programme(conn: &mut DbConnection, a: &str, b: &str) -> QueryResult<bool> {
+pub fn shares_a_programme(
+    conn: &mut DbConnection,
+    a: OrganisationId,
+    b: OrganisationId,
+) -> QueryResult<bool> {
     let of_a = diesel::alias!(programme_partners as of_a);
     let programmes_of_a = of_a
         .filter(
             of_a.field(programme_partners::organisation_id)
-                .eq(a.to_owned()),
+                .eq(a),
         )
         .select(of_a.field(programme_partners::programme_id));
     programme_partners::table
-        .filter(programme_partners::organisation_id.eq(b.to_owned()))
+        .filter(programme_partners::organisation_id.eq(b))
         .filter(programme_partners::programme_id.eq_any(programmes_of_a))
         .select(programme_partners::programme_id)
         .first::<String>(conn)

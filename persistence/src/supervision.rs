@@ -1,5 +1,6 @@
 //! Supervision sessions and who attended them.
 
+use crate::ids::UserId;
 use crate::peer_worker::PeerWorkerScope;
 use crate::schema::{
     peer_worker_programmes, peer_workers, programme_partners, supervision_attendees,
@@ -28,7 +29,7 @@ pub struct SupervisionSessionRow {
 pub struct SupervisionFilter {
     /// Only sessions attended or supervised by a peer worker in this scope, or supervised by
     /// this user (`None`: every session).
-    pub scope: Option<(PeerWorkerScope, String)>,
+    pub scope: Option<(PeerWorkerScope, UserId)>,
     pub peer_worker_id: Option<String>,
     pub date_from: Option<NaiveDate>,
     pub date_to: Option<NaiveDate>,

@@ -1,6 +1,7 @@
 //! Support courses with their goals, progress notes and contacts.
 
 use crate::schema::{contacts, goal_progress, goals, programme_partners, support_courses};
+use crate::ids::OrganisationId;
 use crate::{DbConnection, PageRequest, paginate};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -73,7 +74,7 @@ pub enum CourseScope {
     All,
     /// Courses in the programmes this organisation is a partner of (a subquery, so the cost
     /// does not grow with the number of programmes).
-    PartnerOf(String),
+    PartnerOf(OrganisationId),
     /// Courses guided by this peer worker.
     PeerWorker(String),
     None,

@@ -18,6 +18,7 @@ use brobygger_domain::citizen::Cpr;
 use brobygger_domain::error::HasCode;
 use brobygger_domain::organisation::MunicipalityCode;
 use brobygger_persistence::citizen::{self as store, CitizenFilter, CitizenRow};
+use brobygger_persistence::ids::OrganisationId;
 use brobygger_persistence::{
     DbConnection, PageRequest, audit as audit_store, connection, consent as consent_store,
     organisation as organisation_store,
@@ -100,14 +101,14 @@ pub fn create(
     access::manage_citizens(actor)?;
     let organisation_id = input
         .organisation_id
-        .map_or_else(|| actor.organisation_id.clone(), |o| o.to_string());
+        .map_or(actor.organisation_id, OrganisationId::from);
     if access::organisation_scope(actor).is_some_and(|own| own != organisation_id) {
         return Err(ApiError::Forbidden(
             "citizens are registered in your own organisation".to_owned(),
         ));
     }
     let (cpr_ciphertext, cpr_index) = seal(vault, input.cpr.as_deref())?;
-    if organisation_store::find(conn, &organisation_id)?.is_none() {
+    if organisation_store::find(conn, organisation_id)?.is_none() {
         return Err(ApiError::field(
             "organisation_id",
             "unknown",
@@ -116,7 +117,7 @@ pub fn create(
     }
     let id = Uuid::now_v7().to_string();
     if let Some(index) = &cpr_index
-        && store::cpr_taken(conn, &organisation_id, index, &id)?
+        && store::cpr_taken(conn, organisation_id, index, &id)?
     {
         return Err(ApiError::Conflict(CPR_TAKEN.to_owned()));
     }
@@ -129,7 +130,7 @@ pub fn create(
         phone: input.phone,
         municipality_code: input.municipality_code,
         preferred_language: input.preferred_language,
-        organisation_id,
+        organisation_id: organisation_id.to_string(),
         anonymised_at: None,
         version: 1,
         created_at: actor.now,
@@ -181,7 +182,7 @@ pub fn update(
     let (cpr_ciphertext, cpr_index) =
         new_cpr.unwrap_or((current.cpr_ciphertext.clone(), current.cpr_index.clone()));
     if let Some(index) = &cpr_index
-        && store::cpr_taken(conn, &current.organisation_id, index, &current.id)?
+        && store::cpr_taken(conn, current.organisation_id.parse().map_err(ApiError::internal)?, index, &current.id)?
     {
         return Err(ApiError::Conflict(CPR_TAKEN.to_owned()));
     }

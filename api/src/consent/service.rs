@@ -71,7 +71,7 @@ pub fn create(
         given_on: input.given_on,
         method: input.method.as_str().to_owned(),
         expires_on: input.expires_on,
-        recorded_by: actor.id.clone(),
+        recorded_by: actor.id.to_string(),
         withdrawn_on: None,
         withdrawn_by: None,
         version: 1,
@@ -99,7 +99,7 @@ pub fn withdraw(
     period(&current).check_withdrawal(withdrawn_on)?;
     let row = ConsentRow {
         withdrawn_on: Some(withdrawn_on),
-        withdrawn_by: Some(actor.id.clone()),
+        withdrawn_by: Some(actor.id.to_string()),
         version: current.version + 1,
         updated_at: actor.now,
         ..current.clone()

@@ -68,7 +68,7 @@ pub fn create(
         mode: input.mode.as_str().to_owned(),
         summary: input.summary,
         peer_worker_id,
-        recorded_by: actor.id.clone(),
+        recorded_by: actor.id.to_string(),
         version: 1,
         created_at: actor.now,
         updated_at: actor.now,

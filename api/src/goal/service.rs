@@ -161,7 +161,7 @@ pub fn add_progress(
         date: input.date,
         note: input.note,
         self_rating: input.self_rating,
-        recorded_by: actor.id.clone(),
+        recorded_by: actor.id.to_string(),
         created_at: actor.now,
     };
     store::insert_progress(conn, &row)?;

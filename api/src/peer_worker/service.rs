@@ -152,16 +152,16 @@ fn check(
     if let Some(user_id) = input.user_id
         && current.is_none_or(|c| c.user_id != Some(user_id))
     {
-        let linked = user_store::find(conn, &user_id.to_string())?.filter(|linked| {
+        let linked = user_store::find(conn, user_id.into())?.filter(|linked| {
             access::peer_worker_user_in_body(actor, linked, &input.organisation_id)
         });
         match linked {
-            Some(linked) if !Role::PeerWorker.is_stored_as(&linked.role) => errors.push(
+            Some(linked) if linked.role != Role::PeerWorker => errors.push(
                 "user_id",
                 "invalid_role",
                 "must be a user of role peer_worker",
             ),
-            Some(linked) if store::find_by_user(conn, &linked.id)?.is_some() => errors.push(
+            Some(linked) if store::find_by_user(conn, linked.id)?.is_some() => errors.push(
                 "user_id",
                 "taken",
                 "this user is already linked to a peer worker",
@@ -234,7 +234,7 @@ pub fn create(
         &row.id,
         recruited.as_str(),
         actor.now,
-        &actor.id,
+        actor.id,
         None,
     )?;
     let location = format!("/api/v1/peer-workers/{}", row.id);
@@ -286,7 +286,7 @@ pub fn transition(
         &row.id,
         move_to.to.as_str(),
         actor.now,
-        &actor.id,
+        actor.id,
         move_to.reason,
     )?;
     load_one(conn, row, actor.today)
@@ -378,7 +378,7 @@ pub fn record_qualification(
         training_cohort_id: None,
         evidence: Some(input.evidence),
         earned_on: input.earned_on,
-        recorded_by: Some(actor.id.clone()),
+        recorded_by: Some(actor.id.to_string()),
         created_at: actor.now,
     };
     store::insert_qualification(conn, &row)?;

@@ -83,10 +83,10 @@ fn check_lead(
             None
         }
         ProgrammeLead::Named(lead) => {
-            if organisation::find(conn, &lead)?.is_none() {
+            if organisation::find(conn, lead)?.is_none() {
                 errors.push("lead_organisation_id", "unknown", "no such organisation");
             }
-            Some(lead)
+            Some(lead.to_string())
         }
         ProgrammeLead::NotAllowed => {
             errors.push(
@@ -96,7 +96,7 @@ fn check_lead(
             );
             None
         }
-        ProgrammeLead::Own(lead) => Some(lead),
+        ProgrammeLead::Own(lead) => Some(lead.to_string()),
     })
 }
 
@@ -143,7 +143,7 @@ pub fn list(
     page: &PageRequest,
 ) -> Result<Page<Programme>, ApiError> {
     let filter = ProgrammeFilter {
-        partner_organisation_id: access::partner_organisation(actor),
+        partner_organisation_id: access::partner_organisation(actor).map(|o| o.to_string()),
         phase: filters.phase.map(|p| p.as_str().to_owned()),
         lead_organisation_id: filters.lead_organisation_id.map(|o| o.to_string()),
         model: filters.model.map(|m| m.as_str().to_owned()),
@@ -192,7 +192,7 @@ pub fn create(
         },
     )?;
     let development = Phase::Development.as_str();
-    workflow::record(conn, RESOURCE, &row.id, development, now, &actor.id, None)?;
+    workflow::record(conn, RESOURCE, &row.id, development, now, actor.id, None)?;
     let location = format!("/api/v1/programmes/{}", row.id);
     Ok((load_one(conn, row)?, location))
 }
@@ -251,7 +251,7 @@ pub fn transition(
         &row.id,
         to,
         actor.now,
-        &actor.id,
+        actor.id,
         move_to.reason,
     )?;
     load_one(conn, row)
@@ -292,7 +292,7 @@ pub fn create_partner(
     let (programme, access) = access::programme(conn, actor, id)?;
     access.require_manage("a programme")?;
     let organisation_id = input.organisation_id.to_string();
-    if organisation::find(conn, &organisation_id)?.is_none() {
+    if organisation::find(conn, input.organisation_id.into())?.is_none() {
         return Err(ApiError::field(
             "organisation_id",
             "unknown",
@@ -300,7 +300,7 @@ pub fn create_partner(
         ));
     }
     check_partner_role(&programme, &organisation_id, input.role)?;
-    if store::partner_role(conn, &programme.id, &organisation_id)?.is_some() {
+    if store::partner_role(conn, &programme.id, input.organisation_id.into())?.is_some() {
         return Err(ApiError::Conflict(
             "this organisation is already a partner of the programme".to_owned(),
         ));

@@ -71,7 +71,7 @@ fn check(
         Supervisor::from_fields(input.supervisor_user_id, input.supervisor_peer_worker_id);
     match supervisor {
         Some(Supervisor::User(supervisor)) => {
-            let visible = user_store::find(conn, &supervisor.to_string())?
+            let visible = user_store::find(conn, supervisor.into())?
                 .is_some_and(|found| access::supervisor_in_body(actor, &found));
             if !visible {
                 errors.push("supervisor_user_id", "unknown", "no such user");

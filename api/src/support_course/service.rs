@@ -97,9 +97,9 @@ fn check_references(
     }
     if let Some(coordinator) = &input.coordinator_user_id {
         let programme = input.programme_id.to_string();
-        let fits = match user_store::find(conn, &coordinator.to_string())? {
-            Some(u) if Role::Coordinator.is_stored_as(&u.role) && u.active => {
-                programme_store::partner_role(conn, &programme, &u.organisation_id)?.is_some()
+        let fits = match user_store::find(conn, (*coordinator).into())? {
+            Some(u) if u.role == Role::Coordinator && u.active => {
+                programme_store::partner_role(conn, &programme, u.organisation_id)?.is_some()
             }
             _ => false,
         };
@@ -223,7 +223,7 @@ pub fn create(
     store::insert(conn, &row)?;
     let requested = SupportStatus::Requested.as_str();
     workflow::record(
-        conn, RESOURCE, &row.id, requested, actor.now, &actor.id, None,
+        conn, RESOURCE, &row.id, requested, actor.now, actor.id, None,
     )?;
     let citizen = Some(row.citizen_id.as_str());
     actor
@@ -316,7 +316,7 @@ pub fn transition(
         &row.id,
         to,
         actor.now,
-        &actor.id,
+        actor.id,
         plan.reason,
     )?;
     let citizen = Some(row.citizen_id.as_str());

@@ -19,7 +19,6 @@ use brobygger_domain::programme::Period;
 use brobygger_domain::training_cohort::{
     EnrolmentOutcome, OutcomeChange, plan_outcome, user_may_train,
 };
-use brobygger_domain::user::Role;
 use brobygger_domain::workflow::TextEnum;
 use brobygger_persistence::training_cohort::{
     self as store, EnrolmentRow, TrainerRow, TrainingCohortFilter, TrainingCohortRow,
@@ -74,9 +73,8 @@ fn check(
             found => found.require_manage("a programme")?,
         }
     }
-    let provider = input.provider_organisation_id.to_string();
     if current.is_none_or(|c| c.provider_organisation_id != input.provider_organisation_id) {
-        let partner = programme_store::partner_role(conn, &programme_id, &provider)?.is_some();
+        let partner = programme_store::partner_role(conn, &programme_id, input.provider_organisation_id.into())?.is_some();
         if !(partner || access::organisation_in_body(conn, actor, &input.provider_organisation_id)?)
         {
             errors.push(
@@ -107,7 +105,7 @@ pub fn list(
     page: &PageRequest,
 ) -> Result<Page<TrainingCohort>, ApiError> {
     let filter = TrainingCohortFilter {
-        partner_organisation_id: access::partner_organisation(actor),
+        partner_organisation_id: access::partner_organisation(actor).map(|o| o.to_string()),
         programme_id: filters.programme_id.map(|p| p.to_string()),
         provider_organisation_id: filters.provider_organisation_id.map(|p| p.to_string()),
     };
@@ -186,10 +184,9 @@ pub fn list_trainers(
     Page::from_rows(rows, page, |r| &r.id, Trainer::from_row)
 }
 
-/// Who may train as a professional: the domain's rule over the user's role (a stored role
-/// that does not parse trains no one).
+/// Who may train as a professional: the domain's rule over the user's role.
 fn may_train_as_professional(user: &UserRow) -> bool {
-    Role::parse(&user.role).is_some_and(user_may_train)
+    user_may_train(user.role)
 }
 
 /// The trainer named in `input`: `(peer worker, user)`, exactly one of them.
@@ -218,7 +215,7 @@ fn trainer(
         }
         (None, Some(user)) => {
             match access::programme_user_in_body(conn, actor, &cohort.programme_id, &user)? {
-                Some(found) if may_train_as_professional(&found) => Ok((None, Some(found.id))),
+                Some(found) if may_train_as_professional(&found) => Ok((None, Some(found.id.to_string()))),
                 _ => Err(ApiError::field("user_id", "unknown", "no such user")),
             }
         }

@@ -1,7 +1,6 @@
 //! What `/users` reads and writes.
 
 use crate::clock::to_utc;
-use crate::convert::uuid;
 use crate::error::ApiError;
 use brobygger_domain::user::Role;
 use brobygger_persistence::user::UserRow;
@@ -49,10 +48,9 @@ crate::http::versioned!(User);
 impl User {
     pub fn from_row(row: UserRow) -> Result<Self, ApiError> {
         Ok(Self {
-            id: uuid(&row.id)?,
-            organisation_id: uuid(&row.organisation_id)?,
-            role: Role::parse(&row.role)
-                .ok_or_else(|| ApiError::internal("stored role unknown"))?,
+            id: row.id.into(),
+            organisation_id: row.organisation_id.into(),
+            role: row.role,
             username: row.username,
             display_name: row.display_name,
             email: row.email,

@@ -30,7 +30,7 @@ use crate::auth::CurrentUser;
 use crate::error::ApiError;
 use brobygger_domain::user::{Role, Subject};
 use brobygger_persistence::DbConnection;
-use brobygger_persistence::ids::{OrganisationId, UserId};
+use brobygger_persistence::ids::{OrganisationId, ProgrammeId, UserId};
 use brobygger_persistence::citizen::{self as citizen_store, CitizenRow, CitizenScope};
 use brobygger_persistence::organisation::{self as organisation_store, OrganisationRow};
 use brobygger_persistence::peer_worker::{self as peer_store, PeerWorkerRow, PeerWorkerScope};
@@ -190,7 +190,7 @@ pub fn user_scope(
 pub fn programme_access(
     conn: &mut DbConnection,
     user: &CurrentUser,
-    id: &str,
+    id: ProgrammeId,
 ) -> Result<Access, ApiError> {
     if user.is_admin() {
         return Ok(Access::Manage);
@@ -209,9 +209,9 @@ pub fn programme(
     user: &CurrentUser,
     id: &Uuid,
 ) -> Result<(ProgrammeRow, Access), ApiError> {
-    let id = id.to_string();
-    let access = programme_access(conn, user, &id)?.found()?;
-    let row = programme_store::find(conn, &id)?.ok_or(ApiError::NotFound)?;
+    let id = ProgrammeId::from(*id);
+    let access = programme_access(conn, user, id)?.found()?;
+    let row = programme_store::find(conn, id)?.ok_or(ApiError::NotFound)?;
     Ok((row, access))
 }
 
@@ -287,7 +287,8 @@ pub fn training_cohort(
     id: &Uuid,
 ) -> Result<(TrainingCohortRow, Access), ApiError> {
     let row = cohort_store::find(conn, &id.to_string())?.ok_or(ApiError::NotFound)?;
-    let access = programme_access(conn, user, &row.programme_id)?.found()?;
+    let programme_id = row.programme_id.parse().map_err(ApiError::internal)?;
+    let access = programme_access(conn, user, programme_id)?.found()?;
     Ok((row, access))
 }
 
@@ -360,7 +361,7 @@ pub fn support_course(
     let access = match (&scope, user.role) {
         (CourseScope::PeerWorker(_), _) => Access::Guide,
         (_, Role::Admin) => Access::Manage,
-        _ => match programme_access(conn, user, &row.programme_id)? {
+        _ => match programme_access(conn, user, row.programme_id.parse().map_err(ApiError::internal)?)? {
             Access::Manage => Access::Manage,
             _ => Access::Read,
         },
@@ -465,7 +466,7 @@ pub fn programme_lead(user: &CurrentUser, named: Option<Uuid>) -> ProgrammeLead 
 pub fn programme_user_in_body(
     conn: &mut DbConnection,
     user: &CurrentUser,
-    programme_id: &str,
+    programme_id: ProgrammeId,
     id: &Uuid,
 ) -> Result<Option<UserRow>, ApiError> {
     let Some(found) = user_store::find(conn, UserId::from(*id))? else {

@@ -22,14 +22,14 @@ pub fn text_enum<T: TextEnum>(value: &str) -> Result<T, ApiError> {
 }
 
 /// The values of `pairs` (owner id, value) that belong to `owner`, in order.
-pub fn values_of<'a>(
-    pairs: &'a [(String, String)],
-    owner: &'a str,
-) -> impl Iterator<Item = &'a str> {
+pub fn values_of<'a, K: PartialEq, V>(
+    pairs: &'a [(K, V)],
+    owner: &'a K,
+) -> impl Iterator<Item = &'a V> {
     pairs
         .iter()
         .filter(move |(o, _)| o == owner)
-        .map(|(_, v)| v.as_str())
+        .map(|(_, v)| v)
 }
 
 /// Sorted, without repeats: lists that are sets (models, codes, ids).

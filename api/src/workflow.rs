@@ -43,7 +43,7 @@ impl StatusChange {
 pub fn record(
     conn: &mut DbConnection,
     resource_type: &str,
-    resource_id: &str,
+    resource_id: &dyn std::fmt::Display,
     status: &str,
     at: NaiveDateTime,
     by: UserId,
@@ -54,7 +54,7 @@ pub fn record(
         &StatusHistoryRow {
             id: StatusChangeId::new(),
             resource_type: resource_type.to_owned(),
-            resource_id: resource_id.to_owned(),
+            resource_id: resource_id.to_string(),
             status: status.to_owned(),
             at,
             by_user_id: Some(by),
@@ -65,14 +65,21 @@ pub fn record(
 }
 
 /// The histories of several resources of one type, each oldest first, by resource id.
-pub fn histories(
+pub fn histories<Id>(
     conn: &mut DbConnection,
     resource_type: &str,
-    ids: &[String],
-) -> Result<std::collections::HashMap<String, Vec<StatusChange>>, ApiError> {
-    let mut map: std::collections::HashMap<String, Vec<StatusChange>> = Default::default();
-    for row in store::of_many(conn, resource_type, ids)? {
-        map.entry(row.resource_id.clone())
+    ids: &[Id],
+) -> Result<std::collections::HashMap<Id, Vec<StatusChange>>, ApiError>
+where
+    Id: std::fmt::Display + std::str::FromStr + Eq + std::hash::Hash,
+{
+    let texts: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    let mut map: std::collections::HashMap<Id, Vec<StatusChange>> = Default::default();
+    for row in store::of_many(conn, resource_type, &texts)? {
+        let id = row.resource_id.parse::<Id>().map_err(|_| {
+            ApiError::internal(format!("stored resource id {:?} unknown", row.resource_id))
+        })?;
+        map.entry(id)
             .or_default()
             .push(StatusChange::from_row(row)?);
     }

@@ -62,7 +62,7 @@ pub fn load(
         .filter_map(|(id, days)| Some((id, days?)))
         .collect();
     let owned = |pairs: &[(String, String)], id: &str| -> Vec<String> {
-        values_of(pairs, id).map(str::to_owned).collect()
+        values_of(pairs, &id.to_owned()).cloned().collect()
     };
     rows.into_iter()
         .map(|row| {
@@ -139,7 +139,7 @@ fn check(
             continue;
         }
         let field = format!("programme_ids.{i}");
-        match access::programme_access(conn, actor, &programme.to_string())? {
+        match access::programme_access(conn, actor, (*programme).into())? {
             Access::None => errors.push(field, "unknown", "no such programme"),
             Access::Read | Access::Guide => errors.push(
                 field,

@@ -9,16 +9,17 @@ use super::dto::{
 use crate::access::{self, ProgrammeLead};
 use crate::actor::Actor;
 use crate::body::MergePatch;
-use crate::convert::{self, set, values_of};
+use crate::convert::{set, values_of};
 use crate::error::ApiError;
 use crate::http::{self, IfMatch, Page};
 use crate::workflow;
 use brobygger_domain::FieldErrors;
-use brobygger_domain::programme::{Metric, Model, PartnerRole, Period, Phase};
+use brobygger_domain::programme::{Model, PartnerRole, Period, Phase};
 use brobygger_domain::workflow::TextEnum;
 use brobygger_persistence::programme::{
     self as store, PartnerRow, ProgrammeFilter, ProgrammeRow, TargetRow,
 };
+use brobygger_persistence::ids::{OrganisationId, PartnerId, ProgrammeId, TargetId};
 use brobygger_persistence::{DbConnection, PageRequest, organisation};
 use chrono::NaiveDateTime;
 use uuid::Uuid;
@@ -27,14 +28,12 @@ const RESOURCE: &str = "programme";
 
 /// Loads the programmes of `rows` with their models and histories.
 fn load(conn: &mut DbConnection, rows: Vec<ProgrammeRow>) -> Result<Vec<Programme>, ApiError> {
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let ids: Vec<ProgrammeId> = rows.iter().map(|r| r.id).collect();
     let models = store::models_of(conn, &ids)?;
     let mut histories = workflow::histories(conn, RESOURCE, &ids)?;
     rows.into_iter()
         .map(|row| {
-            let models = values_of(&models, &row.id)
-                .map(convert::text_enum)
-                .collect::<Result<Vec<Model>, _>>()?;
+            let models: Vec<Model> = values_of(&models, &row.id).copied().collect();
             let history = histories.remove(&row.id).unwrap_or_default();
             Programme::from_parts(row, models, history)
         })
@@ -76,7 +75,7 @@ fn check_lead(
     actor: &Actor,
     named: Option<Uuid>,
     errors: &mut FieldErrors,
-) -> Result<Option<String>, ApiError> {
+) -> Result<Option<OrganisationId>, ApiError> {
     Ok(match access::programme_lead(actor, named) {
         ProgrammeLead::Missing => {
             errors.push("lead_organisation_id", "required", "is required");
@@ -86,7 +85,7 @@ fn check_lead(
             if organisation::find(conn, lead)?.is_none() {
                 errors.push("lead_organisation_id", "unknown", "no such organisation");
             }
-            Some(lead.to_string())
+            Some(lead)
         }
         ProgrammeLead::NotAllowed => {
             errors.push(
@@ -96,16 +95,16 @@ fn check_lead(
             );
             None
         }
-        ProgrammeLead::Own(lead) => Some(lead.to_string()),
+        ProgrammeLead::Own(lead) => Some(lead),
     })
 }
 
 #[expect(clippy::too_many_arguments, reason = "a row is every one of these")]
 fn row(
-    id: String,
+    id: ProgrammeId,
     input: &ProgrammeInput,
     period: Period,
-    lead: String,
+    lead: OrganisationId,
     phase: Phase,
     version: i64,
     created_at: NaiveDateTime,
@@ -121,19 +120,13 @@ fn row(
         end_date: period.end(),
         lead_organisation_id: lead,
         supervision_interval_days: input.supervision_interval_days,
-        phase: phase.as_str().to_owned(),
+        phase,
         version,
         created_at,
         updated_at: now,
     }
 }
 
-fn model_names(models: &[Model]) -> Vec<String> {
-    set(models.to_vec())
-        .into_iter()
-        .map(|m| m.as_str().to_owned())
-        .collect()
-}
 
 /// The programmes the actor's organisation is a partner of (admins: all).
 pub fn list(
@@ -143,10 +136,10 @@ pub fn list(
     page: &PageRequest,
 ) -> Result<Page<Programme>, ApiError> {
     let filter = ProgrammeFilter {
-        partner_organisation_id: access::partner_organisation(actor).map(|o| o.to_string()),
-        phase: filters.phase.map(|p| p.as_str().to_owned()),
-        lead_organisation_id: filters.lead_organisation_id.map(|o| o.to_string()),
-        model: filters.model.map(|m| m.as_str().to_owned()),
+        partner_organisation_id: access::partner_organisation(actor),
+        phase: filters.phase,
+        lead_organisation_id: filters.lead_organisation_id.map(OrganisationId::from),
+        model: filters.model,
     };
     let rows = store::list(conn, &filter, page)?;
     let page = Page::from_rows(rows, page, |r| &r.id, Ok)?;
@@ -175,17 +168,16 @@ pub fn create(
         return Err(ApiError::Validation(errors));
     };
     let now = actor.now;
-    let id = Uuid::now_v7().to_string();
-    let row = row(id, &input, period, lead, Phase::Development, 1, now, now);
+    let row = row(ProgrammeId::new(), &input, period, lead, Phase::Development, 1, now, now);
     store::insert(conn, &row)?;
-    store::set_models(conn, &row.id, &model_names(&input.models))?;
+    store::set_models(conn, row.id, &set(input.models.clone()))?;
     store::insert_partner(
         conn,
         &PartnerRow {
-            id: Uuid::now_v7().to_string(),
-            programme_id: row.id.clone(),
-            organisation_id: row.lead_organisation_id.clone(),
-            role: PartnerRole::Lead.as_str().to_owned(),
+            id: PartnerId::new(),
+            programme_id: row.id,
+            organisation_id: row.lead_organisation_id,
+            role: PartnerRole::Lead,
             version: 1,
             created_at: now,
             updated_at: now,
@@ -212,17 +204,17 @@ pub fn update(
     let input = patch.apply(&before.input(), WRITABLE)?;
     let period = check(&input)?;
     let row = row(
-        current.id.clone(),
+        current.id,
         &input,
         period,
-        current.lead_organisation_id.clone(),
+        current.lead_organisation_id,
         before.phase,
         current.version + 1,
         current.created_at,
         actor.now,
     );
     http::stored(store::update(conn, &row, current.version)?, current.version)?;
-    store::set_models(conn, &row.id, &model_names(&input.models))?;
+    store::set_models(conn, row.id, &set(input.models.clone()))?;
     load_one(conn, row)
 }
 
@@ -235,10 +227,9 @@ pub fn transition(
 ) -> Result<Programme, ApiError> {
     let (current, access) = access::programme(conn, actor, id)?;
     access.require_manage("a programme")?;
-    let from: Phase = convert::text_enum(&current.phase)?;
-    workflow::check(from, move_to.to)?;
+    workflow::check(current.phase, move_to.to)?;
     let row = ProgrammeRow {
-        phase: move_to.to.as_str().to_owned(),
+        phase: move_to.to,
         version: current.version + 1,
         updated_at: actor.now,
         ..current.clone()
@@ -262,7 +253,7 @@ pub fn transition(
 /// `lead` belongs to the programme's lead organisation, and it keeps it.
 fn check_partner_role(
     programme: &ProgrammeRow,
-    organisation_id: &str,
+    organisation_id: OrganisationId,
     role: PartnerRole,
 ) -> Result<(), ApiError> {
     let is_lead = programme.lead_organisation_id == organisation_id;
@@ -278,7 +269,7 @@ pub fn list_partners(
     page: &PageRequest,
 ) -> Result<Page<Partner>, ApiError> {
     let (programme, _) = access::programme(conn, actor, id)?;
-    let rows = store::list_partners(conn, &programme.id, page)?;
+    let rows = store::list_partners(conn, programme.id, page)?;
     Page::from_rows(rows, page, |r| &r.id, Partner::from_row)
 }
 
@@ -291,25 +282,25 @@ pub fn create_partner(
 ) -> Result<(Partner, String), ApiError> {
     let (programme, access) = access::programme(conn, actor, id)?;
     access.require_manage("a programme")?;
-    let organisation_id = input.organisation_id.to_string();
-    if organisation::find(conn, input.organisation_id.into())?.is_none() {
+    let organisation_id = OrganisationId::from(input.organisation_id);
+    if organisation::find(conn, organisation_id)?.is_none() {
         return Err(ApiError::field(
             "organisation_id",
             "unknown",
             "no such organisation",
         ));
     }
-    check_partner_role(&programme, &organisation_id, input.role)?;
-    if store::partner_role(conn, &programme.id, input.organisation_id.into())?.is_some() {
+    check_partner_role(&programme, organisation_id, input.role)?;
+    if store::partner_role(conn, programme.id, organisation_id)?.is_some() {
         return Err(ApiError::Conflict(
             "this organisation is already a partner of the programme".to_owned(),
         ));
     }
     let row = PartnerRow {
-        id: Uuid::now_v7().to_string(),
-        programme_id: programme.id.clone(),
+        id: PartnerId::new(),
+        programme_id: programme.id,
         organisation_id,
-        role: input.role.as_str().to_owned(),
+        role: input.role,
         version: 1,
         created_at: actor.now,
         updated_at: actor.now,
@@ -328,15 +319,15 @@ pub fn update_partner(
     patch: MergePatch,
 ) -> Result<Partner, ApiError> {
     let (programme, access) = access::programme(conn, actor, id)?;
-    let current = store::find_partner(conn, &programme.id, &partner_id.to_string())?
+    let current = store::find_partner(conn, programme.id, PartnerId::from(*partner_id))?
         .ok_or(ApiError::NotFound)?;
     access.require_manage("a programme")?;
     if_match.check(current.version)?;
     let before = Partner::from_row(current.clone())?;
     let input = patch.apply(&before.input(), PARTNER_WRITABLE)?;
-    check_partner_role(&programme, &current.organisation_id, input.role)?;
+    check_partner_role(&programme, current.organisation_id, input.role)?;
     let row = PartnerRow {
-        role: input.role.as_str().to_owned(),
+        role: input.role,
         version: current.version + 1,
         updated_at: actor.now,
         ..current.clone()
@@ -358,8 +349,7 @@ pub fn list_targets(
     page: &PageRequest,
 ) -> Result<Page<Target>, ApiError> {
     let (programme, _) = access::programme(conn, actor, id)?;
-    let metric = filters.metric.map(Metric::as_str);
-    let rows = store::list_targets(conn, &programme.id, metric, page)?;
+    let rows = store::list_targets(conn, programme.id, filters.metric, page)?;
     Page::from_rows(rows, page, |r| &r.id, Target::from_row)
 }
 
@@ -372,9 +362,9 @@ pub fn create_target(
     let (programme, access) = access::programme(conn, actor, id)?;
     access.require_manage("a programme")?;
     let row = TargetRow {
-        id: Uuid::now_v7().to_string(),
-        programme_id: programme.id.clone(),
-        metric: input.metric.as_str().to_owned(),
+        id: TargetId::new(),
+        programme_id: programme.id,
+        metric: input.metric,
         value: input.value,
         deadline: input.deadline,
         version: 1,
@@ -394,14 +384,14 @@ pub fn update_target(
     patch: MergePatch,
 ) -> Result<Target, ApiError> {
     let (programme, access) = access::programme(conn, actor, id)?;
-    let current = store::find_target(conn, &programme.id, &target_id.to_string())?
+    let current = store::find_target(conn, programme.id, TargetId::from(*target_id))?
         .ok_or(ApiError::NotFound)?;
     access.require_manage("a programme")?;
     if_match.check(current.version)?;
     let before = Target::from_row(current.clone())?;
     let input = patch.apply(&before.input(), TARGET_WRITABLE)?;
     let row = TargetRow {
-        metric: input.metric.as_str().to_owned(),
+        metric: input.metric,
         value: input.value,
         deadline: input.deadline,
         version: current.version + 1,

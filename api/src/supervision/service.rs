@@ -24,7 +24,7 @@ fn load(
     rows.into_iter()
         .map(|row| {
             let peers: Vec<String> = convert::values_of(&attendees, &row.id)
-                .map(str::to_owned)
+                .cloned()
                 .collect();
             SupervisionSession::from_row(row, &peers)
         })

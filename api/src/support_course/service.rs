@@ -96,10 +96,9 @@ fn check_references(
         errors.push("peer_worker_id", "unknown", "no such peer worker");
     }
     if let Some(coordinator) = &input.coordinator_user_id {
-        let programme = input.programme_id.to_string();
         let fits = match user_store::find(conn, (*coordinator).into())? {
             Some(u) if u.role == Role::Coordinator && u.active => {
-                programme_store::partner_role(conn, &programme, u.organisation_id)?.is_some()
+                programme_store::partner_role(conn, input.programme_id.into(), u.organisation_id)?.is_some()
             }
             _ => false,
         };
@@ -175,7 +174,7 @@ pub fn create(
         None => errors.push("programme_id", "unknown", "no such programme"),
         Some((row, _)) => {
             let models = programme_store::models_of(conn, std::slice::from_ref(&row.id))?;
-            if !models.iter().any(|(_, m)| m == input.model.as_str()) {
+            if !models.iter().any(|(_, m)| m.as_str() == input.model.as_str()) {
                 errors.push(
                     "model",
                     "not_offered",
@@ -357,9 +356,9 @@ pub fn candidates(
     for peer in pool {
         let peer_id = peer.id.as_str();
         let serves =
-            convert::values_of(&municipalities, peer_id).any(|m| m == citizen.municipality_code);
+            convert::values_of(&municipalities, &peer_id.to_owned()).any(|m| *m == citizen.municipality_code);
         let speaks = citizen.preferred_language.as_deref().is_some_and(|lang| {
-            convert::values_of(&languages, peer_id).any(|l| l.eq_ignore_ascii_case(lang))
+            convert::values_of(&languages, &peer_id.to_owned()).any(|l| l.eq_ignore_ascii_case(lang))
         });
         let open_courses = loads
             .iter()

@@ -37,7 +37,7 @@ fn load(
     rows.into_iter()
         .map(|row| {
             let grants = values_of(&grants, &row.id)
-                .map(convert::text_enum)
+                .map(|g| convert::text_enum(g))
                 .collect::<Result<_, _>>()?;
             TrainingCohort::from_parts(row, grants)
         })
@@ -66,15 +66,14 @@ fn check(
             None
         }
     };
-    let programme_id = input.programme_id.to_string();
     if current.is_none() {
-        match access::programme_access(conn, actor, &programme_id)? {
+        match access::programme_access(conn, actor, input.programme_id.into())? {
             Access::None => errors.push("programme_id", "unknown", "no such programme"),
             found => found.require_manage("a programme")?,
         }
     }
     if current.is_none_or(|c| c.provider_organisation_id != input.provider_organisation_id) {
-        let partner = programme_store::partner_role(conn, &programme_id, input.provider_organisation_id.into())?.is_some();
+        let partner = programme_store::partner_role(conn, input.programme_id.into(), input.provider_organisation_id.into())?.is_some();
         if !(partner || access::organisation_in_body(conn, actor, &input.provider_organisation_id)?)
         {
             errors.push(
@@ -214,7 +213,7 @@ fn trainer(
             Ok((Some(worker.id), None))
         }
         (None, Some(user)) => {
-            match access::programme_user_in_body(conn, actor, &cohort.programme_id, &user)? {
+            match access::programme_user_in_body(conn, actor, cohort.programme_id.parse().map_err(ApiError::internal)?, &user)? {
                 Some(found) if may_train_as_professional(&found) => Ok((None, Some(found.id.to_string()))),
                 _ => Err(ApiError::field("user_id", "unknown", "no such user")),
             }

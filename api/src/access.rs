@@ -30,7 +30,10 @@ use crate::auth::CurrentUser;
 use crate::error::ApiError;
 use brobygger_domain::user::{Role, Subject};
 use brobygger_persistence::DbConnection;
-use brobygger_persistence::ids::{OrganisationId, ProgrammeId, UserId};
+use brobygger_persistence::ids::{
+    CitizenId, OrganisationId, PeerWorkerId, ProgrammeId, SupervisionSessionId, SupportCourseId, TrainingCohortId,
+    UserId,
+};
 use brobygger_persistence::citizen::{self as citizen_store, CitizenRow, CitizenScope};
 use brobygger_persistence::organisation::{self as organisation_store, OrganisationRow};
 use brobygger_persistence::peer_worker::{self as peer_store, PeerWorkerRow, PeerWorkerScope};
@@ -245,13 +248,13 @@ pub fn peer_worker_access(
     match user.role {
         Role::Admin => return Ok(Access::Manage),
         Role::PeerWorker => {
-            let own = row.user_id.as_deref() == Some(user.id.to_string().as_str());
+            let own = row.user_id == Some(user.id);
             return Ok(if own { Access::Read } else { Access::None });
         }
         _ => {}
     }
-    let sees = row.organisation_id == user.organisation_id.to_string()
-        || peer_store::works_for_partner_of(conn, &row.id, user.organisation_id)?;
+    let sees = row.organisation_id == user.organisation_id
+        || peer_store::works_for_partner_of(conn, row.id, user.organisation_id)?;
     Ok(if sees { by_role(user) } else { Access::None })
 }
 
@@ -259,7 +262,7 @@ pub fn peer_worker_access(
 pub fn peer_worker(
     conn: &mut DbConnection,
     user: &CurrentUser,
-    id: &str,
+    id: PeerWorkerId,
 ) -> Result<(PeerWorkerRow, Access), ApiError> {
     let row = peer_store::find(conn, id)?.ok_or(ApiError::NotFound)?;
     let access = peer_worker_access(conn, user, &row)?.found()?;
@@ -273,7 +276,7 @@ pub fn peer_worker_in_body(
     user: &CurrentUser,
     id: &Uuid,
 ) -> Result<Option<(PeerWorkerRow, Access)>, ApiError> {
-    match peer_worker(conn, user, &id.to_string()) {
+    match peer_worker(conn, user, PeerWorkerId::from(*id)) {
         Ok(found) => Ok(Some(found)),
         Err(ApiError::NotFound) => Ok(None),
         Err(other) => Err(other),
@@ -286,9 +289,8 @@ pub fn training_cohort(
     user: &CurrentUser,
     id: &Uuid,
 ) -> Result<(TrainingCohortRow, Access), ApiError> {
-    let row = cohort_store::find(conn, &id.to_string())?.ok_or(ApiError::NotFound)?;
-    let programme_id = row.programme_id.parse().map_err(ApiError::internal)?;
-    let access = programme_access(conn, user, programme_id)?.found()?;
+    let row = cohort_store::find(conn, TrainingCohortId::from(*id))?.ok_or(ApiError::NotFound)?;
+    let access = programme_access(conn, user, row.programme_id)?.found()?;
     Ok((row, access))
 }
 
@@ -304,20 +306,21 @@ pub fn supervision_session(
     user: &CurrentUser,
     id: &Uuid,
 ) -> Result<(SupervisionSessionRow, Access), ApiError> {
-    let row = supervision_store::find(conn, &id.to_string())?.ok_or(ApiError::NotFound)?;
+    let row = supervision_store::find(conn, SupervisionSessionId::from(*id))?
+        .ok_or(ApiError::NotFound)?;
     if user.is_admin() {
         return Ok((row, Access::Manage));
     }
-    let mut access = if row.supervisor_user_id.as_deref() == Some(user.id.to_string().as_str()) {
+    let mut access = if row.supervisor_user_id == Some(user.id) {
         Access::Read
     } else {
         Access::None
     };
     let attendees = supervision_store::attendees_of(conn, std::slice::from_ref(&row.id))?;
-    let people: Vec<String> = attendees
+    let people: Vec<PeerWorkerId> = attendees
         .into_iter()
         .map(|(_, p)| p)
-        .chain(row.supervisor_peer_worker_id.clone())
+        .chain(row.supervisor_peer_worker_id)
         .collect();
     for found in peer_store::find_many(conn, &people)? {
         access = access.max(peer_worker_access(conn, user, &found)?);
@@ -357,11 +360,11 @@ pub fn support_course(
     id: &Uuid,
 ) -> Result<(SupportCourseRow, Access), ApiError> {
     let scope = support_course_scope(conn, user)?;
-    let row = course_store::find_in(conn, &scope, &id.to_string())?.ok_or(ApiError::NotFound)?;
+    let row = course_store::find_in(conn, &scope, SupportCourseId::from(*id))?.ok_or(ApiError::NotFound)?;
     let access = match (&scope, user.role) {
         (CourseScope::PeerWorker(_), _) => Access::Guide,
         (_, Role::Admin) => Access::Manage,
-        _ => match programme_access(conn, user, row.programme_id.parse().map_err(ApiError::internal)?)? {
+        _ => match programme_access(conn, user, row.programme_id)? {
             Access::Manage => Access::Manage,
             _ => Access::Read,
         },
@@ -410,7 +413,7 @@ pub fn citizen(
     id: &Uuid,
 ) -> Result<(CitizenRow, Access), ApiError> {
     let scope = citizen_scope(conn, user)?;
-    let row = citizen_store::find_in(conn, &scope, &id.to_string())?.ok_or(ApiError::NotFound)?;
+    let row = citizen_store::find_in(conn, &scope, CitizenId::from(*id))?.ok_or(ApiError::NotFound)?;
     Ok((row, citizen_access(user)))
 }
 

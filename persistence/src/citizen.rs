@@ -1,7 +1,7 @@
 //! Citizens. The CPR number is stored only encrypted, with a keyed hash for exact lookup.
 
 use crate::schema::citizens;
-use crate::ids::OrganisationId;
+use crate::ids::{CitizenId, OrganisationId};
 use crate::support_course::CourseScope;
 use crate::{DbConnection, PageRequest, paginate};
 use chrono::NaiveDateTime;
@@ -10,7 +10,7 @@ use diesel::prelude::*;
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = citizens, treat_none_as_null = true)]
 pub struct CitizenRow {
-    pub id: String,
+    pub id: CitizenId,
     pub name: String,
     pub cpr_ciphertext: Option<String>,
     pub cpr_index: Option<String>,
@@ -18,7 +18,7 @@ pub struct CitizenRow {
     pub phone: Option<String>,
     pub municipality_code: String,
     pub preferred_language: Option<String>,
-    pub organisation_id: String,
+    pub organisation_id: OrganisationId,
     pub anonymised_at: Option<NaiveDateTime>,
     pub version: i64,
     pub created_at: NaiveDateTime,
@@ -40,17 +40,17 @@ pub enum CitizenScope {
 #[derive(Debug, Clone, Default)]
 pub struct CitizenFilter {
     pub municipality_code: Option<String>,
-    pub organisation_id: Option<String>,
+    pub organisation_id: Option<OrganisationId>,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &CitizenRow) -> QueryResult<()> {
     diesel::insert_into(citizens::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)
         .map(drop)
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<CitizenRow>> {
+pub fn find(conn: &mut DbConnection, id: CitizenId) -> QueryResult<Option<CitizenRow>> {
     citizens::table
         .find(id)
         .select(CitizenRow::as_select())
@@ -115,13 +115,13 @@ fn scoped<'a>(
 pub fn find_in(
     conn: &mut DbConnection,
     scope: &CitizenScope,
-    id: &str,
+    id: CitizenId,
 ) -> QueryResult<Option<CitizenRow>> {
     let Some(query) = scoped(scope) else {
         return Ok(None);
     };
     query
-        .filter(citizens::id.eq(id.to_owned()))
+        .filter(citizens::id.eq(id))
         .select(CitizenRow::as_select())
         .first(conn)
         .optional()
@@ -166,7 +166,7 @@ pub fn cpr_taken(
     conn: &mut DbConnection,
     organisation_id: OrganisationId,
     index: &str,
-    except: &str,
+    except: CitizenId,
 ) -> QueryResult<bool> {
     let found: i64 = citizens::table
         .filter(citizens::organisation_id.eq(organisation_id))
@@ -185,10 +185,10 @@ pub fn update(
 ) -> QueryResult<bool> {
     let changed = diesel::update(
         citizens::table
-            .filter(citizens::id.eq(&row.id))
+            .filter(citizens::id.eq(row.id))
             .filter(citizens::version.eq(expected_version)),
     )
-    .set(row)
+    .set(row.clone())
     .execute(conn)?;
     Ok(changed == 1)
 }

@@ -7,8 +7,8 @@ use crate::actor::Actor;
 use crate::error::ApiError;
 use crate::http;
 use brobygger_domain::FieldErrors;
-use brobygger_domain::citizen::{ConsentPeriod, ConsentPurpose, check_consent_dates};
-use brobygger_domain::workflow::TextEnum;
+use brobygger_domain::citizen::{ConsentPeriod, check_consent_dates};
+use brobygger_persistence::ids::ConsentId;
 use brobygger_persistence::DbConnection;
 use brobygger_persistence::consent::{self as store, ConsentRow};
 use chrono::NaiveDate;
@@ -30,7 +30,7 @@ pub fn list(
     filters: &ConsentFilters,
 ) -> Result<Vec<Consent>, ApiError> {
     let (citizen, _) = access::citizen(conn, actor, id)?;
-    let rows = store::of_citizen(conn, &citizen.id)?;
+    let rows = store::of_citizen(conn, citizen.id)?;
     actor
         .audit
         .record(conn, "list", "consent", None, Some(&citizen.id))?;
@@ -39,7 +39,7 @@ pub fn list(
         .filter(|row| {
             filters
                 .purpose
-                .is_none_or(|p| ConsentPurpose::parse(&row.purpose) == Some(p))
+                .is_none_or(|p| row.purpose == p)
         })
         .filter(|row| {
             filters
@@ -65,13 +65,13 @@ pub fn create(
         return Err(ApiError::Conflict("the citizen is anonymised".to_owned()));
     }
     let row = ConsentRow {
-        id: Uuid::now_v7().to_string(),
-        citizen_id: citizen.id.clone(),
-        purpose: input.purpose.as_str().to_owned(),
+        id: ConsentId::new(),
+        citizen_id: citizen.id,
+        purpose: input.purpose,
         given_on: input.given_on,
-        method: input.method.as_str().to_owned(),
+        method: input.method,
         expires_on: input.expires_on,
-        recorded_by: actor.id.to_string(),
+        recorded_by: actor.id,
         withdrawn_on: None,
         withdrawn_by: None,
         version: 1,
@@ -95,11 +95,11 @@ pub fn withdraw(
     let withdrawn_on = withdrawn_on.unwrap_or(actor.today);
     let (citizen, _) = access::citizen(conn, actor, &id)?;
     let current =
-        store::find(conn, &citizen.id, &consent_id.to_string())?.ok_or(ApiError::NotFound)?;
+        store::find(conn, citizen.id, consent_id.into())?.ok_or(ApiError::NotFound)?;
     period(&current).check_withdrawal(withdrawn_on)?;
     let row = ConsentRow {
         withdrawn_on: Some(withdrawn_on),
-        withdrawn_by: Some(actor.id.to_string()),
+        withdrawn_by: Some(actor.id),
         version: current.version + 1,
         updated_at: actor.now,
         ..current.clone()

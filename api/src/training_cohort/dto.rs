@@ -2,7 +2,6 @@
 
 use crate::body::FieldRules;
 use crate::clock::to_utc;
-use crate::convert::{self, uuid, uuid_opt};
 use crate::error::ApiError;
 use brobygger_domain::FieldErrors;
 use brobygger_domain::peer_worker::QualificationKind;
@@ -50,9 +49,9 @@ impl TrainingCohort {
         grants: Vec<QualificationKind>,
     ) -> Result<Self, ApiError> {
         Ok(Self {
-            id: uuid(&row.id)?,
-            programme_id: uuid(&row.programme_id)?,
-            provider_organisation_id: uuid(&row.provider_organisation_id)?,
+            id: row.id.into(),
+            programme_id: row.programme_id.into(),
+            provider_organisation_id: row.provider_organisation_id.into(),
             start_date: row.start_date,
             end_date: row.end_date,
             grants,
@@ -155,10 +154,10 @@ pub struct Trainer {
 impl Trainer {
     pub fn from_row(row: TrainerRow) -> Result<Self, ApiError> {
         Ok(Self {
-            id: uuid(&row.id)?,
-            training_cohort_id: uuid(&row.training_cohort_id)?,
-            peer_worker_id: uuid_opt(row.peer_worker_id.as_deref())?,
-            user_id: uuid_opt(row.user_id.as_deref())?,
+            id: row.id.into(),
+            training_cohort_id: row.training_cohort_id.into(),
+            peer_worker_id: row.peer_worker_id.map(Uuid::from),
+            user_id: row.user_id.map(Uuid::from),
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
@@ -208,10 +207,10 @@ pub struct Enrolment {
 impl Enrolment {
     pub fn from_row(row: EnrolmentRow) -> Result<Self, ApiError> {
         Ok(Self {
-            id: uuid(&row.id)?,
-            training_cohort_id: uuid(&row.training_cohort_id)?,
-            peer_worker_id: uuid(&row.peer_worker_id)?,
-            outcome: convert::text_enum(&row.outcome)?,
+            id: row.id.into(),
+            training_cohort_id: row.training_cohort_id.into(),
+            peer_worker_id: row.peer_worker_id.into(),
+            outcome: row.outcome,
             completed_on: row.completed_on,
             version: row.version,
             created_at: to_utc(row.created_at),

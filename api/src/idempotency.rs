@@ -76,7 +76,7 @@ where
             request_hash: digest(
                 format!("{} {}\n{body_digest}", req.method(), req.path()).as_bytes(),
             ),
-            state: idempotency::IN_FLIGHT.to_owned(),
+            state: idempotency::KeyState::InFlight,
             response_status: None,
             response_body: None,
             response_location: None,
@@ -96,7 +96,7 @@ where
             if found.request_hash != request_hash {
                 return Err(ApiError::IdempotencyKeyReuse);
             }
-            if found.state == idempotency::IN_FLIGHT {
+            if found.state == idempotency::KeyState::InFlight {
                 return Err(ApiError::IdempotencyConflict);
             }
             let status = found

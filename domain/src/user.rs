@@ -56,12 +56,6 @@ impl Role {
     pub fn is_staff(self) -> bool {
         matches!(self, Self::Admin | Self::Coordinator)
     }
-
-    /// Whether `stored` is this role's stored text; an unknown text is no role. For rows
-    /// read as text, so the mapping stays in [`Role::parse`].
-    pub fn is_stored_as(self, stored: &str) -> bool {
-        Self::parse(stored) == Some(self)
-    }
 }
 
 /// Roles are stored as text like every other enum: the one mapping is [`Role::as_str`].
@@ -221,10 +215,8 @@ mod tests {
                 <Role as crate::workflow::TextEnum>::parse(role.as_str()),
                 Some(role)
             );
-            assert!(role.is_stored_as(role.as_str()));
         }
         assert_eq!(Role::parse("Admin"), None);
-        assert!(!Role::Admin.is_stored_as("superuser"));
         assert_eq!(<Role as crate::workflow::TextEnum>::ALL, &Role::ALL);
     }
 

@@ -2,6 +2,8 @@
 
 use crate::DbConnection;
 use crate::ids::UserId;
+use crate::text::EnumText;
+use brobygger_domain::workflow::TextEnum;
 use crate::schema::idempotency_keys;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -13,15 +15,37 @@ pub struct IdempotencyRow {
     pub user_id: UserId,
     pub key: String,
     pub request_hash: String,
-    pub state: String,
+    #[diesel(serialize_as = EnumText)]
+    pub state: KeyState,
     pub response_status: Option<i32>,
     pub response_body: Option<String>,
     pub response_location: Option<String>,
     pub created_at: NaiveDateTime,
 }
 
-pub const IN_FLIGHT: &str = "in_flight";
-pub const COMPLETED: &str = "completed";
+/// Where a claimed key stands: its request is running, or its first response is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyState {
+    InFlight,
+    Completed,
+}
+
+impl TextEnum for KeyState {
+    const ALL: &'static [Self] = &[Self::InFlight, Self::Completed];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::InFlight => "in_flight",
+            Self::Completed => "completed",
+        }
+    }
+}
+
+impl From<KeyState> for &'static str {
+    fn from(value: KeyState) -> Self {
+        value.as_str()
+    }
+}
 
 /// What claiming a key found.
 #[derive(Debug)]
@@ -44,7 +68,7 @@ pub fn claim(
         // In a savepoint: on PostgreSQL a failed insert would otherwise abort the transaction.
         let inserted = conn.transaction(|c| {
             diesel::insert_into(idempotency_keys::table)
-                .values(row)
+                .values(row.clone())
                 .execute(c)
         });
         match inserted {
@@ -60,7 +84,7 @@ pub fn claim(
         match existing {
             Some(found)
                 if found.created_at < expired_before
-                    || (found.state == IN_FLIGHT && found.created_at < abandoned_before) =>
+                    || (found.state == KeyState::InFlight && found.created_at < abandoned_before) =>
             {
                 release(conn, row.user_id, &row.key)?;
             }
@@ -81,7 +105,7 @@ pub fn complete(
 ) -> QueryResult<()> {
     diesel::update(idempotency_keys::table.find((user_id, key)))
         .set((
-            idempotency_keys::state.eq(COMPLETED),
+            idempotency_keys::state.eq(KeyState::Completed.as_str()),
             idempotency_keys::response_status.eq(status),
             idempotency_keys::response_body.eq(body),
             idempotency_keys::response_location.eq(location),

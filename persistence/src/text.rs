@@ -61,6 +61,7 @@ text_columns! {
     brobygger_domain::citizen::ConsentPurpose,
     brobygger_domain::citizen::ConsentMethod,
     brobygger_domain::training_cohort::EnrolmentOutcome,
+    crate::idempotency::KeyState,
 }
 
 #[cfg(test)]

@@ -176,7 +176,7 @@ pub fn create(
         None => errors.push("programme_id", "unknown", "no such programme"),
         Some((row, _)) => {
             let models = programme_store::models_of(conn, &[row.id])?;
-            if !models.iter().any(|(_, m)| m.as_str() == input.model.as_str()) {
+            if !models.iter().any(|(_, m)| *m == input.model.offered_as()) {
                 errors.push(
                     "model",
                     "not_offered",

@@ -30,11 +30,11 @@ use crate::auth::CurrentUser;
 use crate::error::ApiError;
 use brobygger_domain::user::{Role, Subject};
 use brobygger_persistence::DbConnection;
-use brobygger_persistence::ids::{
-    CitizenId, OrganisationId, PeerWorkerId, ProgrammeId, SupervisionSessionId, SupportCourseId, TrainingCohortId,
-    UserId,
-};
 use brobygger_persistence::citizen::{self as citizen_store, CitizenRow, CitizenScope};
+use brobygger_persistence::ids::{
+    CitizenId, OrganisationId, PeerWorkerId, ProgrammeId, SupervisionSessionId, SupportCourseId,
+    TrainingCohortId, UserId,
+};
 use brobygger_persistence::organisation::{self as organisation_store, OrganisationRow};
 use brobygger_persistence::peer_worker::{self as peer_store, PeerWorkerRow, PeerWorkerScope};
 use brobygger_persistence::programme::{self as programme_store, ProgrammeRow};
@@ -341,9 +341,7 @@ pub fn support_course_scope(
 ) -> Result<CourseScope, ApiError> {
     Ok(match user.role {
         Role::Admin => CourseScope::All,
-        Role::Coordinator | Role::Integration => {
-            CourseScope::PartnerOf(user.organisation_id)
-        }
+        Role::Coordinator | Role::Integration => CourseScope::PartnerOf(user.organisation_id),
         Role::PeerWorker => match peer_store::find_by_user(conn, user.id)? {
             Some(peer) => CourseScope::PeerWorker(peer.id),
             None => CourseScope::None,
@@ -360,7 +358,8 @@ pub fn support_course(
     id: &Uuid,
 ) -> Result<(SupportCourseRow, Access), ApiError> {
     let scope = support_course_scope(conn, user)?;
-    let row = course_store::find_in(conn, &scope, SupportCourseId::from(*id))?.ok_or(ApiError::NotFound)?;
+    let row = course_store::find_in(conn, &scope, SupportCourseId::from(*id))?
+        .ok_or(ApiError::NotFound)?;
     let access = match (&scope, user.role) {
         (CourseScope::PeerWorker(_), _) => Access::Guide,
         (_, Role::Admin) => Access::Manage,
@@ -413,7 +412,8 @@ pub fn citizen(
     id: &Uuid,
 ) -> Result<(CitizenRow, Access), ApiError> {
     let scope = citizen_scope(conn, user)?;
-    let row = citizen_store::find_in(conn, &scope, CitizenId::from(*id))?.ok_or(ApiError::NotFound)?;
+    let row =
+        citizen_store::find_in(conn, &scope, CitizenId::from(*id))?.ok_or(ApiError::NotFound)?;
     Ok((row, citizen_access(user)))
 }
 

@@ -10,11 +10,11 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use brobygger_persistence::DbConnection;
 use brobygger_persistence::audit::{self as store, AuditRow};
+use brobygger_persistence::ids::{AuditEventId, CitizenId, OrganisationId};
 use chrono::{NaiveDate, NaiveDateTime};
 use futures_util::future::LocalBoxFuture;
-use std::ops::Deref;
-use brobygger_persistence::ids::{AuditEventId, CitizenId, OrganisationId};
 use std::fmt::Display;
+use std::ops::Deref;
 
 /// The audit log's name for the system's own jobs (retention), in place of a user and role.
 pub const SYSTEM: &str = "system";

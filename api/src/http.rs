@@ -168,7 +168,8 @@ impl<T> Page<T> {
         let limit = usize::try_from(request.limit - 1).unwrap_or(0);
         let next_cursor = if rows.len() > limit {
             rows.truncate(limit);
-            rows.last().map(|last| URL_SAFE_NO_PAD.encode(id(last).to_string()))
+            rows.last()
+                .map(|last| URL_SAFE_NO_PAD.encode(id(last).to_string()))
         } else {
             None
         };

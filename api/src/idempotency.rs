@@ -67,11 +67,11 @@ where
     F: FnOnce(&mut DbConnection) -> Result<(T, String), ApiError> + Send + 'static,
 {
     let key = key(req)?;
-    let user_id = user.id.clone();
+    let user_id = user.id;
     if let Some(key) = &key {
         let now = state.clock.now_naive();
         let row = IdempotencyRow {
-            user_id: user_id.clone(),
+            user_id,
             key: key.clone(),
             request_hash: digest(
                 format!("{} {}\n{body_digest}", req.method(), req.path()).as_bytes(),
@@ -118,7 +118,7 @@ where
         }
     }
     let stored_key = key.clone();
-    let stored_user = user_id.clone();
+    let stored_user = user_id;
     let result = state
         .db
         .write(move |conn| {

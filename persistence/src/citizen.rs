@@ -1,7 +1,7 @@
 //! Citizens. The CPR number is stored only encrypted, with a keyed hash for exact lookup.
 
-use crate::schema::citizens;
 use crate::ids::{CitizenId, OrganisationId};
+use crate::schema::citizens;
 use crate::support_course::CourseScope;
 use crate::{DbConnection, PageRequest, paginate};
 use chrono::NaiveDateTime;
@@ -69,10 +69,10 @@ fn scoped<'a>(
         CitizenScope::Limited {
             organisation_id,
             courses,
-        } => (organisation_id.clone(), courses),
+        } => (*organisation_id, courses),
     };
     // Subqueries stay unboxed: a statement boxed for the multi-backend cannot be nested.
-    let registered = citizens::organisation_id.eq(organisation_id.clone().unwrap_or_default());
+    let registered = citizens::organisation_id.eq(organisation_id.unwrap_or_default());
     Some(match (organisation_id.is_some(), course_scope) {
         (_, CourseScope::All) => query,
         (true, CourseScope::None) => query.filter(registered),
@@ -84,7 +84,7 @@ fn scoped<'a>(
                     .filter(
                         courses::programme_id.eq_any(
                             partners::table
-                                .filter(partners::organisation_id.eq(organisation.clone()))
+                                .filter(partners::organisation_id.eq(*organisation))
                                 .select(partners::programme_id),
                         ),
                     )
@@ -99,7 +99,7 @@ fn scoped<'a>(
         (registers, CourseScope::PeerWorker(id)) => {
             let with_course = citizens::id.eq_any(
                 courses::table
-                    .filter(courses::peer_worker_id.eq(id.clone()))
+                    .filter(courses::peer_worker_id.eq(*id))
                     .select(courses::citizen_id),
             );
             if registers {
@@ -140,7 +140,7 @@ pub fn list(
         query = query.filter(citizens::municipality_code.eq(code.clone()));
     }
     if let Some(org) = &filter.organisation_id {
-        query = query.filter(citizens::organisation_id.eq(org.clone()));
+        query = query.filter(citizens::organisation_id.eq(*org));
     }
     paginate!(query.select(CitizenRow::as_select()), citizens, page).load(conn)
 }

@@ -2,9 +2,9 @@
 
 use crate::DbConnection;
 use crate::ids::{CitizenId, ConsentId, UserId};
+use crate::schema::consents;
 use crate::text::EnumText;
 use brobygger_domain::citizen::{ConsentMethod, ConsentPurpose};
-use crate::schema::consents;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 

@@ -2,9 +2,9 @@
 
 use crate::DbConnection;
 use crate::ids::UserId;
+use crate::schema::idempotency_keys;
 use crate::text::EnumText;
 use brobygger_domain::workflow::TextEnum;
-use crate::schema::idempotency_keys;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error};
@@ -84,7 +84,8 @@ pub fn claim(
         match existing {
             Some(found)
                 if found.created_at < expired_before
-                    || (found.state == KeyState::InFlight && found.created_at < abandoned_before) =>
+                    || (found.state == KeyState::InFlight
+                        && found.created_at < abandoned_before) =>
             {
                 release(conn, row.user_id, &row.key)?;
             }

@@ -1,10 +1,10 @@
 //! Organisations: the tenants.
 
 use crate::ids::OrganisationId;
-use crate::text::EnumText;
 use crate::schema::organisations;
-use brobygger_domain::organisation::OrganisationKind;
+use crate::text::EnumText;
 use crate::{DbConnection, PageRequest, paginate};
+use brobygger_domain::organisation::OrganisationKind;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -90,10 +90,7 @@ pub fn update(
 
 /// The chain of parents above `id`, nearest first. Stops at a repeat, so a corrupt chain
 /// cannot loop forever.
-pub fn ancestors(
-    conn: &mut DbConnection,
-    id: OrganisationId,
-) -> QueryResult<Vec<OrganisationId>> {
+pub fn ancestors(conn: &mut DbConnection, id: OrganisationId) -> QueryResult<Vec<OrganisationId>> {
     let mut chain: Vec<OrganisationId> = Vec::new();
     let mut current = id;
     while let Some(parent) = organisations::table

@@ -1,17 +1,17 @@
 //! Peer workers, their programmes, municipalities, languages and qualifications.
 
+use crate::ids::{
+    OrganisationId, PeerWorkerId, ProgrammeId, QualificationId, TrainingCohortId, UserId,
+};
 use crate::schema::{
     peer_worker_languages, peer_worker_municipalities, peer_worker_programmes,
     peer_worker_qualifications, peer_workers, programme_partners,
 };
-use crate::ids::{
-    OrganisationId, PeerWorkerId, ProgrammeId, QualificationId, TrainingCohortId, UserId,
-};
 use crate::text::EnumText;
-use brobygger_domain::peer_worker::{EarnedVia, Engagement, PeerWorkerStatus, QualificationKind};
 use crate::{DbConnection, PageRequest, paginate};
-use chrono::{NaiveDate, NaiveDateTime};
+use brobygger_domain::peer_worker::{EarnedVia, Engagement, PeerWorkerStatus, QualificationKind};
 use brobygger_domain::workflow::TextEnum;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -96,7 +96,10 @@ pub fn find_many(conn: &mut DbConnection, ids: &[PeerWorkerId]) -> QueryResult<V
         .load(conn)
 }
 
-pub fn find_by_user(conn: &mut DbConnection, user_id: UserId) -> QueryResult<Option<PeerWorkerRow>> {
+pub fn find_by_user(
+    conn: &mut DbConnection,
+    user_id: UserId,
+) -> QueryResult<Option<PeerWorkerRow>> {
     peer_workers::table
         .filter(peer_workers::user_id.eq(user_id))
         .select(PeerWorkerRow::as_select())
@@ -126,29 +129,29 @@ fn filtered<'a>(filter: &PeerWorkerFilter) -> peer_workers::BoxedQuery<'a, Backe
         PeerWorkerScope::All => {}
         PeerWorkerScope::Organisation(org) => {
             let partner_programmes = programme_partners::table
-                .filter(programme_partners::organisation_id.eq(org.clone()))
+                .filter(programme_partners::organisation_id.eq(*org))
                 .select(programme_partners::programme_id);
             let in_partner_programmes = peer_worker_programmes::table
                 .filter(peer_worker_programmes::programme_id.eq_any(partner_programmes))
                 .select(peer_worker_programmes::peer_worker_id);
             query = query.filter(
                 peer_workers::organisation_id
-                    .eq(org.clone())
+                    .eq(*org)
                     .or(peer_workers::id.eq_any(in_partner_programmes)),
             );
         }
         PeerWorkerScope::User(user) => {
-            query = query.filter(peer_workers::user_id.eq(user.clone()));
+            query = query.filter(peer_workers::user_id.eq(*user));
         }
     }
     if let Some(org) = &filter.organisation_id {
-        query = query.filter(peer_workers::organisation_id.eq(org.clone()));
+        query = query.filter(peer_workers::organisation_id.eq(*org));
     }
     if let Some(programme) = &filter.programme_id {
         query = query.filter(
             peer_workers::id.eq_any(
                 peer_worker_programmes::table
-                    .filter(peer_worker_programmes::programme_id.eq(programme.clone()))
+                    .filter(peer_worker_programmes::programme_id.eq(*programme))
                     .select(peer_worker_programmes::peer_worker_id),
             ),
         );
@@ -213,7 +216,11 @@ pub struct PeerWorkerLists {
 }
 
 /// Replaces the lists of a peer worker.
-pub fn set_lists(conn: &mut DbConnection, id: PeerWorkerId, lists: &PeerWorkerLists) -> QueryResult<()> {
+pub fn set_lists(
+    conn: &mut DbConnection,
+    id: PeerWorkerId,
+    lists: &PeerWorkerLists,
+) -> QueryResult<()> {
     diesel::delete(
         peer_worker_programmes::table.filter(peer_worker_programmes::peer_worker_id.eq(id)),
     )

@@ -1,12 +1,12 @@
 //! Programmes, their models, partners and targets.
 
-use crate::schema::{programme_models, programme_partners, programme_targets, programmes};
 use crate::ids::{OrganisationId, PartnerId, ProgrammeId, TargetId};
+use crate::schema::{programme_models, programme_partners, programme_targets, programmes};
 use crate::text::EnumText;
-use brobygger_domain::programme::{Metric, Model, PartnerRole, Phase};
 use crate::{DbConnection, PageRequest, paginate};
-use chrono::{NaiveDate, NaiveDateTime};
+use brobygger_domain::programme::{Metric, Model, PartnerRole, Phase};
 use brobygger_domain::workflow::TextEnum;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -186,10 +186,7 @@ pub fn shares_a_programme(
 ) -> QueryResult<bool> {
     let of_a = diesel::alias!(programme_partners as of_a);
     let programmes_of_a = of_a
-        .filter(
-            of_a.field(programme_partners::organisation_id)
-                .eq(a),
-        )
+        .filter(of_a.field(programme_partners::organisation_id).eq(a))
         .select(of_a.field(programme_partners::programme_id));
     programme_partners::table
         .filter(programme_partners::organisation_id.eq(b))

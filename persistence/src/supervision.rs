@@ -1,14 +1,14 @@
 //! Supervision sessions and who attended them.
 
 use crate::ids::{PeerWorkerId, SupervisionSessionId, UserId};
-use crate::text::EnumText;
-use brobygger_domain::supervision::SupervisionFormat;
 use crate::peer_worker::PeerWorkerScope;
 use crate::schema::{
     peer_worker_programmes, peer_workers, programme_partners, supervision_attendees,
     supervision_sessions,
 };
+use crate::text::EnumText;
 use crate::{DbConnection, PageRequest, paginate};
+use brobygger_domain::supervision::SupervisionFormat;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -69,7 +69,10 @@ pub fn set_attendees(
     Ok(())
 }
 
-pub fn find(conn: &mut DbConnection, id: SupervisionSessionId) -> QueryResult<Option<SupervisionSessionRow>> {
+pub fn find(
+    conn: &mut DbConnection,
+    id: SupervisionSessionId,
+) -> QueryResult<Option<SupervisionSessionRow>> {
     supervision_sessions::table
         .find(id)
         .select(SupervisionSessionRow::as_select())
@@ -105,11 +108,11 @@ pub fn list(
         query = match peers {
             PeerWorkerScope::All => query,
             PeerWorkerScope::User(linked) => query.filter(visible_to!(
-                peer_workers::table.filter(peer_workers::user_id.eq(linked.clone()))
+                peer_workers::table.filter(peer_workers::user_id.eq(*linked))
             )),
             PeerWorkerScope::Organisation(org) => {
                 let partner_programmes = programme_partners::table
-                    .filter(programme_partners::organisation_id.eq(org.clone()))
+                    .filter(programme_partners::organisation_id.eq(*org))
                     .select(programme_partners::programme_id);
                 let in_partner_programmes = peer_worker_programmes::table
                     .filter(peer_worker_programmes::programme_id.eq_any(partner_programmes))
@@ -117,8 +120,8 @@ pub fn list(
                 query.filter(visible_to!(
                     peer_workers::table.filter(
                         peer_workers::organisation_id
-                            .eq(org.clone())
-                            .or(peer_workers::id.eq_any(in_partner_programmes.clone())),
+                            .eq(*org)
+                            .or(peer_workers::id.eq_any(in_partner_programmes)),
                     )
                 ))
             }
@@ -128,7 +131,7 @@ pub fn list(
         query = query.filter(
             supervision_sessions::id.eq_any(
                 supervision_attendees::table
-                    .filter(supervision_attendees::peer_worker_id.eq(peer.clone()))
+                    .filter(supervision_attendees::peer_worker_id.eq(*peer))
                     .select(supervision_attendees::supervision_session_id),
             ),
         );

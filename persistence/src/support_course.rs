@@ -1,17 +1,17 @@
 //! Support courses with their goals, progress notes and contacts.
 
-use crate::schema::{contacts, goal_progress, goals, programme_partners, support_courses};
 use crate::ids::{
     CitizenId, ContactId, GoalId, OrganisationId, PeerWorkerId, ProgrammeId, ProgressId,
     SupportCourseId, UserId,
 };
+use crate::schema::{contacts, goal_progress, goals, programme_partners, support_courses};
 use crate::text::EnumText;
+use crate::{DbConnection, PageRequest, paginate};
 use brobygger_domain::peer_worker::{PeerWorkerStatus, QualificationKind};
 use brobygger_domain::support_course::{
     ContactMode, GoalDomain, GoalStatus, SupportModel, SupportStatus,
 };
 use brobygger_domain::workflow::TextEnum;
-use crate::{DbConnection, PageRequest, paginate};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -113,14 +113,12 @@ fn scoped<'a>(scope: &CourseScope) -> Option<support_courses::BoxedQuery<'a, Bac
             query.filter(
                 support_courses::programme_id.eq_any(
                     programme_partners::table
-                        .filter(programme_partners::organisation_id.eq(organisation.clone()))
+                        .filter(programme_partners::organisation_id.eq(*organisation))
                         .select(programme_partners::programme_id),
                 ),
             ),
         ),
-        CourseScope::PeerWorker(id) => {
-            Some(query.filter(support_courses::peer_worker_id.eq(id.clone())))
-        }
+        CourseScope::PeerWorker(id) => Some(query.filter(support_courses::peer_worker_id.eq(*id))),
         CourseScope::None => None,
     }
 }
@@ -166,13 +164,13 @@ pub fn list(
         return Ok(Vec::new());
     };
     if let Some(v) = &filter.citizen_id {
-        query = query.filter(support_courses::citizen_id.eq(v.clone()));
+        query = query.filter(support_courses::citizen_id.eq(*v));
     }
     if let Some(v) = &filter.programme_id {
-        query = query.filter(support_courses::programme_id.eq(v.clone()));
+        query = query.filter(support_courses::programme_id.eq(*v));
     }
     if let Some(v) = &filter.peer_worker_id {
-        query = query.filter(support_courses::peer_worker_id.eq(v.clone()));
+        query = query.filter(support_courses::peer_worker_id.eq(*v));
     }
     if let Some(v) = &filter.status {
         query = query.filter(support_courses::status.eq(v.as_str()));
@@ -376,7 +374,10 @@ pub fn find_goal(
         .optional()
 }
 
-pub fn goals_of(conn: &mut DbConnection, course_ids: &[SupportCourseId]) -> QueryResult<Vec<GoalRow>> {
+pub fn goals_of(
+    conn: &mut DbConnection,
+    course_ids: &[SupportCourseId],
+) -> QueryResult<Vec<GoalRow>> {
     goals::table
         .filter(goals::support_course_id.eq_any(course_ids))
         .order(goals::id.asc())

@@ -1,18 +1,18 @@
 //! Training cohorts, the qualifications they grant, their trainers and enrolments.
 
+use crate::ids::{
+    EnrolmentId, OrganisationId, PeerWorkerId, ProgrammeId, TrainerId, TrainingCohortId, UserId,
+};
 use crate::schema::{
     programme_partners, training_cohort_enrolments, training_cohort_grants,
     training_cohort_trainers, training_cohorts,
-};
-use crate::ids::{
-    EnrolmentId, OrganisationId, PeerWorkerId, ProgrammeId, TrainerId, TrainingCohortId, UserId,
 };
 use crate::text::EnumText;
 use crate::{DbConnection, PageRequest, paginate};
 use brobygger_domain::peer_worker::QualificationKind;
 use brobygger_domain::training_cohort::EnrolmentOutcome;
-use chrono::{NaiveDate, NaiveDateTime};
 use brobygger_domain::workflow::TextEnum;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -70,7 +70,10 @@ pub fn insert(conn: &mut DbConnection, row: &TrainingCohortRow) -> QueryResult<(
         .map(drop)
 }
 
-pub fn find(conn: &mut DbConnection, id: TrainingCohortId) -> QueryResult<Option<TrainingCohortRow>> {
+pub fn find(
+    conn: &mut DbConnection,
+    id: TrainingCohortId,
+) -> QueryResult<Option<TrainingCohortRow>> {
     training_cohorts::table
         .find(id)
         .select(TrainingCohortRow::as_select())
@@ -90,16 +93,16 @@ pub fn list(
         query = query.filter(
             training_cohorts::programme_id.eq_any(
                 programme_partners::table
-                    .filter(programme_partners::organisation_id.eq(org.clone()))
+                    .filter(programme_partners::organisation_id.eq(*org))
                     .select(programme_partners::programme_id),
             ),
         );
     }
     if let Some(programme) = &filter.programme_id {
-        query = query.filter(training_cohorts::programme_id.eq(programme.clone()));
+        query = query.filter(training_cohorts::programme_id.eq(*programme));
     }
     if let Some(provider) = &filter.provider_organisation_id {
-        query = query.filter(training_cohorts::provider_organisation_id.eq(provider.clone()));
+        query = query.filter(training_cohorts::provider_organisation_id.eq(*provider));
     }
     paginate!(query, training_cohorts, page).load(conn)
 }

@@ -1,10 +1,10 @@
 //! Users and integration clients.
 
 use crate::ids::{OrganisationId, UserId};
-use crate::text::EnumText;
 use crate::schema::users;
-use brobygger_domain::user::Role;
+use crate::text::EnumText;
 use crate::{DbConnection, PageRequest, paginate};
+use brobygger_domain::user::Role;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 

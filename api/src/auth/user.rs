@@ -8,8 +8,8 @@ use actix_web::{FromRequest, HttpRequest, web};
 use brobygger_domain::user::{Actor, Role};
 use brobygger_persistence::auth;
 use brobygger_persistence::ids::{OrganisationId, SessionId, UserId};
-use uuid::Uuid;
 use futures_util::future::LocalBoxFuture;
+use uuid::Uuid;
 
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
@@ -69,8 +69,10 @@ impl FromRequest for CurrentUser {
             let claims = state.keys.verify(&bearer(&req)?)?;
             let now = state.clock.now_naive();
             const REVOKED: ApiError = ApiError::Unauthorized("the access token has been revoked");
-            let (Ok(sub), Ok(sid)) = (claims.sub.parse::<UserId>(), claims.sid.parse::<SessionId>())
-            else {
+            let (Ok(sub), Ok(sid)) = (
+                claims.sub.parse::<UserId>(),
+                claims.sid.parse::<SessionId>(),
+            ) else {
                 return Err(REVOKED);
             };
             // The token's signature is not enough: its session must be open and its user

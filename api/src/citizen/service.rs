@@ -219,7 +219,9 @@ pub fn lookup(
     if rows.is_empty() {
         actor.audit.record(conn, "lookup", "citizen", None, None)?;
     }
-    let found = rows.iter().map(|r| (&r.id as &dyn std::fmt::Display, &r.id));
+    let found = rows
+        .iter()
+        .map(|r| (&r.id as &dyn std::fmt::Display, &r.id));
     actor.audit.record_each(conn, "lookup", "citizen", found)?;
     http::convert_all(rows, |row| Citizen::from_row(row, vault, actor, false))
 }

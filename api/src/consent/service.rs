@@ -8,9 +8,9 @@ use crate::error::ApiError;
 use crate::http;
 use brobygger_domain::FieldErrors;
 use brobygger_domain::citizen::{ConsentPeriod, check_consent_dates};
-use brobygger_persistence::ids::ConsentId;
 use brobygger_persistence::DbConnection;
 use brobygger_persistence::consent::{self as store, ConsentRow};
+use brobygger_persistence::ids::ConsentId;
 use chrono::NaiveDate;
 use uuid::Uuid;
 
@@ -36,11 +36,7 @@ pub fn list(
         .record(conn, "list", "consent", None, Some(&citizen.id))?;
     let wanted = rows
         .into_iter()
-        .filter(|row| {
-            filters
-                .purpose
-                .is_none_or(|p| row.purpose == p)
-        })
+        .filter(|row| filters.purpose.is_none_or(|p| row.purpose == p))
         .filter(|row| {
             filters
                 .active_on
@@ -94,8 +90,7 @@ pub fn withdraw(
 ) -> Result<Consent, ApiError> {
     let withdrawn_on = withdrawn_on.unwrap_or(actor.today);
     let (citizen, _) = access::citizen(conn, actor, &id)?;
-    let current =
-        store::find(conn, citizen.id, consent_id.into())?.ok_or(ApiError::NotFound)?;
+    let current = store::find(conn, citizen.id, consent_id.into())?.ok_or(ApiError::NotFound)?;
     period(&current).check_withdrawal(withdrawn_on)?;
     let row = ConsentRow {
         withdrawn_on: Some(withdrawn_on),

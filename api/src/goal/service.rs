@@ -23,15 +23,13 @@ pub fn load(conn: &mut DbConnection, rows: Vec<GoalRow>) -> Result<Vec<Goal>, Ap
             let notes = progress
                 .iter()
                 .filter(|p| p.goal_id == row.id)
-                .map(|p| {
-                    Progress {
-                        id: p.id.into(),
-                        date: p.date,
-                        note: p.note.clone(),
-                        self_rating: p.self_rating,
-                        recorded_by: p.recorded_by.into(),
-                        created_at: to_utc(p.created_at),
-                    }
+                .map(|p| Progress {
+                    id: p.id.into(),
+                    date: p.date,
+                    note: p.note.clone(),
+                    self_rating: p.self_rating,
+                    recorded_by: p.recorded_by.into(),
+                    created_at: to_utc(p.created_at),
                 })
                 .collect();
             Ok(Goal {

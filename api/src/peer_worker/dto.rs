@@ -294,7 +294,12 @@ impl PeerWorkerInput {
     /// The stored lists of this input, each without duplicates.
     pub fn lists(&self) -> PeerWorkerLists {
         PeerWorkerLists {
-            programme_ids: set(self.programme_ids.iter().copied().map(ProgrammeId::from).collect()),
+            programme_ids: set(self
+                .programme_ids
+                .iter()
+                .copied()
+                .map(ProgrammeId::from)
+                .collect()),
             municipality_codes: set(self
                 .municipality_codes
                 .iter()

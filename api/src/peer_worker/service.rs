@@ -291,10 +291,7 @@ pub fn transition(
 // --- Qualifications -----------------------------------------------------------------------------
 
 /// The qualifications a peer worker holds.
-pub fn held(
-    conn: &mut DbConnection,
-    id: PeerWorkerId,
-) -> Result<Vec<QualificationKind>, ApiError> {
+pub fn held(conn: &mut DbConnection, id: PeerWorkerId) -> Result<Vec<QualificationKind>, ApiError> {
     Ok(store::qualifications_of(conn, &[id])?
         .iter()
         .map(|q| q.kind)

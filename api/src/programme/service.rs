@@ -16,10 +16,10 @@ use crate::workflow;
 use brobygger_domain::FieldErrors;
 use brobygger_domain::programme::{Model, PartnerRole, Period, Phase};
 use brobygger_domain::workflow::TextEnum;
+use brobygger_persistence::ids::{OrganisationId, PartnerId, ProgrammeId, TargetId};
 use brobygger_persistence::programme::{
     self as store, PartnerRow, ProgrammeFilter, ProgrammeRow, TargetRow,
 };
-use brobygger_persistence::ids::{OrganisationId, PartnerId, ProgrammeId, TargetId};
 use brobygger_persistence::{DbConnection, PageRequest, organisation};
 use chrono::NaiveDateTime;
 use uuid::Uuid;
@@ -127,7 +127,6 @@ fn row(
     }
 }
 
-
 /// The programmes the actor's organisation is a partner of (admins: all).
 pub fn list(
     conn: &mut DbConnection,
@@ -168,7 +167,16 @@ pub fn create(
         return Err(ApiError::Validation(errors));
     };
     let now = actor.now;
-    let row = row(ProgrammeId::new(), &input, period, lead, Phase::Development, 1, now, now);
+    let row = row(
+        ProgrammeId::new(),
+        &input,
+        period,
+        lead,
+        Phase::Development,
+        1,
+        now,
+        now,
+    );
     store::insert(conn, &row)?;
     store::set_models(conn, row.id, &set(input.models.clone()))?;
     store::insert_partner(

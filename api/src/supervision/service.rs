@@ -23,9 +23,8 @@ fn load(
     let attendees = store::attendees_of(conn, &ids)?;
     rows.into_iter()
         .map(|row| {
-            let peers: Vec<PeerWorkerId> = convert::values_of(&attendees, &row.id)
-                .copied()
-                .collect();
+            let peers: Vec<PeerWorkerId> =
+                convert::values_of(&attendees, &row.id).copied().collect();
             SupervisionSession::from_row(row, &peers)
         })
         .collect()

@@ -45,8 +45,8 @@ pub async fn issue(
             let password = required(&mut errors, "password", &request.password).to_owned();
             errors.into_result(|| ())?;
             sign_in(state, username, address, now, move |conn, username| {
-                let found = user::find_by_username(conn, username)?
-                    .filter(|u| !u.role.is_machine());
+                let found =
+                    user::find_by_username(conn, username)?.filter(|u| !u.role.is_machine());
                 let ok = password::verify(
                     &password,
                     found.as_ref().and_then(|u| u.password_hash.as_deref()),
@@ -311,8 +311,7 @@ pub async fn revoke(state: &web::Data<AppState>, token: &str) -> Result<(), ApiE
 /// The signed-in user with its organisation and role.
 pub fn me(conn: &mut DbConnection, current: &CurrentUser) -> Result<Me, ApiError> {
     let user = user::find(conn, current.id)?.ok_or(ApiError::NotFound)?;
-    let organisation =
-        organisation::find(conn, user.organisation_id)?.ok_or(ApiError::NotFound)?;
+    let organisation = organisation::find(conn, user.organisation_id)?.ok_or(ApiError::NotFound)?;
     Ok(Me {
         role: current.role,
         user: User::from_row(user)?,

@@ -1,7 +1,7 @@
 //! Sign-in sessions, refresh tokens (stored hashed), failed sign-ins and the signing key.
 
 use crate::DbConnection;
-use crate::ids::{SessionId, UserId};
+use crate::ids::{LoginFailureId, SessionId, UserId};
 use crate::schema::{auth_sessions, login_failures, refresh_tokens, settings, users};
 use crate::user::UserRow;
 use chrono::NaiveDateTime;
@@ -106,7 +106,7 @@ pub fn revoke_session(
 
 pub fn record_login_failure(
     conn: &mut DbConnection,
-    id: &str,
+    id: LoginFailureId,
     username: &str,
     address: &str,
     at: NaiveDateTime,

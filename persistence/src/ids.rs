@@ -131,4 +131,5 @@ ids! {
     AuditEventId,
     StatusChangeId,
     SessionId,
+    LoginFailureId,
 }

@@ -12,7 +12,7 @@ use crate::user::dto::User;
 use actix_web::web;
 use brobygger_domain::FieldErrors;
 use brobygger_persistence::auth::{self, RefreshTokenRow, SessionRow};
-use brobygger_persistence::ids::SessionId;
+use brobygger_persistence::ids::{LoginFailureId, SessionId};
 use brobygger_persistence::user::UserRow;
 use brobygger_persistence::{DbConnection, organisation, user};
 use chrono::{NaiveDateTime, TimeDelta};
@@ -129,10 +129,9 @@ where
                 .db
                 .write(move |conn| {
                     auth::prune_login_failures(conn, now - TimeDelta::days(1))?;
-                    let id = uuid::Uuid::now_v7().to_string();
                     Ok(auth::record_login_failure(
                         conn,
-                        &id,
+                        LoginFailureId::new(),
                         &failure_name,
                         &address,
                         now,

@@ -29,13 +29,13 @@ pub struct StatusChange {
 }
 
 impl StatusChange {
-    pub fn from_row(row: StatusHistoryRow) -> Result<Self, ApiError> {
-        Ok(Self {
+    pub fn from_row(row: StatusHistoryRow) -> Self {
+        Self {
             by: row.by_user_id.map(Uuid::from),
             status: row.status,
             at: to_utc(row.at),
             reason: row.reason,
-        })
+        }
     }
 }
 
@@ -79,9 +79,7 @@ where
         let id = row.resource_id.parse::<Id>().map_err(|_| {
             ApiError::internal(format!("stored resource id {:?} unknown", row.resource_id))
         })?;
-        map.entry(id)
-            .or_default()
-            .push(StatusChange::from_row(row)?);
+        map.entry(id).or_default().push(StatusChange::from_row(row));
     }
     Ok(map)
 }

@@ -247,7 +247,10 @@ pub fn data_export(
     Ok(CitizenDataExport {
         exported_at: to_utc(actor.now),
         citizen: Citizen::from_row(row, vault, actor, true)?,
-        consents: http::convert_all(consents, |c| Consent::from_row(c, actor.today))?,
+        consents: consents
+            .into_iter()
+            .map(|c| Consent::from_row(c, actor.today))
+            .collect(),
         support_courses,
         access_log: http::convert_all(trail, AuditEvent::from_row)?,
     })

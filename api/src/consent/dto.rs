@@ -2,7 +2,6 @@
 
 use crate::body::FieldRules;
 use crate::clock::to_utc;
-use crate::error::ApiError;
 use brobygger_domain::citizen::{ConsentMethod, ConsentPeriod, ConsentPurpose};
 use brobygger_persistence::consent::ConsentRow;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -50,13 +49,13 @@ pub struct Consent {
 crate::http::versioned!(Consent);
 
 impl Consent {
-    pub fn from_row(row: ConsentRow, today: NaiveDate) -> Result<Self, ApiError> {
+    pub fn from_row(row: ConsentRow, today: NaiveDate) -> Self {
         let period = ConsentPeriod {
             given_on: row.given_on,
             expires_on: row.expires_on,
             withdrawn_on: row.withdrawn_on,
         };
-        Ok(Self {
+        Self {
             id: row.id.into(),
             citizen_id: row.citizen_id.into(),
             purpose: row.purpose,
@@ -70,7 +69,7 @@ impl Consent {
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
-        })
+        }
     }
 }
 

@@ -42,9 +42,9 @@ pub fn list(
                 .active_on
                 .is_none_or(|day| period(row).active_on(day))
         });
-    wanted
+    Ok(wanted
         .map(|row| Consent::from_row(row, actor.today))
-        .collect()
+        .collect())
 }
 
 pub fn create(
@@ -78,7 +78,7 @@ pub fn create(
     let audit = &actor.audit;
     audit.record(conn, "create", "consent", Some(&row.id), Some(&citizen.id))?;
     let location = format!("/api/v1/citizens/{}/consents/{}", citizen.id, row.id);
-    Ok((Consent::from_row(row, actor.today)?, location))
+    Ok((Consent::from_row(row, actor.today), location))
 }
 
 /// Withdraws consent `consent_id` of citizen `id` from `withdrawn_on` (default today).
@@ -108,5 +108,5 @@ pub fn withdraw(
         Some(&row.id),
         Some(&citizen.id),
     )?;
-    Consent::from_row(row, actor.today)
+    Ok(Consent::from_row(row, actor.today))
 }

@@ -2,7 +2,6 @@
 
 use crate::body::FieldRules;
 use crate::clock::to_utc;
-use crate::error::ApiError;
 use brobygger_domain::support_course::ContactMode;
 use brobygger_persistence::support_course::ContactRow;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -42,8 +41,8 @@ pub struct Contact {
 crate::http::versioned!(Contact);
 
 impl Contact {
-    pub fn from_row(row: ContactRow) -> Result<Self, ApiError> {
-        Ok(Self {
+    pub fn from_row(row: ContactRow) -> Self {
+        Self {
             id: row.id.into(),
             support_course_id: row.support_course_id.into(),
             date: row.date,
@@ -55,7 +54,7 @@ impl Contact {
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
-        })
+        }
     }
 }
 

@@ -5,7 +5,6 @@ use super::dto::{Contact, ContactInput};
 use crate::access::{self, Access};
 use crate::actor::Actor;
 use crate::error::ApiError;
-use crate::http;
 use brobygger_domain::support_course::check_contact;
 use brobygger_persistence::DbConnection;
 use brobygger_persistence::ids::{ContactId, PeerWorkerId, SupportCourseId};
@@ -20,7 +19,7 @@ pub fn list(conn: &mut DbConnection, actor: &Actor, id: &Uuid) -> Result<Vec<Con
         .audit
         .record(conn, "list", "contact", Some(&course.id), citizen)?;
     let rows = store::contacts_of(conn, &[course.id])?;
-    http::convert_all(rows, Contact::from_row)
+    Ok(rows.into_iter().map(Contact::from_row).collect())
 }
 
 /// The contacts of several courses (a citizen's data export), unaudited: the caller audits.
@@ -28,7 +27,8 @@ pub fn of_courses(
     conn: &mut DbConnection,
     course_ids: &[SupportCourseId],
 ) -> Result<Vec<Contact>, ApiError> {
-    http::convert_all(store::contacts_of(conn, course_ids)?, Contact::from_row)
+    let rows = store::contacts_of(conn, course_ids)?;
+    Ok(rows.into_iter().map(Contact::from_row).collect())
 }
 
 pub fn create(
@@ -78,5 +78,5 @@ pub fn create(
         .audit
         .record(conn, "create", "contact", Some(&row.id), citizen)?;
     let location = format!("/api/v1/support-courses/{}/contacts/{}", course.id, row.id);
-    Ok((Contact::from_row(row)?, location))
+    Ok((Contact::from_row(row), location))
 }

@@ -1,7 +1,6 @@
 //! What `/organisations` reads and writes.
 
 use crate::clock::to_utc;
-use crate::error::ApiError;
 use brobygger_domain::FieldErrors;
 use brobygger_domain::organisation::OrganisationKind;
 use brobygger_persistence::organisation::OrganisationRow;
@@ -40,8 +39,8 @@ pub struct Organisation {
 crate::http::versioned!(Organisation);
 
 impl Organisation {
-    pub fn from_row(row: OrganisationRow) -> Result<Self, ApiError> {
-        Ok(Self {
+    pub fn from_row(row: OrganisationRow) -> Self {
+        Self {
             id: row.id.into(),
             kind: row.kind,
             name: row.name,
@@ -52,7 +51,7 @@ impl Organisation {
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
-        })
+        }
     }
 
     pub fn input(&self) -> OrganisationInput {

@@ -87,12 +87,12 @@ pub fn list(
         parent_id: filters.parent_id.map(OrganisationId::from),
     };
     let rows = store::list(conn, &filter, page)?;
-    Page::from_rows(rows, page, |r| &r.id, Organisation::from_row)
+    Page::from_rows(rows, page, |r| &r.id, |r| Ok(Organisation::from_row(r)))
 }
 
 pub fn read(conn: &mut DbConnection, actor: &Actor, id: &Uuid) -> Result<Organisation, ApiError> {
     let (row, _) = access::organisation(conn, actor, id)?;
-    Organisation::from_row(row)
+    Ok(Organisation::from_row(row))
 }
 
 pub fn create(
@@ -106,7 +106,7 @@ pub fn create(
     let row = row(id, draft, input.parent_id, 1, actor.now, actor.now);
     store::insert(conn, &row)?;
     let location = format!("/api/v1/organisations/{}", row.id);
-    Ok((Organisation::from_row(row)?, location))
+    Ok((Organisation::from_row(row), location))
 }
 
 pub fn update(
@@ -117,7 +117,7 @@ pub fn update(
     patch: MergePatch,
 ) -> Result<Organisation, ApiError> {
     let (current, _) = access::organisation(conn, actor, id)?;
-    let current = Organisation::from_row(current)?;
+    let current = Organisation::from_row(current);
     access::manage_organisations(actor)?;
     if_match.check(current.version)?;
     let input = patch.apply(&current.input(), WRITABLE)?;
@@ -131,5 +131,5 @@ pub fn update(
         actor.now,
     );
     http::stored(store::update(conn, &row, current.version)?, current.version)?;
-    Organisation::from_row(row)
+    Ok(Organisation::from_row(row))
 }

@@ -3,7 +3,6 @@
 use crate::body::FieldRules;
 use crate::clock::to_utc;
 use crate::convert::set;
-use crate::error::ApiError;
 use crate::workflow::StatusChange;
 use brobygger_domain::FieldErrors;
 use brobygger_domain::organisation::MunicipalityCode;
@@ -51,8 +50,8 @@ pub struct Qualification {
 crate::http::versioned!(Qualification, PeerWorker);
 
 impl Qualification {
-    pub fn from_row(row: QualificationRow) -> Result<Self, ApiError> {
-        Ok(Self {
+    pub fn from_row(row: QualificationRow) -> Self {
+        Self {
             id: row.id.into(),
             peer_worker_id: row.peer_worker_id.into(),
             kind: row.kind,
@@ -65,7 +64,7 @@ impl Qualification {
             version: 1,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.created_at),
-        })
+        }
     }
 }
 
@@ -146,8 +145,8 @@ pub struct PeerWorkerFacts {
 }
 
 impl PeerWorker {
-    pub fn from_row(row: PeerWorkerRow, facts: PeerWorkerFacts) -> Result<Self, ApiError> {
-        Ok(Self {
+    pub fn from_row(row: PeerWorkerRow, facts: PeerWorkerFacts) -> Self {
+        Self {
             id: row.id.into(),
             organisation_id: row.organisation_id.into(),
             engagement: row.engagement,
@@ -168,7 +167,7 @@ impl PeerWorker {
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
-        })
+        }
     }
 
     pub fn input(&self) -> PeerWorkerInput {

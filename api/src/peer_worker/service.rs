@@ -52,7 +52,7 @@ pub fn load(
         qualifications
             .entry(row.peer_worker_id)
             .or_default()
-            .push(Qualification::from_row(row)?);
+            .push(Qualification::from_row(row));
     }
     let mut histories = workflow::histories(conn, RESOURCE, &ids)?;
     let last: HashMap<PeerWorkerId, NaiveDate> =
@@ -67,7 +67,8 @@ pub fn load(
     fn owned<V: Clone>(pairs: &[(PeerWorkerId, V)], id: &PeerWorkerId) -> Vec<V> {
         values_of(pairs, id).cloned().collect()
     }
-    rows.into_iter()
+    Ok(rows
+        .into_iter()
         .map(|row| {
             let status = row.status;
             let history = histories.remove(&row.id).unwrap_or_default();
@@ -92,7 +93,7 @@ pub fn load(
             };
             PeerWorker::from_row(row, facts)
         })
-        .collect()
+        .collect())
 }
 
 fn load_one(
@@ -340,7 +341,9 @@ pub fn list_qualifications(
 ) -> Result<Page<Qualification>, ApiError> {
     let (row, _) = access::peer_worker(conn, actor, (*id).into())?;
     let rows = store::qualifications_of(conn, &[row.id])?;
-    Ok(Page::all(http::convert_all(rows, Qualification::from_row)?))
+    Ok(Page::all(
+        rows.into_iter().map(Qualification::from_row).collect(),
+    ))
 }
 
 /// Records a qualification earned elsewhere, with evidence; holding it already is a conflict.
@@ -380,5 +383,5 @@ pub fn record_qualification(
     store::insert_qualification(conn, &row)?;
     store::touch(conn, worker.id, actor.now)?;
     let location = format!("/api/v1/peer-workers/{}/qualifications", worker.id);
-    Ok((Qualification::from_row(row)?, location))
+    Ok((Qualification::from_row(row), location))
 }

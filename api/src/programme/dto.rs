@@ -2,7 +2,6 @@
 
 use crate::body::FieldRules;
 use crate::clock::to_utc;
-use crate::error::ApiError;
 use crate::workflow::StatusChange;
 use brobygger_domain::FieldErrors;
 use brobygger_domain::programme::{
@@ -65,8 +64,8 @@ impl Programme {
         row: ProgrammeRow,
         models: Vec<Model>,
         status_history: Vec<StatusChange>,
-    ) -> Result<Self, ApiError> {
-        Ok(Self {
+    ) -> Self {
+        Self {
             id: row.id.into(),
             lead_organisation_id: row.lead_organisation_id.into(),
             phase: row.phase,
@@ -82,7 +81,7 @@ impl Programme {
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
-        })
+        }
     }
 
     pub fn input(&self) -> ProgrammeInput {
@@ -225,8 +224,8 @@ pub struct Partner {
 }
 
 impl Partner {
-    pub fn from_row(row: PartnerRow) -> Result<Self, ApiError> {
-        Ok(Self {
+    pub fn from_row(row: PartnerRow) -> Self {
+        Self {
             id: row.id.into(),
             programme_id: row.programme_id.into(),
             organisation_id: row.organisation_id.into(),
@@ -234,7 +233,7 @@ impl Partner {
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
-        })
+        }
     }
 
     pub fn input(&self) -> PartnerInput {
@@ -293,8 +292,8 @@ pub struct Target {
 }
 
 impl Target {
-    pub fn from_row(row: TargetRow) -> Result<Self, ApiError> {
-        Ok(Self {
+    pub fn from_row(row: TargetRow) -> Self {
+        Self {
             id: row.id.into(),
             programme_id: row.programme_id.into(),
             metric: row.metric,
@@ -303,7 +302,7 @@ impl Target {
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
-        })
+        }
     }
 
     pub fn input(&self) -> TargetInput {

@@ -31,13 +31,14 @@ fn load(conn: &mut DbConnection, rows: Vec<ProgrammeRow>) -> Result<Vec<Programm
     let ids: Vec<ProgrammeId> = rows.iter().map(|r| r.id).collect();
     let models = store::models_of(conn, &ids)?;
     let mut histories = workflow::histories(conn, RESOURCE, &ids)?;
-    rows.into_iter()
+    Ok(rows
+        .into_iter()
         .map(|row| {
             let models: Vec<Model> = values_of(&models, &row.id).copied().collect();
             let history = histories.remove(&row.id).unwrap_or_default();
             Programme::from_parts(row, models, history)
         })
-        .collect()
+        .collect())
 }
 
 fn load_one(conn: &mut DbConnection, row: ProgrammeRow) -> Result<Programme, ApiError> {
@@ -278,7 +279,7 @@ pub fn list_partners(
 ) -> Result<Page<Partner>, ApiError> {
     let (programme, _) = access::programme(conn, actor, id)?;
     let rows = store::list_partners(conn, programme.id, page)?;
-    Page::from_rows(rows, page, |r| &r.id, Partner::from_row)
+    Page::from_rows(rows, page, |r| &r.id, |r| Ok(Partner::from_row(r)))
 }
 
 /// A new partner; an organisation has one role per programme (`409`).
@@ -315,7 +316,7 @@ pub fn create_partner(
     };
     store::insert_partner(conn, &row)?;
     let location = format!("/api/v1/programmes/{}/partners/{}", programme.id, row.id);
-    Ok((Partner::from_row(row)?, location))
+    Ok((Partner::from_row(row), location))
 }
 
 /// A partner's new role.
@@ -331,7 +332,7 @@ pub fn update_partner(
         .ok_or(ApiError::NotFound)?;
     access.require_manage("a programme")?;
     if_match.check(current.version)?;
-    let before = Partner::from_row(current.clone())?;
+    let before = Partner::from_row(current.clone());
     let input = patch.apply(&before.input(), PARTNER_WRITABLE)?;
     check_partner_role(&programme, current.organisation_id, input.role)?;
     let row = PartnerRow {
@@ -344,7 +345,7 @@ pub fn update_partner(
         store::update_partner(conn, &row, current.version)?,
         current.version,
     )?;
-    Partner::from_row(row)
+    Ok(Partner::from_row(row))
 }
 
 // --- Targets ------------------------------------------------------------------------------------
@@ -358,7 +359,7 @@ pub fn list_targets(
 ) -> Result<Page<Target>, ApiError> {
     let (programme, _) = access::programme(conn, actor, id)?;
     let rows = store::list_targets(conn, programme.id, filters.metric, page)?;
-    Page::from_rows(rows, page, |r| &r.id, Target::from_row)
+    Page::from_rows(rows, page, |r| &r.id, |r| Ok(Target::from_row(r)))
 }
 
 pub fn create_target(
@@ -381,7 +382,7 @@ pub fn create_target(
     };
     store::insert_target(conn, &row)?;
     let location = format!("/api/v1/programmes/{}/targets/{}", programme.id, row.id);
-    Ok((Target::from_row(row)?, location))
+    Ok((Target::from_row(row), location))
 }
 
 pub fn update_target(
@@ -396,7 +397,7 @@ pub fn update_target(
         .ok_or(ApiError::NotFound)?;
     access.require_manage("a programme")?;
     if_match.check(current.version)?;
-    let before = Target::from_row(current.clone())?;
+    let before = Target::from_row(current.clone());
     let input = patch.apply(&before.input(), TARGET_WRITABLE)?;
     let row = TargetRow {
         metric: input.metric,
@@ -410,5 +411,5 @@ pub fn update_target(
         store::update_target(conn, &row, current.version)?,
         current.version,
     )?;
-    Target::from_row(row)
+    Ok(Target::from_row(row))
 }

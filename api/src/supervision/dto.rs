@@ -2,7 +2,6 @@
 
 use crate::body::FieldRules;
 use crate::clock::to_utc;
-use crate::error::ApiError;
 use brobygger_domain::supervision::SupervisionFormat;
 use brobygger_persistence::ids::PeerWorkerId;
 use brobygger_persistence::supervision::SupervisionSessionRow;
@@ -46,11 +45,8 @@ crate::http::versioned!(SupervisionSession);
 
 impl SupervisionSession {
     /// The session of a stored row and its attendees' ids.
-    pub fn from_row(
-        row: SupervisionSessionRow,
-        attendees: &[PeerWorkerId],
-    ) -> Result<Self, ApiError> {
-        Ok(Self {
+    pub fn from_row(row: SupervisionSessionRow, attendees: &[PeerWorkerId]) -> Self {
+        Self {
             id: row.id.into(),
             date: row.date,
             supervisor_user_id: row.supervisor_user_id.map(Uuid::from),
@@ -61,7 +57,7 @@ impl SupervisionSession {
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
-        })
+        }
     }
 
     pub fn input(&self) -> SupervisionInput {

@@ -21,13 +21,14 @@ fn load(
 ) -> Result<Vec<SupervisionSession>, ApiError> {
     let ids: Vec<SupervisionSessionId> = rows.iter().map(|r| r.id).collect();
     let attendees = store::attendees_of(conn, &ids)?;
-    rows.into_iter()
+    Ok(rows
+        .into_iter()
         .map(|row| {
             let peers: Vec<PeerWorkerId> =
                 convert::values_of(&attendees, &row.id).copied().collect();
             SupervisionSession::from_row(row, &peers)
         })
-        .collect()
+        .collect())
 }
 
 fn load_one(

@@ -3,7 +3,6 @@
 use crate::body::FieldRules;
 use crate::clock::to_utc;
 use crate::contact::dto::Contact;
-use crate::error::ApiError;
 use crate::goal::dto::Goal;
 use crate::workflow::StatusChange;
 use brobygger_domain::support_course::{SupportModel, SupportStatus};
@@ -54,11 +53,8 @@ pub struct SupportCourse {
 crate::http::versioned!(SupportCourse);
 
 impl SupportCourse {
-    pub fn from_row(
-        row: SupportCourseRow,
-        status_history: Vec<StatusChange>,
-    ) -> Result<Self, ApiError> {
-        Ok(Self {
+    pub fn from_row(row: SupportCourseRow, status_history: Vec<StatusChange>) -> Self {
+        Self {
             id: row.id.into(),
             citizen_id: row.citizen_id.into(),
             model: row.model,
@@ -72,7 +68,7 @@ impl SupportCourse {
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
-        })
+        }
     }
 }
 

@@ -40,12 +40,13 @@ pub fn load_many(
 ) -> Result<Vec<SupportCourse>, ApiError> {
     let ids: Vec<SupportCourseId> = rows.iter().map(|r| r.id).collect();
     let mut histories = workflow::histories(conn, RESOURCE, &ids)?;
-    rows.into_iter()
+    Ok(rows
+        .into_iter()
         .map(|row| {
             let history = histories.remove(&row.id).unwrap_or_default();
             SupportCourse::from_row(row, history)
         })
-        .collect()
+        .collect())
 }
 
 fn load_one(conn: &mut DbConnection, row: SupportCourseRow) -> Result<SupportCourse, ApiError> {
@@ -244,7 +245,7 @@ pub fn update(
     let (current, access) = access::support_course(conn, actor, id)?;
     access.require(Access::Manage, access::ONLY_COURSE_COORDINATOR)?;
     if_match.check(current.version)?;
-    let before = SupportCourse::from_row(current.clone(), Vec::new())?;
+    let before = SupportCourse::from_row(current.clone(), Vec::new());
     let input = patch.apply(
         &SupportCourseInput {
             citizen_id: before.citizen_id,

@@ -313,7 +313,7 @@ pub fn me(conn: &mut DbConnection, current: &CurrentUser) -> Result<Me, ApiError
     let organisation = organisation::find(conn, user.organisation_id)?.ok_or(ApiError::NotFound)?;
     Ok(Me {
         role: current.role,
-        user: User::from_row(user)?,
-        organisation: Organisation::from_row(organisation)?,
+        user: User::from_row(user),
+        organisation: Organisation::from_row(organisation),
     })
 }

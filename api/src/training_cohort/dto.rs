@@ -2,7 +2,6 @@
 
 use crate::body::FieldRules;
 use crate::clock::to_utc;
-use crate::error::ApiError;
 use brobygger_domain::FieldErrors;
 use brobygger_domain::peer_worker::QualificationKind;
 use brobygger_domain::programme::check_raw_period;
@@ -44,11 +43,8 @@ pub struct TrainingCohort {
 crate::http::versioned!(TrainingCohort, Trainer, Enrolment);
 
 impl TrainingCohort {
-    pub fn from_parts(
-        row: TrainingCohortRow,
-        grants: Vec<QualificationKind>,
-    ) -> Result<Self, ApiError> {
-        Ok(Self {
+    pub fn from_parts(row: TrainingCohortRow, grants: Vec<QualificationKind>) -> Self {
+        Self {
             id: row.id.into(),
             programme_id: row.programme_id.into(),
             provider_organisation_id: row.provider_organisation_id.into(),
@@ -58,7 +54,7 @@ impl TrainingCohort {
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
-        })
+        }
     }
 
     pub fn input(&self) -> TrainingCohortInput {
@@ -152,8 +148,8 @@ pub struct Trainer {
 }
 
 impl Trainer {
-    pub fn from_row(row: TrainerRow) -> Result<Self, ApiError> {
-        Ok(Self {
+    pub fn from_row(row: TrainerRow) -> Self {
+        Self {
             id: row.id.into(),
             training_cohort_id: row.training_cohort_id.into(),
             peer_worker_id: row.peer_worker_id.map(Uuid::from),
@@ -161,7 +157,7 @@ impl Trainer {
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
-        })
+        }
     }
 }
 
@@ -205,8 +201,8 @@ pub struct Enrolment {
 }
 
 impl Enrolment {
-    pub fn from_row(row: EnrolmentRow) -> Result<Self, ApiError> {
-        Ok(Self {
+    pub fn from_row(row: EnrolmentRow) -> Self {
+        Self {
             id: row.id.into(),
             training_cohort_id: row.training_cohort_id.into(),
             peer_worker_id: row.peer_worker_id.into(),
@@ -215,7 +211,7 @@ impl Enrolment {
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
-        })
+        }
     }
 
     pub fn input(&self) -> EnrolmentOutcomeInput {

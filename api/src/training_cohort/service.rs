@@ -36,12 +36,13 @@ fn load(
 ) -> Result<Vec<TrainingCohort>, ApiError> {
     let ids: Vec<TrainingCohortId> = rows.iter().map(|r| r.id).collect();
     let grants = store::grants_of(conn, &ids)?;
-    rows.into_iter()
+    Ok(rows
+        .into_iter()
         .map(|row| {
             let grants = values_of(&grants, &row.id).copied().collect();
             TrainingCohort::from_parts(row, grants)
         })
-        .collect()
+        .collect())
 }
 
 fn load_one(conn: &mut DbConnection, row: TrainingCohortRow) -> Result<TrainingCohort, ApiError> {
@@ -175,7 +176,7 @@ pub fn list_trainers(
 ) -> Result<Page<Trainer>, ApiError> {
     let (cohort, _) = access::training_cohort(conn, actor, id)?;
     let rows = store::list_trainers(conn, cohort.id, page)?;
-    Page::from_rows(rows, page, |r| &r.id, Trainer::from_row)
+    Page::from_rows(rows, page, |r| &r.id, |r| Ok(Trainer::from_row(r)))
 }
 
 /// Who may train as a professional: the domain's rule over the user's role.
@@ -247,7 +248,7 @@ pub fn create_trainer(
     };
     store::insert_trainer(conn, &row)?;
     let location = format!("/api/v1/training-cohorts/{}/trainers", cohort.id);
-    Ok((Trainer::from_row(row)?, location))
+    Ok((Trainer::from_row(row), location))
 }
 
 // --- Enrolments ---------------------------------------------------------------------------------
@@ -261,7 +262,7 @@ pub fn list_enrolments(
 ) -> Result<Page<Enrolment>, ApiError> {
     let (cohort, _) = access::training_cohort(conn, actor, id)?;
     let rows = store::list_enrolments(conn, cohort.id, filters.outcome, page)?;
-    Page::from_rows(rows, page, |r| &r.id, Enrolment::from_row)
+    Page::from_rows(rows, page, |r| &r.id, |r| Ok(Enrolment::from_row(r)))
 }
 
 /// A peer worker the actor sees, enrolled in a cohort it manages.
@@ -295,7 +296,7 @@ pub fn create_enrolment(
         "/api/v1/training-cohorts/{}/enrolments/{}",
         cohort.id, row.id
     );
-    Ok((Enrolment::from_row(row)?, location))
+    Ok((Enrolment::from_row(row), location))
 }
 
 /// Grants the cohort's qualifications to the peer worker of a completed enrolment.
@@ -333,7 +334,7 @@ pub fn update_enrolment(
         .ok_or(ApiError::NotFound)?;
     access.require_manage("a training cohort")?;
     if_match.check(current.version)?;
-    let before = Enrolment::from_row(current.clone())?;
+    let before = Enrolment::from_row(current.clone());
     let input = patch.apply(&before.input(), ENROLMENT_WRITABLE)?;
     let plan = plan_outcome(&OutcomeChange {
         from: before.outcome,
@@ -355,5 +356,5 @@ pub fn update_enrolment(
     if let Some(on) = plan.grants_on {
         complete(conn, &cohort, &row, on, actor.now)?;
     }
-    Enrolment::from_row(row)
+    Ok(Enrolment::from_row(row))
 }

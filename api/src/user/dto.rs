@@ -1,7 +1,6 @@
 //! What `/users` reads and writes.
 
 use crate::clock::to_utc;
-use crate::error::ApiError;
 use brobygger_domain::user::Role;
 use brobygger_persistence::user::UserRow;
 use chrono::{DateTime, Utc};
@@ -46,8 +45,8 @@ pub struct User {
 crate::http::versioned!(User);
 
 impl User {
-    pub fn from_row(row: UserRow) -> Result<Self, ApiError> {
-        Ok(Self {
+    pub fn from_row(row: UserRow) -> Self {
+        Self {
             id: row.id.into(),
             organisation_id: row.organisation_id.into(),
             role: row.role,
@@ -60,7 +59,7 @@ impl User {
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
-        })
+        }
     }
 }
 

@@ -73,11 +73,11 @@ pub fn list(
         active: filters.active,
     };
     let rows = store::list(conn, &filter, page)?;
-    Page::from_rows(rows, page, |r| &r.id, User::from_row)
+    Page::from_rows(rows, page, |r| &r.id, |r| Ok(User::from_row(r)))
 }
 
 pub fn read(conn: &mut DbConnection, actor: &Actor, id: &Uuid) -> Result<User, ApiError> {
-    User::from_row(access::user(conn, actor, id)?)
+    Ok(User::from_row(access::user(conn, actor, id)?))
 }
 
 /// The secrets of a new user, hashed before its transaction.
@@ -137,7 +137,7 @@ pub fn create(
     };
     store::insert(conn, &row)?;
     let location = format!("/api/v1/users/{}", row.id);
-    let mut created = User::from_row(row)?;
+    let mut created = User::from_row(row);
     created.client_secret = client_secret;
     Ok((created, location))
 }
@@ -162,7 +162,7 @@ pub fn update(
     let current = access::user(conn, actor, &id)?;
     let subject = access::subject(&current);
     let writable = actor.actor().writable_user_fields(&subject);
-    let before = User::from_row(current.clone())?;
+    let before = User::from_row(current.clone());
     if_match.check(before.version)?;
     let input = patch.apply(
         &UserInput {
@@ -211,7 +211,7 @@ pub fn update(
         ..current.clone()
     };
     http::stored(store::update(conn, &row, current.version)?, current.version)?;
-    User::from_row(row)
+    Ok(User::from_row(row))
 }
 
 /// A user created by the operator (no actor): at first start or by `brobygger create-user`.

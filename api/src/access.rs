@@ -36,7 +36,10 @@ use brobygger_domain::user::{Role, Subject};
 use brobygger_persistence::DbConnection;
 use brobygger_persistence::citizen::{self as citizen_store, CitizenRow, CitizenScope};
 use brobygger_persistence::employment::{self as employment_store, RetentionCheckRow};
-use brobygger_persistence::ids::RetentionCheckId;
+use brobygger_persistence::ids::{
+    CitizenId, OrganisationId, PeerWorkerId, ProgrammeId, RetentionCheckId, SupervisionSessionId,
+    SupportCourseId, TrainingCohortId, UserId,
+};
 use brobygger_persistence::organisation::{self as organisation_store, OrganisationRow};
 use brobygger_persistence::peer_worker::{self as peer_store, PeerWorkerRow, PeerWorkerScope};
 use brobygger_persistence::programme::{self as programme_store, ProgrammeRow};
@@ -115,7 +118,7 @@ pub fn organisation(
     user: &CurrentUser,
     id: &Uuid,
 ) -> Result<(OrganisationRow, Access), ApiError> {
-    let id = id.to_string();
+    let id = OrganisationId::from(*id);
     let access = if user.is_admin() {
         Access::Manage
     } else if id == user.organisation_id {
@@ -124,13 +127,13 @@ pub fn organisation(
         Access::None
     };
     access.found()?;
-    let row = organisation_store::find(conn, &id)?.ok_or(ApiError::NotFound)?;
+    let row = organisation_store::find(conn, id)?.ok_or(ApiError::NotFound)?;
     Ok((row, access))
 }
 
 /// The one organisation a non-admin's lists are limited to; `None` for admins.
-pub fn organisation_scope(user: &CurrentUser) -> Option<String> {
-    (!user.is_admin()).then(|| user.organisation_id.clone())
+pub fn organisation_scope(user: &CurrentUser) -> Option<OrganisationId> {
+    (!user.is_admin()).then_some(user.organisation_id)
 }
 
 /// `403` unless `user` manages organisations (admins).
@@ -145,8 +148,8 @@ pub fn organisation_in_body(
     user: &CurrentUser,
     id: &Uuid,
 ) -> Result<bool, ApiError> {
-    let id = id.to_string();
-    if organisation_store::find(conn, &id)?.is_none() {
+    let id = OrganisationId::from(*id);
+    if organisation_store::find(conn, id)?.is_none() {
         return Ok(false);
     }
     if user.is_admin() || id == user.organisation_id {
@@ -154,24 +157,24 @@ pub fn organisation_in_body(
     }
     Ok(programme_store::shares_a_programme(
         conn,
-        &user.organisation_id,
-        &id,
+        user.organisation_id,
+        id,
     )?)
 }
 
 /// The stored user as the domain's user rules see it.
-pub fn subject(row: &UserRow) -> Result<Subject<&str>, ApiError> {
-    Ok(Subject {
-        user_id: &row.id,
-        organisation_id: &row.organisation_id,
-        role: Role::parse(&row.role).ok_or_else(|| ApiError::internal("stored role unknown"))?,
-    })
+pub fn subject(row: &UserRow) -> Subject<Uuid> {
+    Subject {
+        user_id: row.id.into(),
+        organisation_id: row.organisation_id.into(),
+        role: row.role,
+    }
 }
 
 /// User `id` if `user` sees it, else `404`. What it may change is the domain's user rule.
 pub fn user(conn: &mut DbConnection, user: &CurrentUser, id: &Uuid) -> Result<UserRow, ApiError> {
-    let row = user_store::find(conn, &id.to_string())?.ok_or(ApiError::NotFound)?;
-    if user.actor().can_see(&subject(&row)?) {
+    let row = user_store::find(conn, UserId::from(*id))?.ok_or(ApiError::NotFound)?;
+    if user.actor().can_see(&subject(&row)) {
         Ok(row)
     } else {
         Err(ApiError::NotFound)
@@ -182,15 +185,15 @@ pub fn user(conn: &mut DbConnection, user: &CurrentUser, id: &Uuid) -> Result<Us
 /// coordinator asks for another organisation (nothing to list).
 pub fn user_scope(
     user: &CurrentUser,
-    organisation_filter: Option<String>,
-) -> Option<(Option<String>, Option<String>)> {
+    organisation_filter: Option<OrganisationId>,
+) -> Option<(Option<UserId>, Option<OrganisationId>)> {
     match user.role {
         Role::Admin => Some((None, organisation_filter)),
         Role::Coordinator => match organisation_filter {
             Some(other) if other != user.organisation_id => None,
-            _ => Some((None, Some(user.organisation_id.clone()))),
+            _ => Some((None, Some(user.organisation_id))),
         },
-        _ => Some((Some(user.id.clone()), organisation_filter)),
+        _ => Some((Some(user.id), organisation_filter)),
     }
 }
 
@@ -200,7 +203,7 @@ pub fn user_scope(
 pub fn programme_access(
     conn: &mut DbConnection,
     user: &CurrentUser,
-    id: &str,
+    id: ProgrammeId,
 ) -> Result<Access, ApiError> {
     if user.is_admin() {
         let exists = programme_store::find(conn, id)?.is_some();
@@ -210,7 +213,7 @@ pub fn programme_access(
         return Ok(Access::None);
     }
     Ok(
-        match programme_store::partner_role(conn, id, &user.organisation_id)? {
+        match programme_store::partner_role(conn, id, user.organisation_id)? {
             Some(_) => by_role(user),
             None => Access::None,
         },
@@ -223,9 +226,9 @@ pub fn programme(
     user: &CurrentUser,
     id: &Uuid,
 ) -> Result<(ProgrammeRow, Access), ApiError> {
-    let id = id.to_string();
-    let access = programme_access(conn, user, &id)?.found()?;
-    let row = programme_store::find(conn, &id)?.ok_or(ApiError::NotFound)?;
+    let id = ProgrammeId::from(*id);
+    let access = programme_access(conn, user, id)?.found()?;
+    let row = programme_store::find(conn, id)?.ok_or(ApiError::NotFound)?;
     Ok((row, access))
 }
 
@@ -241,7 +244,7 @@ pub fn lists_training_cohorts(user: &CurrentUser) -> bool {
 
 /// The organisation whose partnerships limit the programmes (and cohorts) `user` lists;
 /// `None` for admins.
-pub fn partner_organisation(user: &CurrentUser) -> Option<String> {
+pub fn partner_organisation(user: &CurrentUser) -> Option<OrganisationId> {
     organisation_scope(user)
 }
 
@@ -255,9 +258,9 @@ pub fn manage_workforce(user: &CurrentUser, refusal: &str) -> Result<(), ApiErro
 pub fn peer_worker_scope(user: &CurrentUser) -> PeerWorkerScope {
     match user.role {
         Role::Admin => PeerWorkerScope::All,
-        Role::PeerWorker => PeerWorkerScope::User(user.id.clone()),
+        Role::PeerWorker => PeerWorkerScope::User(user.id),
         _ if !sees_workforce(user) => PeerWorkerScope::Nobody,
-        _ => PeerWorkerScope::Organisation(user.organisation_id.clone()),
+        _ => PeerWorkerScope::Organisation(user.organisation_id),
     }
 }
 
@@ -270,14 +273,14 @@ pub fn peer_worker_access(
     match user.role {
         Role::Admin => return Ok(Access::Manage),
         Role::PeerWorker => {
-            let own = row.user_id.as_deref() == Some(user.id.as_str());
+            let own = row.user_id == Some(user.id);
             return Ok(if own { Access::Read } else { Access::None });
         }
         _ if !sees_workforce(user) => return Ok(Access::None),
         _ => {}
     }
     let sees = row.organisation_id == user.organisation_id
-        || peer_store::works_for_partner_of(conn, &row.id, &user.organisation_id)?;
+        || peer_store::works_for_partner_of(conn, row.id, user.organisation_id)?;
     Ok(if sees { by_role(user) } else { Access::None })
 }
 
@@ -285,7 +288,7 @@ pub fn peer_worker_access(
 pub fn peer_worker(
     conn: &mut DbConnection,
     user: &CurrentUser,
-    id: &str,
+    id: PeerWorkerId,
 ) -> Result<(PeerWorkerRow, Access), ApiError> {
     let row = peer_store::find(conn, id)?.ok_or(ApiError::NotFound)?;
     let access = peer_worker_access(conn, user, &row)?.found()?;
@@ -299,7 +302,7 @@ pub fn peer_worker_in_body(
     user: &CurrentUser,
     id: &Uuid,
 ) -> Result<Option<(PeerWorkerRow, Access)>, ApiError> {
-    match peer_worker(conn, user, &id.to_string()) {
+    match peer_worker(conn, user, PeerWorkerId::from(*id)) {
         Ok(found) => Ok(Some(found)),
         Err(ApiError::NotFound) => Ok(None),
         Err(other) => Err(other),
@@ -312,18 +315,18 @@ pub fn training_cohort(
     user: &CurrentUser,
     id: &Uuid,
 ) -> Result<(TrainingCohortRow, Access), ApiError> {
-    let row = cohort_store::find(conn, &id.to_string())?.ok_or(ApiError::NotFound)?;
+    let row = cohort_store::find(conn, TrainingCohortId::from(*id))?.ok_or(ApiError::NotFound)?;
     if !sees_workforce(user) {
         return Err(ApiError::NotFound);
     }
-    let access = programme_access(conn, user, &row.programme_id)?.found()?;
+    let access = programme_access(conn, user, row.programme_id)?.found()?;
     Ok((row, access))
 }
 
 /// Which supervision sessions `user` lists: those attended or supervised by a peer worker in
 /// its peer-worker scope, or supervised by itself; `None` for admins (all).
-pub fn supervision_scope(user: &CurrentUser) -> Option<(PeerWorkerScope, String)> {
-    (!user.is_admin()).then(|| (peer_worker_scope(user), user.id.clone()))
+pub fn supervision_scope(user: &CurrentUser) -> Option<(PeerWorkerScope, UserId)> {
+    (!user.is_admin()).then(|| (peer_worker_scope(user), user.id))
 }
 
 /// Supervision session `id` if `user` sees it, else `404`.
@@ -332,20 +335,21 @@ pub fn supervision_session(
     user: &CurrentUser,
     id: &Uuid,
 ) -> Result<(SupervisionSessionRow, Access), ApiError> {
-    let row = supervision_store::find(conn, &id.to_string())?.ok_or(ApiError::NotFound)?;
+    let row = supervision_store::find(conn, SupervisionSessionId::from(*id))?
+        .ok_or(ApiError::NotFound)?;
     if user.is_admin() {
         return Ok((row, Access::Manage));
     }
-    let mut access = if row.supervisor_user_id.as_deref() == Some(user.id.as_str()) {
+    let mut access = if row.supervisor_user_id == Some(user.id) {
         Access::Read
     } else {
         Access::None
     };
     let attendees = supervision_store::attendees_of(conn, std::slice::from_ref(&row.id))?;
-    let people: Vec<String> = attendees
+    let people: Vec<PeerWorkerId> = attendees
         .into_iter()
         .map(|(_, p)| p)
-        .chain(row.supervisor_peer_worker_id.clone())
+        .chain(row.supervisor_peer_worker_id)
         .collect();
     for found in peer_store::find_many(conn, &people)? {
         access = access.max(peer_worker_access(conn, user, &found)?);
@@ -366,10 +370,8 @@ pub fn support_course_scope(
 ) -> Result<CourseScope, ApiError> {
     Ok(match user.role {
         Role::Admin => CourseScope::All,
-        Role::Coordinator | Role::Integration => {
-            CourseScope::PartnerOf(user.organisation_id.clone())
-        }
-        Role::PeerWorker => match peer_store::find_by_user(conn, &user.id)? {
+        Role::Coordinator | Role::Integration => CourseScope::PartnerOf(user.organisation_id),
+        Role::PeerWorker => match peer_store::find_by_user(conn, user.id)? {
             Some(peer) => CourseScope::PeerWorker(peer.id),
             None => CourseScope::None,
         },
@@ -385,11 +387,12 @@ pub fn support_course(
     id: &Uuid,
 ) -> Result<(SupportCourseRow, Access), ApiError> {
     let scope = support_course_scope(conn, user)?;
-    let row = course_store::find_in(conn, &scope, &id.to_string())?.ok_or(ApiError::NotFound)?;
+    let row = course_store::find_in(conn, &scope, SupportCourseId::from(*id))?
+        .ok_or(ApiError::NotFound)?;
     let access = match (&scope, user.role) {
         (CourseScope::PeerWorker(_), _) => Access::Guide,
         (_, Role::Admin) => Access::Manage,
-        _ => match programme_access(conn, user, &row.programme_id)? {
+        _ => match programme_access(conn, user, row.programme_id)? {
             Access::Manage => Access::Manage,
             _ => Access::Read,
         },
@@ -411,7 +414,7 @@ pub fn citizen_scope(
     Ok(match user.role {
         Role::Admin => CitizenScope::All,
         Role::Coordinator | Role::Integration => CitizenScope::Limited {
-            organisation_id: Some(user.organisation_id.clone()),
+            organisation_id: Some(user.organisation_id),
             courses: support_course_scope(conn, user)?,
         },
         Role::PeerWorker => CitizenScope::Limited {
@@ -438,7 +441,8 @@ pub fn citizen(
     id: &Uuid,
 ) -> Result<(CitizenRow, Access), ApiError> {
     let scope = citizen_scope(conn, user)?;
-    let row = citizen_store::find_in(conn, &scope, &id.to_string())?.ok_or(ApiError::NotFound)?;
+    let row =
+        citizen_store::find_in(conn, &scope, CitizenId::from(*id))?.ok_or(ApiError::NotFound)?;
     Ok((row, citizen_access(user)))
 }
 
@@ -498,9 +502,9 @@ pub enum ProgrammeLead {
     /// An admin named none: it is required.
     Missing,
     /// An admin named this one (any organisation that exists).
-    Named(String),
+    Named(OrganisationId),
     /// A coordinator's own organisation, named or left out.
-    Own(String),
+    Own(OrganisationId),
     /// A coordinator named another organisation.
     NotAllowed,
 }
@@ -510,9 +514,11 @@ pub enum ProgrammeLead {
 pub fn programme_lead(user: &CurrentUser, named: Option<Uuid>) -> ProgrammeLead {
     match (user.role, named) {
         (Role::Admin, None) => ProgrammeLead::Missing,
-        (Role::Admin, Some(lead)) => ProgrammeLead::Named(lead.to_string()),
-        (_, Some(lead)) if lead.to_string() != user.organisation_id => ProgrammeLead::NotAllowed,
-        _ => ProgrammeLead::Own(user.organisation_id.clone()),
+        (Role::Admin, Some(lead)) => ProgrammeLead::Named(lead.into()),
+        (_, Some(lead)) if OrganisationId::from(lead) != user.organisation_id => {
+            ProgrammeLead::NotAllowed
+        }
+        _ => ProgrammeLead::Own(user.organisation_id),
     }
 }
 
@@ -522,14 +528,14 @@ pub fn programme_lead(user: &CurrentUser, named: Option<Uuid>) -> ProgrammeLead 
 pub fn programme_user_in_body(
     conn: &mut DbConnection,
     user: &CurrentUser,
-    programme_id: &str,
+    programme_id: ProgrammeId,
     id: &Uuid,
 ) -> Result<Option<UserRow>, ApiError> {
-    let Some(found) = user_store::find(conn, &id.to_string())? else {
+    let Some(found) = user_store::find(conn, UserId::from(*id))? else {
         return Ok(None);
     };
     let named = user.is_admin()
-        || programme_store::partner_role(conn, programme_id, &found.organisation_id)?.is_some();
+        || programme_store::partner_role(conn, programme_id, found.organisation_id)?.is_some();
     Ok(named.then_some(found))
 }
 
@@ -542,7 +548,7 @@ pub fn peer_worker_user_in_body(
 ) -> bool {
     user.is_admin()
         || named.organisation_id == user.organisation_id
-        || named.organisation_id == host_organisation_id.to_string()
+        || named.organisation_id == OrganisationId::from(*host_organisation_id)
 }
 
 /// Whether a user named as a supervision session's supervisor is one `user` may name: admins

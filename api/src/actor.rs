@@ -10,10 +10,11 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use brobygger_persistence::DbConnection;
 use brobygger_persistence::audit::{self as store, AuditRow};
+use brobygger_persistence::ids::{AuditEventId, CitizenId, OrganisationId};
 use chrono::{NaiveDate, NaiveDateTime};
 use futures_util::future::LocalBoxFuture;
+use std::fmt::Display;
 use std::ops::Deref;
-use uuid::Uuid;
 
 /// The audit log's name for the system's own jobs (retention), in place of a user and role.
 pub const SYSTEM: &str = "system";
@@ -23,7 +24,7 @@ pub const SYSTEM: &str = "system";
 pub struct Auditor {
     user_id: String,
     role: String,
-    organisation_id: String,
+    organisation_id: OrganisationId,
     request_id: String,
     at: NaiveDateTime,
 }
@@ -31,20 +32,20 @@ pub struct Auditor {
 impl Auditor {
     pub fn new(user: &CurrentUser, request_id: String, at: NaiveDateTime) -> Self {
         Self {
-            user_id: user.id.clone(),
+            user_id: user.id.to_string(),
             role: user.role.as_str().to_owned(),
-            organisation_id: user.organisation_id.clone(),
+            organisation_id: user.organisation_id,
             request_id,
             at,
         }
     }
 
     /// The system's own job acting on data of `organisation_id`.
-    pub fn system(organisation_id: &str, job: &str, at: NaiveDateTime) -> Self {
+    pub fn system(organisation_id: OrganisationId, job: &str, at: NaiveDateTime) -> Self {
         Self {
             user_id: SYSTEM.to_owned(),
             role: SYSTEM.to_owned(),
-            organisation_id: organisation_id.to_owned(),
+            organisation_id,
             request_id: format!("{job}-{}", at.format("%Y-%m-%d")),
             at,
         }
@@ -54,19 +55,19 @@ impl Auditor {
         &self,
         action: &str,
         resource_type: &str,
-        resource_id: Option<&str>,
-        citizen_id: Option<&str>,
+        resource_id: Option<&dyn Display>,
+        citizen_id: Option<&CitizenId>,
     ) -> AuditRow {
         AuditRow {
-            id: Uuid::now_v7().to_string(),
+            id: AuditEventId::new(),
             at: self.at,
             user_id: self.user_id.clone(),
             role: self.role.clone(),
-            organisation_id: self.organisation_id.clone(),
+            organisation_id: self.organisation_id,
             action: action.to_owned(),
             resource_type: resource_type.to_owned(),
-            resource_id: resource_id.map(str::to_owned),
-            citizen_id: citizen_id.map(str::to_owned),
+            resource_id: resource_id.map(ToString::to_string),
+            citizen_id: citizen_id.copied(),
             request_id: self.request_id.clone(),
         }
     }
@@ -77,8 +78,8 @@ impl Auditor {
         conn: &mut DbConnection,
         action: &str,
         resource_type: &str,
-        resource_id: Option<&str>,
-        citizen_id: Option<&str>,
+        resource_id: Option<&dyn Display>,
+        citizen_id: Option<&CitizenId>,
     ) -> Result<(), ApiError> {
         Ok(store::append(
             conn,
@@ -92,7 +93,7 @@ impl Auditor {
         conn: &mut DbConnection,
         action: &str,
         resource_type: &str,
-        items: impl IntoIterator<Item = (&'a str, &'a str)>,
+        items: impl IntoIterator<Item = (&'a dyn Display, &'a CitizenId)>,
     ) -> Result<(), ApiError> {
         let rows: Vec<_> = items
             .into_iter()

@@ -1,35 +1,25 @@
-//! Turning stored text back into API values: ids and enums. A stored value that does not
-//! parse is a bug (the database's `CHECK`s should make it impossible), so it is `500`.
+//! Small helpers for lists read from the store. Ids and enums come out of `persistence`
+//! typed; only the audit log's polymorphic text columns (`user_id`, which may be `system`,
+//! and `resource_id`, an id of any table) are parsed here, and a stored value that does not
+//! parse is a bug, so `500`.
 
 use crate::error::ApiError;
-use brobygger_domain::workflow::TextEnum;
 use uuid::Uuid;
 
+/// A stored free-text id (the audit log's) as a `Uuid`.
 pub fn uuid(value: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(value).map_err(ApiError::internal)
 }
 
-pub fn uuid_opt(value: Option<&str>) -> Result<Option<Uuid>, ApiError> {
-    value.map(uuid).transpose()
-}
-
-pub fn uuids(values: &[String]) -> Result<Vec<Uuid>, ApiError> {
-    values.iter().map(|v| uuid(v)).collect()
-}
-
-pub fn text_enum<T: TextEnum>(value: &str) -> Result<T, ApiError> {
-    T::parse(value).ok_or_else(|| ApiError::internal(format!("stored value {value:?} unknown")))
-}
-
 /// The values of `pairs` (owner id, value) that belong to `owner`, in order.
-pub fn values_of<'a>(
-    pairs: &'a [(String, String)],
-    owner: &'a str,
-) -> impl Iterator<Item = &'a str> {
+pub fn values_of<'a, K: PartialEq, V>(
+    pairs: &'a [(K, V)],
+    owner: &'a K,
+) -> impl Iterator<Item = &'a V> {
     pairs
         .iter()
         .filter(move |(o, _)| o == owner)
-        .map(|(_, v)| v.as_str())
+        .map(|(_, v)| v)
 }
 
 /// Sorted, without repeats: lists that are sets (models, codes, ids).

@@ -162,13 +162,14 @@ impl<T> Page<T> {
     pub fn from_rows<R>(
         mut rows: Vec<R>,
         request: &PageRequest,
-        id: impl Fn(&R) -> &str,
+        id: impl Fn(&R) -> &dyn std::fmt::Display,
         map: impl Fn(R) -> Result<T, ApiError>,
     ) -> Result<Self, ApiError> {
         let limit = usize::try_from(request.limit - 1).unwrap_or(0);
         let next_cursor = if rows.len() > limit {
             rows.truncate(limit);
-            rows.last().map(|last| URL_SAFE_NO_PAD.encode(id(last)))
+            rows.last()
+                .map(|last| URL_SAFE_NO_PAD.encode(id(last).to_string()))
         } else {
             None
         };

@@ -83,10 +83,10 @@ where
             .await?;
         return Ok(created(body, &location, Some(version), false));
     };
-    let user_id = user.id.clone();
+    let user_id = user.id;
     let _held = state
         .in_flight
-        .hold(&user_id, &key)
+        .hold(&user_id.to_string(), &key)
         .ok_or(ApiError::IdempotencyConflict)?;
     let request_hash = digest(format!("{} {}\n{body_digest}", req.method(), req.path()).as_bytes());
     let now = state.clock.now_naive();
@@ -94,10 +94,10 @@ where
     let outcome = state
         .db
         .write(move |conn| {
-            if !idempotency::lock(conn, &user_id, &key)? {
+            if !idempotency::lock(conn, user_id, &key)? {
                 return Err(ApiError::IdempotencyConflict);
             }
-            if let Some(found) = idempotency::find(conn, &user_id, &key, expired)? {
+            if let Some(found) = idempotency::find(conn, user_id, &key, expired)? {
                 if found.request_hash != request_hash {
                     return Err(ApiError::IdempotencyKeyReuse);
                 }
@@ -112,7 +112,7 @@ where
                     user_id,
                     key,
                     request_hash,
-                    state: idempotency::COMPLETED.to_owned(),
+                    state: idempotency::KeyState::Completed,
                     response_status: Some(201),
                     response_body: Some(body.clone()),
                     response_location: Some(location.clone()),

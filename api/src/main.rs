@@ -149,7 +149,9 @@ fn create_user(
             .map_err(|e| format!("cannot create the user: {e}"))?;
     println!(
         "created user {} ({}) with id {}",
-        created.username, created.role, created.id
+        created.username,
+        created.role.as_str(),
+        created.id
     );
     if generated {
         println!("password: {secret}");

@@ -2,10 +2,10 @@
 //! referrals, courses): recording a move and showing the history on the resource.
 
 use crate::clock::to_utc;
-use crate::convert::uuid_opt;
 use crate::error::ApiError;
 use brobygger_domain::workflow::Workflow;
 use brobygger_persistence::DbConnection;
+use brobygger_persistence::ids::{StatusChangeId, UserId};
 use brobygger_persistence::status_history::{self as store, StatusHistoryRow};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
@@ -29,13 +29,13 @@ pub struct StatusChange {
 }
 
 impl StatusChange {
-    pub fn from_row(row: StatusHistoryRow) -> Result<Self, ApiError> {
-        Ok(Self {
-            by: uuid_opt(row.by_user_id.as_deref())?,
+    pub fn from_row(row: StatusHistoryRow) -> Self {
+        Self {
+            by: row.by_user_id.map(Uuid::from),
             status: row.status,
             at: to_utc(row.at),
             reason: row.reason,
-        })
+        }
     }
 }
 
@@ -43,21 +43,21 @@ impl StatusChange {
 pub fn record(
     conn: &mut DbConnection,
     resource_type: &str,
-    resource_id: &str,
+    resource_id: &dyn std::fmt::Display,
     status: &str,
     at: NaiveDateTime,
-    by: &str,
+    by: UserId,
     reason: Option<String>,
 ) -> Result<(), ApiError> {
     store::insert(
         conn,
         &StatusHistoryRow {
-            id: Uuid::now_v7().to_string(),
+            id: StatusChangeId::new(),
             resource_type: resource_type.to_owned(),
-            resource_id: resource_id.to_owned(),
+            resource_id: resource_id.to_string(),
             status: status.to_owned(),
             at,
-            by_user_id: Some(by.to_owned()),
+            by_user_id: Some(by),
             reason,
         },
     )?;
@@ -65,16 +65,21 @@ pub fn record(
 }
 
 /// The histories of several resources of one type, each oldest first, by resource id.
-pub fn histories(
+pub fn histories<Id>(
     conn: &mut DbConnection,
     resource_type: &str,
-    ids: &[String],
-) -> Result<std::collections::HashMap<String, Vec<StatusChange>>, ApiError> {
-    let mut map: std::collections::HashMap<String, Vec<StatusChange>> = Default::default();
-    for row in store::of_many(conn, resource_type, ids)? {
-        map.entry(row.resource_id.clone())
-            .or_default()
-            .push(StatusChange::from_row(row)?);
+    ids: &[Id],
+) -> Result<std::collections::HashMap<Id, Vec<StatusChange>>, ApiError>
+where
+    Id: std::fmt::Display + std::str::FromStr + Eq + std::hash::Hash,
+{
+    let texts: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    let mut map: std::collections::HashMap<Id, Vec<StatusChange>> = Default::default();
+    for row in store::of_many(conn, resource_type, &texts)? {
+        let id = row.resource_id.parse::<Id>().map_err(|_| {
+            ApiError::internal(format!("stored resource id {:?} unknown", row.resource_id))
+        })?;
+        map.entry(id).or_default().push(StatusChange::from_row(row));
     }
     Ok(map)
 }

@@ -58,6 +58,20 @@ impl OrganisationKind {
     }
 }
 
+impl crate::workflow::TextEnum for OrganisationKind {
+    const ALL: &'static [Self] = &OrganisationKind::ALL;
+
+    fn as_str(self) -> &'static str {
+        OrganisationKind::as_str(self)
+    }
+}
+
+impl From<OrganisationKind> for &'static str {
+    fn from(value: OrganisationKind) -> Self {
+        value.as_str()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CodeError {
     #[error("must be {0} digits")]

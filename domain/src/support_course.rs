@@ -14,6 +14,18 @@ crate::text_enum! {
     }
 }
 
+impl SupportModel {
+    /// The programme model a programme must offer to run a course of this model.
+    pub fn offered_as(self) -> crate::programme::Model {
+        use crate::programme::Model;
+        match self {
+            Self::PeerGuide => Model::PeerGuide,
+            Self::IndividualPeerSupport => Model::IndividualPeerSupport,
+            Self::EmploymentSupport => Model::EmploymentSupport,
+        }
+    }
+}
+
 crate::text_enum! {
     /// Where a support course is in its workflow.
     pub enum SupportStatus {
@@ -783,5 +795,12 @@ mod tests {
     fn a_full_peer_guide_is_not_a_candidate() {
         assert!(rank(vec![candidate(1, "Anna", true, true, 3, 3)]).is_empty());
         assert!(rank_guides(vec![guide(1, PeerWorkerStatus::Active, true, 3)]).is_empty());
+    }
+
+    #[test]
+    fn a_course_model_is_the_programme_model_of_the_same_name() {
+        for model in <SupportModel as TextEnum>::ALL {
+            assert_eq!(model.offered_as().as_str(), model.as_str());
+        }
     }
 }

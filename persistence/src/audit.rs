@@ -1,6 +1,7 @@
 //! The audit log: appended in the transaction of the read or write it records; never changed.
 
 use crate::DbConnection;
+use crate::ids::{AuditEventId, CitizenId, OrganisationId};
 use crate::schema::audit_events;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -8,21 +9,24 @@ use diesel::prelude::*;
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_events)]
 pub struct AuditRow {
-    pub id: String,
+    pub id: AuditEventId,
     pub at: NaiveDateTime,
+    /// A user's id, or `system` for the system's own jobs.
     pub user_id: String,
+    /// A role, or `system`.
     pub role: String,
-    pub organisation_id: String,
+    pub organisation_id: OrganisationId,
     pub action: String,
     pub resource_type: String,
+    /// The id of a resource of `resource_type` (any table).
     pub resource_id: Option<String>,
-    pub citizen_id: Option<String>,
+    pub citizen_id: Option<CitizenId>,
     pub request_id: String,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
-    pub citizen_id: Option<String>,
+    pub citizen_id: Option<CitizenId>,
     pub user_id: Option<String>,
     pub from: Option<NaiveDateTime>,
     pub to: Option<NaiveDateTime>,
@@ -47,7 +51,7 @@ pub fn list(conn: &mut DbConnection, filter: &AuditFilter) -> QueryResult<Vec<Au
         .select(AuditRow::as_select())
         .into_boxed();
     if let Some(citizen) = &filter.citizen_id {
-        query = query.filter(audit_events::citizen_id.eq(citizen.clone()));
+        query = query.filter(audit_events::citizen_id.eq(*citizen));
     }
     if let Some(user) = &filter.user_id {
         query = query.filter(audit_events::user_id.eq(user.clone()));
@@ -68,7 +72,7 @@ pub fn list(conn: &mut DbConnection, filter: &AuditFilter) -> QueryResult<Vec<Au
 }
 
 /// Every event about one citizen, oldest first (for the citizen's data export).
-pub fn of_citizen(conn: &mut DbConnection, citizen_id: &str) -> QueryResult<Vec<AuditRow>> {
+pub fn of_citizen(conn: &mut DbConnection, citizen_id: CitizenId) -> QueryResult<Vec<AuditRow>> {
     audit_events::table
         .filter(audit_events::citizen_id.eq(citizen_id))
         .order(audit_events::id.asc())

@@ -1,6 +1,7 @@
 //! Sign-in sessions, refresh tokens (stored hashed), failed sign-ins and the signing key.
 
 use crate::DbConnection;
+use crate::ids::{LoginFailureId, SessionId, UserId};
 use crate::schema::{auth_sessions, login_failures, refresh_tokens, settings, users};
 use crate::user::UserRow;
 use chrono::NaiveDateTime;
@@ -9,8 +10,8 @@ use diesel::prelude::*;
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = auth_sessions)]
 pub struct SessionRow {
-    pub id: String,
-    pub user_id: String,
+    pub id: SessionId,
+    pub user_id: UserId,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
@@ -20,7 +21,7 @@ pub struct SessionRow {
 #[diesel(table_name = refresh_tokens)]
 pub struct RefreshTokenRow {
     pub token_hash: String,
-    pub session_id: String,
+    pub session_id: SessionId,
     pub created_at: NaiveDateTime,
     pub used_at: Option<NaiveDateTime>,
 }
@@ -43,8 +44,8 @@ pub fn insert_refresh_token(conn: &mut DbConnection, row: &RefreshTokenRow) -> Q
 /// One query per authenticated request.
 pub fn active_user_of_session(
     conn: &mut DbConnection,
-    user_id: &str,
-    session_id: &str,
+    user_id: UserId,
+    session_id: SessionId,
     now: NaiveDateTime,
 ) -> QueryResult<Option<UserRow>> {
     users::table
@@ -90,7 +91,7 @@ pub fn use_refresh_token(
 
 pub fn revoke_session(
     conn: &mut DbConnection,
-    session_id: &str,
+    session_id: SessionId,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::update(
@@ -105,7 +106,7 @@ pub fn revoke_session(
 
 pub fn record_login_failure(
     conn: &mut DbConnection,
-    id: &str,
+    id: LoginFailureId,
     username: &str,
     address: &str,
     at: NaiveDateTime,

@@ -1,5 +1,6 @@
 //! Citizens. The CPR number is stored only encrypted, with a keyed hash for exact lookup.
 
+use crate::ids::{CitizenId, OrganisationId};
 use crate::schema::citizens;
 use crate::support_course::CourseScope;
 use crate::{DbConnection, PageRequest, paginate};
@@ -9,7 +10,7 @@ use diesel::prelude::*;
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = citizens, treat_none_as_null = true)]
 pub struct CitizenRow {
-    pub id: String,
+    pub id: CitizenId,
     pub name: String,
     pub cpr_ciphertext: Option<String>,
     pub cpr_index: Option<String>,
@@ -17,7 +18,7 @@ pub struct CitizenRow {
     pub phone: Option<String>,
     pub municipality_code: String,
     pub preferred_language: Option<String>,
-    pub organisation_id: String,
+    pub organisation_id: OrganisationId,
     pub anonymised_at: Option<NaiveDateTime>,
     pub version: i64,
     pub created_at: NaiveDateTime,
@@ -30,7 +31,7 @@ pub enum CitizenScope {
     All,
     /// Citizens registered by `organisation_id`, or with a support course in `courses`.
     Limited {
-        organisation_id: Option<String>,
+        organisation_id: Option<OrganisationId>,
         courses: CourseScope,
     },
     None,
@@ -39,17 +40,17 @@ pub enum CitizenScope {
 #[derive(Debug, Clone, Default)]
 pub struct CitizenFilter {
     pub municipality_code: Option<String>,
-    pub organisation_id: Option<String>,
+    pub organisation_id: Option<OrganisationId>,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &CitizenRow) -> QueryResult<()> {
     diesel::insert_into(citizens::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)
         .map(drop)
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<CitizenRow>> {
+pub fn find(conn: &mut DbConnection, id: CitizenId) -> QueryResult<Option<CitizenRow>> {
     citizens::table
         .find(id)
         .select(CitizenRow::as_select())
@@ -68,10 +69,10 @@ fn scoped<'a>(
         CitizenScope::Limited {
             organisation_id,
             courses,
-        } => (organisation_id.clone(), courses),
+        } => (*organisation_id, courses),
     };
     // Subqueries stay unboxed: a statement boxed for the multi-backend cannot be nested.
-    let registered = citizens::organisation_id.eq(organisation_id.clone().unwrap_or_default());
+    let registered = citizens::organisation_id.eq(organisation_id.unwrap_or_default());
     Some(match (organisation_id.is_some(), course_scope) {
         (_, CourseScope::All) => query,
         (true, CourseScope::None) => query.filter(registered),
@@ -83,7 +84,7 @@ fn scoped<'a>(
                     .filter(
                         courses::programme_id.eq_any(
                             partners::table
-                                .filter(partners::organisation_id.eq(organisation.clone()))
+                                .filter(partners::organisation_id.eq(*organisation))
                                 .select(partners::programme_id),
                         ),
                     )
@@ -98,7 +99,7 @@ fn scoped<'a>(
         (registers, CourseScope::PeerWorker(id)) => {
             let with_course = citizens::id.eq_any(
                 courses::table
-                    .filter(courses::peer_worker_id.eq(id.clone()))
+                    .filter(courses::peer_worker_id.eq(*id))
                     .select(courses::citizen_id),
             );
             if registers {
@@ -114,13 +115,13 @@ fn scoped<'a>(
 pub fn find_in(
     conn: &mut DbConnection,
     scope: &CitizenScope,
-    id: &str,
+    id: CitizenId,
 ) -> QueryResult<Option<CitizenRow>> {
     let Some(query) = scoped(scope) else {
         return Ok(None);
     };
     query
-        .filter(citizens::id.eq(id.to_owned()))
+        .filter(citizens::id.eq(id))
         .select(CitizenRow::as_select())
         .first(conn)
         .optional()
@@ -139,7 +140,7 @@ pub fn list(
         query = query.filter(citizens::municipality_code.eq(code.clone()));
     }
     if let Some(org) = &filter.organisation_id {
-        query = query.filter(citizens::organisation_id.eq(org.clone()));
+        query = query.filter(citizens::organisation_id.eq(*org));
     }
     paginate!(query.select(CitizenRow::as_select()), citizens, page).load(conn)
 }
@@ -163,9 +164,9 @@ pub fn find_by_cpr_index(
 
 pub fn cpr_taken(
     conn: &mut DbConnection,
-    organisation_id: &str,
+    organisation_id: OrganisationId,
     index: &str,
-    except: &str,
+    except: CitizenId,
 ) -> QueryResult<bool> {
     let found: i64 = citizens::table
         .filter(citizens::organisation_id.eq(organisation_id))
@@ -184,10 +185,10 @@ pub fn update(
 ) -> QueryResult<bool> {
     let changed = diesel::update(
         citizens::table
-            .filter(citizens::id.eq(&row.id))
+            .filter(citizens::id.eq(row.id))
             .filter(citizens::version.eq(expected_version)),
     )
-    .set(row)
+    .set(row.clone())
     .execute(conn)?;
     Ok(changed == 1)
 }

@@ -6,6 +6,7 @@ use crate::ids::{CitizenId, EmploymentStatusId, OrganisationId, RetentionCheckId
 use crate::schema::support_courses as courses;
 use crate::schema::{citizens, employment_statuses, programme_partners, retention_checks};
 use crate::support_course::CourseScope;
+use crate::text::EnumText;
 use crate::{DbConnection, PageRequest, paginate};
 use brobygger_domain::employment::{EmploymentKind, RetentionCheckState, RetentionOutcome};
 use brobygger_domain::workflow::TextEnum;
@@ -13,8 +14,6 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 type Backend = <DbConnection as Connection>::Backend;
-/// What an enum field is written as (`#[diesel(serialize_as = …)]` takes a type name).
-type EnumText = &'static str;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = employment_statuses)]
@@ -188,13 +187,13 @@ fn scoped<'a>(scope: &CitizenScope) -> Option<retention_checks::BoxedQuery<'a, B
         CitizenScope::Limited {
             organisation_id,
             courses,
-        } => (organisation_id.clone(), courses),
+        } => (*organisation_id, courses),
     };
     // The same rule as `citizen::find_in`: registered by the organisation, or with a course
     // in the course scope. Subqueries stay unboxed (boxed ones cannot be nested).
     let registered = retention_checks::citizen_id.eq_any(
         citizens::table
-            .filter(citizens::organisation_id.eq(organisation_id.clone().unwrap_or_default()))
+            .filter(citizens::organisation_id.eq(organisation_id.unwrap_or_default()))
             .select(citizens::id),
     );
     Some(match (organisation_id.is_some(), course_scope) {
@@ -208,7 +207,7 @@ fn scoped<'a>(scope: &CitizenScope) -> Option<retention_checks::BoxedQuery<'a, B
                         courses::programme_id.eq_any(
                             programme_partners::table
                                 .filter(
-                                    programme_partners::organisation_id.eq(organisation.clone()),
+                                    programme_partners::organisation_id.eq(*organisation),
                                 )
                                 .select(programme_partners::programme_id),
                         ),
@@ -224,7 +223,7 @@ fn scoped<'a>(scope: &CitizenScope) -> Option<retention_checks::BoxedQuery<'a, B
         (registers, CourseScope::PeerWorker(id)) => {
             let with_course = retention_checks::citizen_id.eq_any(
                 courses::table
-                    .filter(courses::peer_worker_id.eq(id.clone()))
+                    .filter(courses::peer_worker_id.eq(*id))
                     .select(courses::citizen_id),
             );
             if registers {

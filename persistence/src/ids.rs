@@ -133,4 +133,5 @@ ids! {
     SessionId,
     EmploymentStatusId,
     RetentionCheckId,
+    LoginFailureId,
 }

@@ -1,20 +1,24 @@
 //! Organisations: the tenants.
 
+use crate::ids::OrganisationId;
 use crate::schema::organisations;
+use crate::text::EnumText;
 use crate::{DbConnection, PageRequest, paginate};
+use brobygger_domain::organisation::OrganisationKind;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = organisations, treat_none_as_null = true)]
 pub struct OrganisationRow {
-    pub id: String,
+    pub id: OrganisationId,
     pub name: String,
-    pub kind: String,
+    #[diesel(serialize_as = EnumText)]
+    pub kind: OrganisationKind,
     pub municipality_code: Option<String>,
     pub region_code: Option<String>,
     pub cvr: Option<String>,
-    pub parent_id: Option<String>,
+    pub parent_id: Option<OrganisationId>,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -24,20 +28,20 @@ pub struct OrganisationRow {
 #[derive(Debug, Clone, Default)]
 pub struct OrganisationFilter {
     /// Only this organisation (the scope of a user who sees only its own).
-    pub only_id: Option<String>,
-    pub kind: Option<String>,
+    pub only_id: Option<OrganisationId>,
+    pub kind: Option<OrganisationKind>,
     pub municipality_code: Option<String>,
-    pub parent_id: Option<String>,
+    pub parent_id: Option<OrganisationId>,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &OrganisationRow) -> QueryResult<()> {
     diesel::insert_into(organisations::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)
         .map(drop)
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<OrganisationRow>> {
+pub fn find(conn: &mut DbConnection, id: OrganisationId) -> QueryResult<Option<OrganisationRow>> {
     organisations::table
         .find(id)
         .select(OrganisationRow::as_select())
@@ -54,16 +58,16 @@ pub fn list(
         .select(OrganisationRow::as_select())
         .into_boxed();
     if let Some(id) = &filter.only_id {
-        query = query.filter(organisations::id.eq(id.clone()));
+        query = query.filter(organisations::id.eq(*id));
     }
     if let Some(kind) = &filter.kind {
-        query = query.filter(organisations::kind.eq(kind.clone()));
+        query = query.filter(organisations::kind.eq(kind.as_str()));
     }
     if let Some(code) = &filter.municipality_code {
         query = query.filter(organisations::municipality_code.eq(code.clone()));
     }
     if let Some(parent) = &filter.parent_id {
-        query = query.filter(organisations::parent_id.eq(parent.clone()));
+        query = query.filter(organisations::parent_id.eq(*parent));
     }
     paginate!(query, organisations, page).load(conn)
 }
@@ -76,30 +80,30 @@ pub fn update(
 ) -> QueryResult<bool> {
     let changed = diesel::update(
         organisations::table
-            .filter(organisations::id.eq(&row.id))
+            .filter(organisations::id.eq(row.id))
             .filter(organisations::version.eq(expected_version)),
     )
-    .set(row)
+    .set(row.clone())
     .execute(conn)?;
     Ok(changed == 1)
 }
 
 /// The chain of parents above `id`, nearest first. Stops at a repeat, so a corrupt chain
 /// cannot loop forever.
-pub fn ancestors(conn: &mut DbConnection, id: &str) -> QueryResult<Vec<String>> {
-    let mut chain: Vec<String> = Vec::new();
-    let mut current = id.to_owned();
+pub fn ancestors(conn: &mut DbConnection, id: OrganisationId) -> QueryResult<Vec<OrganisationId>> {
+    let mut chain: Vec<OrganisationId> = Vec::new();
+    let mut current = id;
     while let Some(parent) = organisations::table
-        .find(&current)
+        .find(current)
         .select(organisations::parent_id)
-        .first::<Option<String>>(conn)
+        .first::<Option<OrganisationId>>(conn)
         .optional()?
         .flatten()
     {
         if chain.contains(&parent) {
             break;
         }
-        chain.push(parent.clone());
+        chain.push(parent);
         current = parent;
     }
     Ok(chain)

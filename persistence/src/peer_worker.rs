@@ -1,26 +1,34 @@
 //! Peer workers, their programmes, municipalities, languages and qualifications.
 
+use crate::ids::{
+    OrganisationId, PeerWorkerId, ProgrammeId, QualificationId, TrainingCohortId, UserId,
+};
 use crate::schema::{
     peer_worker_languages, peer_worker_municipalities, peer_worker_programmes,
     peer_worker_qualifications, peer_workers, programme_partners,
 };
+use crate::text::EnumText;
 use crate::{DbConnection, PageRequest, paginate};
+use brobygger_domain::peer_worker::{EarnedVia, Engagement, PeerWorkerStatus, QualificationKind};
+use brobygger_domain::workflow::TextEnum;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = peer_workers, treat_none_as_null = true)]
 pub struct PeerWorkerRow {
-    pub id: String,
+    pub id: PeerWorkerId,
     pub name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
-    pub organisation_id: String,
-    pub engagement: String,
+    pub organisation_id: OrganisationId,
+    #[diesel(serialize_as = EnumText)]
+    pub engagement: Engagement,
     pub hours_per_week: Option<i32>,
-    pub status: String,
+    #[diesel(serialize_as = EnumText)]
+    pub status: PeerWorkerStatus,
     pub capacity: i32,
-    pub user_id: Option<String>,
+    pub user_id: Option<UserId>,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -29,14 +37,16 @@ pub struct PeerWorkerRow {
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = peer_worker_qualifications)]
 pub struct QualificationRow {
-    pub id: String,
-    pub peer_worker_id: String,
-    pub kind: String,
-    pub earned_via: String,
-    pub training_cohort_id: Option<String>,
+    pub id: QualificationId,
+    pub peer_worker_id: PeerWorkerId,
+    #[diesel(serialize_as = EnumText)]
+    pub kind: QualificationKind,
+    #[diesel(serialize_as = EnumText)]
+    pub earned_via: EarnedVia,
+    pub training_cohort_id: Option<TrainingCohortId>,
     pub evidence: Option<String>,
     pub earned_on: NaiveDate,
-    pub recorded_by: Option<String>,
+    pub recorded_by: Option<UserId>,
     pub created_at: NaiveDateTime,
 }
 
@@ -47,9 +57,9 @@ pub enum PeerWorkerScope {
     #[default]
     All,
     /// Those hosted by this organisation or working in a programme it is a partner of.
-    Organisation(String),
+    Organisation(OrganisationId),
     /// Only the peer worker linked to this user.
-    User(String),
+    User(UserId),
     /// None at all (roles that do not see the workforce).
     Nobody,
 }
@@ -58,21 +68,21 @@ pub enum PeerWorkerScope {
 #[derive(Debug, Clone, Default)]
 pub struct PeerWorkerFilter {
     pub scope: PeerWorkerScope,
-    pub organisation_id: Option<String>,
-    pub programme_id: Option<String>,
-    pub status: Option<String>,
-    pub qualification: Option<String>,
+    pub organisation_id: Option<OrganisationId>,
+    pub programme_id: Option<ProgrammeId>,
+    pub status: Option<PeerWorkerStatus>,
+    pub qualification: Option<QualificationKind>,
     pub municipality_code: Option<String>,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &PeerWorkerRow) -> QueryResult<()> {
     diesel::insert_into(peer_workers::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)
         .map(drop)
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<PeerWorkerRow>> {
+pub fn find(conn: &mut DbConnection, id: PeerWorkerId) -> QueryResult<Option<PeerWorkerRow>> {
     peer_workers::table
         .find(id)
         .select(PeerWorkerRow::as_select())
@@ -80,7 +90,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<PeerWorkerR
         .optional()
 }
 
-pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<PeerWorkerRow>> {
+pub fn find_many(conn: &mut DbConnection, ids: &[PeerWorkerId]) -> QueryResult<Vec<PeerWorkerRow>> {
     peer_workers::table
         .filter(peer_workers::id.eq_any(ids))
         .order(peer_workers::id.asc())
@@ -88,7 +98,10 @@ pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<Pee
         .load(conn)
 }
 
-pub fn find_by_user(conn: &mut DbConnection, user_id: &str) -> QueryResult<Option<PeerWorkerRow>> {
+pub fn find_by_user(
+    conn: &mut DbConnection,
+    user_id: UserId,
+) -> QueryResult<Option<PeerWorkerRow>> {
     peer_workers::table
         .filter(peer_workers::user_id.eq(user_id))
         .select(PeerWorkerRow::as_select())
@@ -118,44 +131,44 @@ fn filtered<'a>(filter: &PeerWorkerFilter) -> peer_workers::BoxedQuery<'a, Backe
         PeerWorkerScope::All => {}
         PeerWorkerScope::Organisation(org) => {
             let partner_programmes = programme_partners::table
-                .filter(programme_partners::organisation_id.eq(org.clone()))
+                .filter(programme_partners::organisation_id.eq(*org))
                 .select(programme_partners::programme_id);
             let in_partner_programmes = peer_worker_programmes::table
                 .filter(peer_worker_programmes::programme_id.eq_any(partner_programmes))
                 .select(peer_worker_programmes::peer_worker_id);
             query = query.filter(
                 peer_workers::organisation_id
-                    .eq(org.clone())
+                    .eq(*org)
                     .or(peer_workers::id.eq_any(in_partner_programmes)),
             );
         }
         PeerWorkerScope::User(user) => {
-            query = query.filter(peer_workers::user_id.eq(user.clone()));
+            query = query.filter(peer_workers::user_id.eq(*user));
         }
         PeerWorkerScope::Nobody => {
             query = query.filter(false.into_sql::<diesel::sql_types::Bool>());
         }
     }
     if let Some(org) = &filter.organisation_id {
-        query = query.filter(peer_workers::organisation_id.eq(org.clone()));
+        query = query.filter(peer_workers::organisation_id.eq(*org));
     }
     if let Some(programme) = &filter.programme_id {
         query = query.filter(
             peer_workers::id.eq_any(
                 peer_worker_programmes::table
-                    .filter(peer_worker_programmes::programme_id.eq(programme.clone()))
+                    .filter(peer_worker_programmes::programme_id.eq(*programme))
                     .select(peer_worker_programmes::peer_worker_id),
             ),
         );
     }
     if let Some(status) = &filter.status {
-        query = query.filter(peer_workers::status.eq(status.clone()));
+        query = query.filter(peer_workers::status.eq(status.as_str()));
     }
     if let Some(kind) = &filter.qualification {
         query = query.filter(
             peer_workers::id.eq_any(
                 peer_worker_qualifications::table
-                    .filter(peer_worker_qualifications::kind.eq(kind.clone()))
+                    .filter(peer_worker_qualifications::kind.eq(kind.as_str()))
                     .select(peer_worker_qualifications::peer_worker_id),
             ),
         );
@@ -180,16 +193,16 @@ pub fn update(
 ) -> QueryResult<bool> {
     let changed = diesel::update(
         peer_workers::table
-            .filter(peer_workers::id.eq(&row.id))
+            .filter(peer_workers::id.eq(row.id))
             .filter(peer_workers::version.eq(expected_version)),
     )
-    .set(row)
+    .set(row.clone())
     .execute(conn)?;
     Ok(changed == 1)
 }
 
 /// Marks a peer worker changed (a new qualification): bumps its version and `updated_at`.
-pub fn touch(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<()> {
+pub fn touch(conn: &mut DbConnection, id: PeerWorkerId, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(peer_workers::table.filter(peer_workers::id.eq(id)))
         .set((
             peer_workers::version.eq(peer_workers::version + 1),
@@ -202,13 +215,17 @@ pub fn touch(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResu
 /// The lists of a peer worker: programmes, municipality codes and languages.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PeerWorkerLists {
-    pub programme_ids: Vec<String>,
+    pub programme_ids: Vec<ProgrammeId>,
     pub municipality_codes: Vec<String>,
     pub languages: Vec<String>,
 }
 
 /// Replaces the lists of a peer worker.
-pub fn set_lists(conn: &mut DbConnection, id: &str, lists: &PeerWorkerLists) -> QueryResult<()> {
+pub fn set_lists(
+    conn: &mut DbConnection,
+    id: PeerWorkerId,
+    lists: &PeerWorkerLists,
+) -> QueryResult<()> {
     diesel::delete(
         peer_worker_programmes::table.filter(peer_worker_programmes::peer_worker_id.eq(id)),
     )
@@ -249,11 +266,14 @@ pub fn set_lists(conn: &mut DbConnection, id: &str, lists: &PeerWorkerLists) -> 
 }
 
 /// (owner id, value) pairs of a list.
-pub type Pairs = Vec<(String, String)>;
+pub type Pairs<V = String> = Vec<(PeerWorkerId, V)>;
 
 /// The lists of several peer workers, as (peer worker id, value) pairs: programmes,
 /// municipality codes, languages.
-pub fn lists_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<(Pairs, Pairs, Pairs)> {
+pub fn lists_of(
+    conn: &mut DbConnection,
+    ids: &[PeerWorkerId],
+) -> QueryResult<(Pairs<ProgrammeId>, Pairs, Pairs)> {
     let programmes = peer_worker_programmes::table
         .filter(peer_worker_programmes::peer_worker_id.eq_any(ids))
         .order((
@@ -293,24 +313,24 @@ pub fn lists_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<(Pairs, 
 /// Whether peer worker `id` works in a programme `organisation_id` is a partner of.
 pub fn works_for_partner_of(
     conn: &mut DbConnection,
-    id: &str,
-    organisation_id: &str,
+    id: PeerWorkerId,
+    organisation_id: OrganisationId,
 ) -> QueryResult<bool> {
     let partner_programmes = programme_partners::table
-        .filter(programme_partners::organisation_id.eq(organisation_id.to_owned()))
+        .filter(programme_partners::organisation_id.eq(organisation_id))
         .select(programme_partners::programme_id);
     peer_worker_programmes::table
-        .filter(peer_worker_programmes::peer_worker_id.eq(id.to_owned()))
+        .filter(peer_worker_programmes::peer_worker_id.eq(id))
         .filter(peer_worker_programmes::programme_id.eq_any(partner_programmes))
         .select(peer_worker_programmes::programme_id)
-        .first::<String>(conn)
+        .first::<ProgrammeId>(conn)
         .optional()
         .map(|found| found.is_some())
 }
 
 pub fn insert_qualification(conn: &mut DbConnection, row: &QualificationRow) -> QueryResult<()> {
     diesel::insert_into(peer_worker_qualifications::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)
         .map(drop)
 }
@@ -318,7 +338,7 @@ pub fn insert_qualification(conn: &mut DbConnection, row: &QualificationRow) -> 
 /// The qualifications of several peer workers, by peer worker and kind.
 pub fn qualifications_of(
     conn: &mut DbConnection,
-    ids: &[String],
+    ids: &[PeerWorkerId],
 ) -> QueryResult<Vec<QualificationRow>> {
     peer_worker_qualifications::table
         .filter(peer_worker_qualifications::peer_worker_id.eq_any(ids))
@@ -348,7 +368,6 @@ pub fn list_by_supervision(
 ) -> QueryResult<Vec<PeerWorkerRow>> {
     use brobygger_domain::peer_worker::PeerWorkerStatus;
     use brobygger_domain::programme::DEFAULT_SUPERVISION_INTERVAL_DAYS;
-    use brobygger_domain::workflow::TextEnum;
     use diesel::dsl::sql;
     use diesel::sql_types::{Bool, Date, Integer, Text};
     // Days between two dates: PostgreSQL subtracts dates; SQLite subtracts Julian day numbers.
@@ -397,8 +416,8 @@ pub fn list_by_supervision(
 /// those working in one.
 pub fn supervision_intervals(
     conn: &mut DbConnection,
-    ids: &[String],
-) -> QueryResult<Vec<(String, Option<i32>)>> {
+    ids: &[PeerWorkerId],
+) -> QueryResult<Vec<(PeerWorkerId, Option<i32>)>> {
     use crate::schema::programmes;
     peer_worker_programmes::table
         .inner_join(programmes::table.on(programmes::id.eq(peer_worker_programmes::programme_id)))

@@ -1,23 +1,28 @@
 //! Programmes, their models, partners and targets.
 
+use crate::ids::{OrganisationId, PartnerId, ProgrammeId, TargetId};
 use crate::schema::{programme_models, programme_partners, programme_targets, programmes};
+use crate::text::EnumText;
 use crate::{DbConnection, PageRequest, paginate};
+use brobygger_domain::programme::{Metric, Model, PartnerRole, Phase};
+use brobygger_domain::workflow::TextEnum;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = programmes, treat_none_as_null = true)]
 pub struct ProgrammeRow {
-    pub id: String,
+    pub id: ProgrammeId,
     pub name: String,
     pub description: Option<String>,
     pub funding_source: Option<String>,
     pub grant_dkk: Option<i64>,
     pub start_date: NaiveDate,
     pub end_date: Option<NaiveDate>,
-    pub lead_organisation_id: String,
+    pub lead_organisation_id: OrganisationId,
     pub supervision_interval_days: i32,
-    pub phase: String,
+    #[diesel(serialize_as = EnumText)]
+    pub phase: Phase,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -26,10 +31,11 @@ pub struct ProgrammeRow {
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = programme_partners, treat_none_as_null = true)]
 pub struct PartnerRow {
-    pub id: String,
-    pub programme_id: String,
-    pub organisation_id: String,
-    pub role: String,
+    pub id: PartnerId,
+    pub programme_id: ProgrammeId,
+    pub organisation_id: OrganisationId,
+    #[diesel(serialize_as = EnumText)]
+    pub role: PartnerRole,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -38,9 +44,10 @@ pub struct PartnerRow {
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = programme_targets, treat_none_as_null = true)]
 pub struct TargetRow {
-    pub id: String,
-    pub programme_id: String,
-    pub metric: String,
+    pub id: TargetId,
+    pub programme_id: ProgrammeId,
+    #[diesel(serialize_as = EnumText)]
+    pub metric: Metric,
     pub value: i64,
     pub deadline: Option<NaiveDate>,
     pub version: i64,
@@ -52,20 +59,20 @@ pub struct TargetRow {
 #[derive(Debug, Clone, Default)]
 pub struct ProgrammeFilter {
     /// Only programmes this organisation is a partner of (`None`: every programme).
-    pub partner_organisation_id: Option<String>,
-    pub phase: Option<String>,
-    pub lead_organisation_id: Option<String>,
-    pub model: Option<String>,
+    pub partner_organisation_id: Option<OrganisationId>,
+    pub phase: Option<Phase>,
+    pub lead_organisation_id: Option<OrganisationId>,
+    pub model: Option<Model>,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &ProgrammeRow) -> QueryResult<()> {
     diesel::insert_into(programmes::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)
         .map(drop)
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ProgrammeRow>> {
+pub fn find(conn: &mut DbConnection, id: ProgrammeId) -> QueryResult<Option<ProgrammeRow>> {
     programmes::table
         .find(id)
         .select(ProgrammeRow::as_select())
@@ -73,7 +80,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ProgrammeRo
         .optional()
 }
 
-pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<ProgrammeRow>> {
+pub fn find_many(conn: &mut DbConnection, ids: &[ProgrammeId]) -> QueryResult<Vec<ProgrammeRow>> {
     programmes::table
         .filter(programmes::id.eq_any(ids))
         .select(ProgrammeRow::as_select())
@@ -92,22 +99,22 @@ pub fn list(
         query = query.filter(
             programmes::id.eq_any(
                 programme_partners::table
-                    .filter(programme_partners::organisation_id.eq(org.clone()))
+                    .filter(programme_partners::organisation_id.eq(*org))
                     .select(programme_partners::programme_id),
             ),
         );
     }
     if let Some(phase) = &filter.phase {
-        query = query.filter(programmes::phase.eq(phase.clone()));
+        query = query.filter(programmes::phase.eq(phase.as_str()));
     }
     if let Some(lead) = &filter.lead_organisation_id {
-        query = query.filter(programmes::lead_organisation_id.eq(lead.clone()));
+        query = query.filter(programmes::lead_organisation_id.eq(*lead));
     }
     if let Some(model) = &filter.model {
         query = query.filter(
             programmes::id.eq_any(
                 programme_models::table
-                    .filter(programme_models::model.eq(model.clone()))
+                    .filter(programme_models::model.eq(model.as_str()))
                     .select(programme_models::programme_id),
             ),
         );
@@ -123,16 +130,19 @@ pub fn update(
 ) -> QueryResult<bool> {
     let changed = diesel::update(
         programmes::table
-            .filter(programmes::id.eq(&row.id))
+            .filter(programmes::id.eq(row.id))
             .filter(programmes::version.eq(expected_version)),
     )
-    .set(row)
+    .set(row.clone())
     .execute(conn)?;
     Ok(changed == 1)
 }
 
 /// The models of the given programmes, as (programme id, model).
-pub fn models_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+pub fn models_of(
+    conn: &mut DbConnection,
+    ids: &[ProgrammeId],
+) -> QueryResult<Vec<(ProgrammeId, Model)>> {
     programme_models::table
         .filter(programme_models::programme_id.eq_any(ids))
         .order((programme_models::programme_id, programme_models::model))
@@ -141,14 +151,14 @@ pub fn models_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<(St
 }
 
 /// Replaces the models of a programme.
-pub fn set_models(conn: &mut DbConnection, id: &str, models: &[String]) -> QueryResult<()> {
+pub fn set_models(conn: &mut DbConnection, id: ProgrammeId, models: &[Model]) -> QueryResult<()> {
     diesel::delete(programme_models::table.filter(programme_models::programme_id.eq(id)))
         .execute(conn)?;
     for model in models {
         diesel::insert_into(programme_models::table)
             .values((
                 programme_models::programme_id.eq(id),
-                programme_models::model.eq(model),
+                programme_models::model.eq(model.as_str()),
             ))
             .execute(conn)?;
     }
@@ -157,9 +167,9 @@ pub fn set_models(conn: &mut DbConnection, id: &str, models: &[String]) -> Query
 
 pub fn partner_role(
     conn: &mut DbConnection,
-    programme_id: &str,
-    organisation_id: &str,
-) -> QueryResult<Option<String>> {
+    programme_id: ProgrammeId,
+    organisation_id: OrganisationId,
+) -> QueryResult<Option<PartnerRole>> {
     programme_partners::table
         .filter(programme_partners::programme_id.eq(programme_id))
         .filter(programme_partners::organisation_id.eq(organisation_id))
@@ -169,34 +179,35 @@ pub fn partner_role(
 }
 
 /// Whether organisations `a` and `b` are partners of one programme (one query).
-pub fn shares_a_programme(conn: &mut DbConnection, a: &str, b: &str) -> QueryResult<bool> {
+pub fn shares_a_programme(
+    conn: &mut DbConnection,
+    a: OrganisationId,
+    b: OrganisationId,
+) -> QueryResult<bool> {
     let of_a = diesel::alias!(programme_partners as of_a);
     let programmes_of_a = of_a
-        .filter(
-            of_a.field(programme_partners::organisation_id)
-                .eq(a.to_owned()),
-        )
+        .filter(of_a.field(programme_partners::organisation_id).eq(a))
         .select(of_a.field(programme_partners::programme_id));
     programme_partners::table
-        .filter(programme_partners::organisation_id.eq(b.to_owned()))
+        .filter(programme_partners::organisation_id.eq(b))
         .filter(programme_partners::programme_id.eq_any(programmes_of_a))
         .select(programme_partners::programme_id)
-        .first::<String>(conn)
+        .first::<ProgrammeId>(conn)
         .optional()
         .map(|found| found.is_some())
 }
 
 pub fn insert_partner(conn: &mut DbConnection, row: &PartnerRow) -> QueryResult<()> {
     diesel::insert_into(programme_partners::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)
         .map(drop)
 }
 
 pub fn find_partner(
     conn: &mut DbConnection,
-    programme_id: &str,
-    id: &str,
+    programme_id: ProgrammeId,
+    id: PartnerId,
 ) -> QueryResult<Option<PartnerRow>> {
     programme_partners::table
         .filter(programme_partners::programme_id.eq(programme_id))
@@ -208,11 +219,11 @@ pub fn find_partner(
 
 pub fn list_partners(
     conn: &mut DbConnection,
-    programme_id: &str,
+    programme_id: ProgrammeId,
     page: &PageRequest,
 ) -> QueryResult<Vec<PartnerRow>> {
     let query = programme_partners::table
-        .filter(programme_partners::programme_id.eq(programme_id.to_owned()))
+        .filter(programme_partners::programme_id.eq(programme_id))
         .select(PartnerRow::as_select())
         .into_boxed();
     paginate!(query, programme_partners, page).load(conn)
@@ -225,25 +236,25 @@ pub fn update_partner(
 ) -> QueryResult<bool> {
     let changed = diesel::update(
         programme_partners::table
-            .filter(programme_partners::id.eq(&row.id))
+            .filter(programme_partners::id.eq(row.id))
             .filter(programme_partners::version.eq(expected_version)),
     )
-    .set(row)
+    .set(row.clone())
     .execute(conn)?;
     Ok(changed == 1)
 }
 
 pub fn insert_target(conn: &mut DbConnection, row: &TargetRow) -> QueryResult<()> {
     diesel::insert_into(programme_targets::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)
         .map(drop)
 }
 
 pub fn find_target(
     conn: &mut DbConnection,
-    programme_id: &str,
-    id: &str,
+    programme_id: ProgrammeId,
+    id: TargetId,
 ) -> QueryResult<Option<TargetRow>> {
     programme_targets::table
         .filter(programme_targets::programme_id.eq(programme_id))
@@ -255,16 +266,16 @@ pub fn find_target(
 
 pub fn list_targets(
     conn: &mut DbConnection,
-    programme_id: &str,
-    metric: Option<&str>,
+    programme_id: ProgrammeId,
+    metric: Option<Metric>,
     page: &PageRequest,
 ) -> QueryResult<Vec<TargetRow>> {
     let mut query = programme_targets::table
-        .filter(programme_targets::programme_id.eq(programme_id.to_owned()))
+        .filter(programme_targets::programme_id.eq(programme_id))
         .select(TargetRow::as_select())
         .into_boxed();
     if let Some(metric) = metric {
-        query = query.filter(programme_targets::metric.eq(metric.to_owned()));
+        query = query.filter(programme_targets::metric.eq(metric.as_str()));
     }
     paginate!(query, programme_targets, page).load(conn)
 }
@@ -276,10 +287,10 @@ pub fn update_target(
 ) -> QueryResult<bool> {
     let changed = diesel::update(
         programme_targets::table
-            .filter(programme_targets::id.eq(&row.id))
+            .filter(programme_targets::id.eq(row.id))
             .filter(programme_targets::version.eq(expected_version)),
     )
-    .set(row)
+    .set(row.clone())
     .execute(conn)?;
     Ok(changed == 1)
 }

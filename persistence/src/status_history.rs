@@ -1,6 +1,7 @@
 //! The generic status history: every workflow change of any resource, in one table.
 
 use crate::DbConnection;
+use crate::ids::{StatusChangeId, UserId};
 use crate::schema::status_history;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -8,13 +9,13 @@ use diesel::prelude::*;
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = status_history)]
 pub struct StatusHistoryRow {
-    pub id: String,
+    pub id: StatusChangeId,
     /// `programme`, `peer_worker`, …
     pub resource_type: String,
     pub resource_id: String,
     pub status: String,
     pub at: NaiveDateTime,
-    pub by_user_id: Option<String>,
+    pub by_user_id: Option<UserId>,
     pub reason: Option<String>,
 }
 

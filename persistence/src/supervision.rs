@@ -1,22 +1,26 @@
 //! Supervision sessions and who attended them.
 
+use crate::ids::{PeerWorkerId, SupervisionSessionId, UserId};
 use crate::peer_worker::PeerWorkerScope;
 use crate::schema::{
     peer_worker_programmes, peer_workers, programme_partners, supervision_attendees,
     supervision_sessions,
 };
+use crate::text::EnumText;
 use crate::{DbConnection, PageRequest, paginate};
+use brobygger_domain::supervision::SupervisionFormat;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = supervision_sessions, treat_none_as_null = true)]
 pub struct SupervisionSessionRow {
-    pub id: String,
+    pub id: SupervisionSessionId,
     pub date: NaiveDate,
-    pub supervisor_user_id: Option<String>,
-    pub supervisor_peer_worker_id: Option<String>,
-    pub format: String,
+    pub supervisor_user_id: Option<UserId>,
+    pub supervisor_peer_worker_id: Option<PeerWorkerId>,
+    #[diesel(serialize_as = EnumText)]
+    pub format: SupervisionFormat,
     pub topic: Option<String>,
     pub version: i64,
     pub created_at: NaiveDateTime,
@@ -28,8 +32,8 @@ pub struct SupervisionSessionRow {
 pub struct SupervisionFilter {
     /// Only sessions attended or supervised by a peer worker in this scope, or supervised by
     /// this user (`None`: every session).
-    pub scope: Option<(PeerWorkerScope, String)>,
-    pub peer_worker_id: Option<String>,
+    pub scope: Option<(PeerWorkerScope, UserId)>,
+    pub peer_worker_id: Option<PeerWorkerId>,
     pub date_from: Option<NaiveDate>,
     pub date_to: Option<NaiveDate>,
 }
@@ -37,18 +41,18 @@ pub struct SupervisionFilter {
 pub fn insert(
     conn: &mut DbConnection,
     row: &SupervisionSessionRow,
-    peer_worker_ids: &[String],
+    peer_worker_ids: &[PeerWorkerId],
 ) -> QueryResult<()> {
     diesel::insert_into(supervision_sessions::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)?;
-    set_attendees(conn, &row.id, peer_worker_ids)
+    set_attendees(conn, row.id, peer_worker_ids)
 }
 
 pub fn set_attendees(
     conn: &mut DbConnection,
-    id: &str,
-    peer_worker_ids: &[String],
+    id: SupervisionSessionId,
+    peer_worker_ids: &[PeerWorkerId],
 ) -> QueryResult<()> {
     diesel::delete(
         supervision_attendees::table.filter(supervision_attendees::supervision_session_id.eq(id)),
@@ -65,7 +69,10 @@ pub fn set_attendees(
     Ok(())
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SupervisionSessionRow>> {
+pub fn find(
+    conn: &mut DbConnection,
+    id: SupervisionSessionId,
+) -> QueryResult<Option<SupervisionSessionRow>> {
     supervision_sessions::table
         .find(id)
         .select(SupervisionSessionRow::as_select())
@@ -102,14 +109,14 @@ pub fn list(
             PeerWorkerScope::All => query,
             // Only the sessions the user supervised.
             PeerWorkerScope::Nobody => {
-                query.filter(supervision_sessions::supervisor_user_id.eq(user.clone()))
+                query.filter(supervision_sessions::supervisor_user_id.eq(*user))
             }
             PeerWorkerScope::User(linked) => query.filter(visible_to!(
-                peer_workers::table.filter(peer_workers::user_id.eq(linked.clone()))
+                peer_workers::table.filter(peer_workers::user_id.eq(*linked))
             )),
             PeerWorkerScope::Organisation(org) => {
                 let partner_programmes = programme_partners::table
-                    .filter(programme_partners::organisation_id.eq(org.clone()))
+                    .filter(programme_partners::organisation_id.eq(*org))
                     .select(programme_partners::programme_id);
                 let in_partner_programmes = peer_worker_programmes::table
                     .filter(peer_worker_programmes::programme_id.eq_any(partner_programmes))
@@ -117,8 +124,8 @@ pub fn list(
                 query.filter(visible_to!(
                     peer_workers::table.filter(
                         peer_workers::organisation_id
-                            .eq(org.clone())
-                            .or(peer_workers::id.eq_any(in_partner_programmes.clone())),
+                            .eq(*org)
+                            .or(peer_workers::id.eq_any(in_partner_programmes)),
                     )
                 ))
             }
@@ -128,7 +135,7 @@ pub fn list(
         query = query.filter(
             supervision_sessions::id.eq_any(
                 supervision_attendees::table
-                    .filter(supervision_attendees::peer_worker_id.eq(peer.clone()))
+                    .filter(supervision_attendees::peer_worker_id.eq(*peer))
                     .select(supervision_attendees::supervision_session_id),
             ),
         );
@@ -149,16 +156,19 @@ pub fn update(
 ) -> QueryResult<bool> {
     let changed = diesel::update(
         supervision_sessions::table
-            .filter(supervision_sessions::id.eq(&row.id))
+            .filter(supervision_sessions::id.eq(row.id))
             .filter(supervision_sessions::version.eq(expected_version)),
     )
-    .set(row)
+    .set(row.clone())
     .execute(conn)?;
     Ok(changed == 1)
 }
 
 /// The attendees of several sessions, as (session id, peer worker id).
-pub fn attendees_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+pub fn attendees_of(
+    conn: &mut DbConnection,
+    ids: &[SupervisionSessionId],
+) -> QueryResult<Vec<(SupervisionSessionId, PeerWorkerId)>> {
     supervision_attendees::table
         .filter(supervision_attendees::supervision_session_id.eq_any(ids))
         .order((
@@ -176,9 +186,9 @@ pub fn attendees_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<
 /// where there is one: one row per peer worker, however many sessions it attended.
 pub fn last_supervision_dates(
     conn: &mut DbConnection,
-    peer_worker_ids: &[String],
+    peer_worker_ids: &[PeerWorkerId],
     until: NaiveDate,
-) -> QueryResult<Vec<(String, Option<NaiveDate>)>> {
+) -> QueryResult<Vec<(PeerWorkerId, Option<NaiveDate>)>> {
     supervision_attendees::table
         .inner_join(supervision_sessions::table)
         .filter(supervision_attendees::peer_worker_id.eq_any(peer_worker_ids))

@@ -1,7 +1,17 @@
 //! Support courses with their goals, progress notes and contacts.
 
+use crate::ids::{
+    CitizenId, ContactId, GoalId, OrganisationId, PeerWorkerId, ProgrammeId, ProgressId,
+    SupportCourseId, UserId,
+};
 use crate::schema::{contacts, goal_progress, goals, programme_partners, support_courses};
+use crate::text::EnumText;
 use crate::{DbConnection, PageRequest, paginate};
+use brobygger_domain::peer_worker::{PeerWorkerStatus, QualificationKind};
+use brobygger_domain::support_course::{
+    ContactMode, GoalDomain, GoalStatus, SupportModel, SupportStatus,
+};
+use brobygger_domain::workflow::TextEnum;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -11,15 +21,17 @@ const OPEN: [&str; 4] = brobygger_domain::support_course::SupportStatus::OPEN;
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = support_courses, treat_none_as_null = true)]
 pub struct SupportCourseRow {
-    pub id: String,
-    pub citizen_id: String,
-    pub model: String,
-    pub programme_id: String,
-    pub peer_worker_id: Option<String>,
-    pub coordinator_user_id: Option<String>,
+    pub id: SupportCourseId,
+    pub citizen_id: CitizenId,
+    #[diesel(serialize_as = EnumText)]
+    pub model: SupportModel,
+    pub programme_id: ProgrammeId,
+    pub peer_worker_id: Option<PeerWorkerId>,
+    pub coordinator_user_id: Option<UserId>,
     pub context: Option<String>,
     pub planned_end_date: Option<NaiveDate>,
-    pub status: String,
+    #[diesel(serialize_as = EnumText)]
+    pub status: SupportStatus,
     pub closed_at: Option<NaiveDateTime>,
     pub version: i64,
     pub created_at: NaiveDateTime,
@@ -29,11 +41,13 @@ pub struct SupportCourseRow {
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = goals, treat_none_as_null = true)]
 pub struct GoalRow {
-    pub id: String,
-    pub support_course_id: String,
+    pub id: GoalId,
+    pub support_course_id: SupportCourseId,
     pub text: String,
-    pub domain: String,
-    pub status: String,
+    #[diesel(serialize_as = EnumText)]
+    pub domain: GoalDomain,
+    #[diesel(serialize_as = EnumText)]
+    pub status: GoalStatus,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -42,26 +56,27 @@ pub struct GoalRow {
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = goal_progress)]
 pub struct ProgressRow {
-    pub id: String,
-    pub goal_id: String,
+    pub id: ProgressId,
+    pub goal_id: GoalId,
     pub date: NaiveDate,
     pub note: String,
     pub self_rating: Option<i32>,
-    pub recorded_by: String,
+    pub recorded_by: UserId,
     pub created_at: NaiveDateTime,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = contacts, treat_none_as_null = true)]
 pub struct ContactRow {
-    pub id: String,
-    pub support_course_id: String,
+    pub id: ContactId,
+    pub support_course_id: SupportCourseId,
     pub date: NaiveDate,
     pub minutes: i32,
-    pub mode: String,
+    #[diesel(serialize_as = EnumText)]
+    pub mode: ContactMode,
     pub summary: Option<String>,
-    pub peer_worker_id: String,
-    pub recorded_by: String,
+    pub peer_worker_id: PeerWorkerId,
+    pub recorded_by: UserId,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -73,19 +88,19 @@ pub enum CourseScope {
     All,
     /// Courses in the programmes this organisation is a partner of (a subquery, so the cost
     /// does not grow with the number of programmes).
-    PartnerOf(String),
+    PartnerOf(OrganisationId),
     /// Courses guided by this peer worker.
-    PeerWorker(String),
+    PeerWorker(PeerWorkerId),
     None,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct CourseFilter {
-    pub citizen_id: Option<String>,
-    pub programme_id: Option<String>,
-    pub peer_worker_id: Option<String>,
-    pub status: Option<String>,
-    pub model: Option<String>,
+    pub citizen_id: Option<CitizenId>,
+    pub programme_id: Option<ProgrammeId>,
+    pub peer_worker_id: Option<PeerWorkerId>,
+    pub status: Option<SupportStatus>,
+    pub model: Option<SupportModel>,
 }
 
 type Backend = <DbConnection as Connection>::Backend;
@@ -98,26 +113,24 @@ fn scoped<'a>(scope: &CourseScope) -> Option<support_courses::BoxedQuery<'a, Bac
             query.filter(
                 support_courses::programme_id.eq_any(
                     programme_partners::table
-                        .filter(programme_partners::organisation_id.eq(organisation.clone()))
+                        .filter(programme_partners::organisation_id.eq(*organisation))
                         .select(programme_partners::programme_id),
                 ),
             ),
         ),
-        CourseScope::PeerWorker(id) => {
-            Some(query.filter(support_courses::peer_worker_id.eq(id.clone())))
-        }
+        CourseScope::PeerWorker(id) => Some(query.filter(support_courses::peer_worker_id.eq(*id))),
         CourseScope::None => None,
     }
 }
 
 pub fn insert(conn: &mut DbConnection, row: &SupportCourseRow) -> QueryResult<()> {
     diesel::insert_into(support_courses::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)
         .map(drop)
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SupportCourseRow>> {
+pub fn find(conn: &mut DbConnection, id: SupportCourseId) -> QueryResult<Option<SupportCourseRow>> {
     support_courses::table
         .find(id)
         .select(SupportCourseRow::as_select())
@@ -129,13 +142,13 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SupportCour
 pub fn find_in(
     conn: &mut DbConnection,
     scope: &CourseScope,
-    id: &str,
+    id: SupportCourseId,
 ) -> QueryResult<Option<SupportCourseRow>> {
     let Some(query) = scoped(scope) else {
         return Ok(None);
     };
     query
-        .filter(support_courses::id.eq(id.to_owned()))
+        .filter(support_courses::id.eq(id))
         .select(SupportCourseRow::as_select())
         .first(conn)
         .optional()
@@ -151,19 +164,19 @@ pub fn list(
         return Ok(Vec::new());
     };
     if let Some(v) = &filter.citizen_id {
-        query = query.filter(support_courses::citizen_id.eq(v.clone()));
+        query = query.filter(support_courses::citizen_id.eq(*v));
     }
     if let Some(v) = &filter.programme_id {
-        query = query.filter(support_courses::programme_id.eq(v.clone()));
+        query = query.filter(support_courses::programme_id.eq(*v));
     }
     if let Some(v) = &filter.peer_worker_id {
-        query = query.filter(support_courses::peer_worker_id.eq(v.clone()));
+        query = query.filter(support_courses::peer_worker_id.eq(*v));
     }
     if let Some(v) = &filter.status {
-        query = query.filter(support_courses::status.eq(v.clone()));
+        query = query.filter(support_courses::status.eq(v.as_str()));
     }
     if let Some(v) = &filter.model {
-        query = query.filter(support_courses::model.eq(v.clone()));
+        query = query.filter(support_courses::model.eq(v.as_str()));
     }
     paginate!(
         query.select(SupportCourseRow::as_select()),
@@ -174,7 +187,10 @@ pub fn list(
 }
 
 /// Every course of a citizen, oldest first.
-pub fn of_citizen(conn: &mut DbConnection, citizen_id: &str) -> QueryResult<Vec<SupportCourseRow>> {
+pub fn of_citizen(
+    conn: &mut DbConnection,
+    citizen_id: CitizenId,
+) -> QueryResult<Vec<SupportCourseRow>> {
     support_courses::table
         .filter(support_courses::citizen_id.eq(citizen_id))
         .order(support_courses::id.asc())
@@ -185,13 +201,13 @@ pub fn of_citizen(conn: &mut DbConnection, citizen_id: &str) -> QueryResult<Vec<
 /// The open course of this citizen and model, if any (other than `except`).
 pub fn open_of(
     conn: &mut DbConnection,
-    citizen_id: &str,
-    model: &str,
-    except: &str,
-) -> QueryResult<Option<String>> {
+    citizen_id: CitizenId,
+    model: SupportModel,
+    except: SupportCourseId,
+) -> QueryResult<Option<SupportCourseId>> {
     support_courses::table
         .filter(support_courses::citizen_id.eq(citizen_id))
-        .filter(support_courses::model.eq(model))
+        .filter(support_courses::model.eq(model.as_str()))
         .filter(support_courses::status.eq_any(OPEN))
         .filter(support_courses::id.ne(except))
         .select(support_courses::id)
@@ -200,7 +216,11 @@ pub fn open_of(
 }
 
 /// How many open courses a peer worker guides (other than `except`).
-pub fn open_load(conn: &mut DbConnection, peer_worker_id: &str, except: &str) -> QueryResult<i64> {
+pub fn open_load(
+    conn: &mut DbConnection,
+    peer_worker_id: PeerWorkerId,
+    except: SupportCourseId,
+) -> QueryResult<i64> {
     support_courses::table
         .filter(support_courses::peer_worker_id.eq(peer_worker_id))
         .filter(support_courses::status.eq_any(OPEN))
@@ -213,9 +233,9 @@ pub fn open_load(conn: &mut DbConnection, peer_worker_id: &str, except: &str) ->
 /// workers without any are absent.
 pub fn open_loads(
     conn: &mut DbConnection,
-    peer_worker_ids: &[String],
-    except: &str,
-) -> QueryResult<Vec<(Option<String>, i64)>> {
+    peer_worker_ids: &[PeerWorkerId],
+    except: SupportCourseId,
+) -> QueryResult<Vec<(Option<PeerWorkerId>, i64)>> {
     support_courses::table
         .filter(support_courses::peer_worker_id.eq_any(peer_worker_ids))
         .filter(support_courses::status.eq_any(OPEN))
@@ -232,10 +252,10 @@ pub fn update(
 ) -> QueryResult<bool> {
     let changed = diesel::update(
         support_courses::table
-            .filter(support_courses::id.eq(&row.id))
+            .filter(support_courses::id.eq(row.id))
             .filter(support_courses::version.eq(expected_version)),
     )
-    .set(row)
+    .set(row.clone())
     .execute(conn)?;
     Ok(changed == 1)
 }
@@ -246,7 +266,7 @@ pub fn update(
 pub fn citizens_closed_before(
     conn: &mut DbConnection,
     closed_before: NaiveDateTime,
-) -> QueryResult<Vec<String>> {
+) -> QueryResult<Vec<CitizenId>> {
     use crate::schema::citizens;
     use diesel::dsl::{count, count_star, max};
     let not_anonymised = citizens::table
@@ -270,23 +290,23 @@ pub fn citizens_closed_before(
 /// partners (one query).
 pub fn guide_pool(
     conn: &mut DbConnection,
-    programme_id: &str,
-    status: &str,
-    qualification: &str,
+    programme_id: ProgrammeId,
+    status: PeerWorkerStatus,
+    qualification: QualificationKind,
 ) -> QueryResult<Vec<crate::peer_worker::PeerWorkerRow>> {
     use crate::peer_worker::PeerWorkerRow;
     use crate::schema::{peer_worker_programmes, peer_worker_qualifications, peer_workers};
     let in_programme = peer_worker_programmes::table
-        .filter(peer_worker_programmes::programme_id.eq(programme_id.to_owned()))
+        .filter(peer_worker_programmes::programme_id.eq(programme_id))
         .select(peer_worker_programmes::peer_worker_id);
     let partners = programme_partners::table
-        .filter(programme_partners::programme_id.eq(programme_id.to_owned()))
+        .filter(programme_partners::programme_id.eq(programme_id))
         .select(programme_partners::organisation_id);
     let qualified = peer_worker_qualifications::table
-        .filter(peer_worker_qualifications::kind.eq(qualification.to_owned()))
+        .filter(peer_worker_qualifications::kind.eq(qualification.as_str()))
         .select(peer_worker_qualifications::peer_worker_id);
     peer_workers::table
-        .filter(peer_workers::status.eq(status.to_owned()))
+        .filter(peer_workers::status.eq(status.as_str()))
         .filter(peer_workers::id.eq_any(qualified))
         .filter(
             peer_workers::id
@@ -301,21 +321,21 @@ pub fn guide_pool(
 /// Removes the free text of a citizen's courses, goals, progress notes and contacts.
 pub fn erase_free_text(
     conn: &mut DbConnection,
-    citizen_id: &str,
+    citizen_id: CitizenId,
     erased: &str,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     let courses = support_courses::table
         .filter(support_courses::citizen_id.eq(citizen_id))
         .select(support_courses::id);
-    let course_ids: Vec<String> = courses.load(conn)?;
+    let course_ids: Vec<SupportCourseId> = courses.load(conn)?;
     diesel::update(support_courses::table.filter(support_courses::citizen_id.eq(citizen_id)))
         .set((
             support_courses::context.eq(None::<String>),
             support_courses::updated_at.eq(now),
         ))
         .execute(conn)?;
-    let goal_ids: Vec<String> = goals::table
+    let goal_ids: Vec<GoalId> = goals::table
         .filter(goals::support_course_id.eq_any(&course_ids))
         .select(goals::id)
         .load(conn)?;
@@ -336,15 +356,15 @@ pub fn erase_free_text(
 
 pub fn insert_goal(conn: &mut DbConnection, row: &GoalRow) -> QueryResult<()> {
     diesel::insert_into(goals::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)
         .map(drop)
 }
 
 pub fn find_goal(
     conn: &mut DbConnection,
-    course_id: &str,
-    id: &str,
+    course_id: SupportCourseId,
+    id: GoalId,
 ) -> QueryResult<Option<GoalRow>> {
     goals::table
         .filter(goals::support_course_id.eq(course_id))
@@ -354,7 +374,10 @@ pub fn find_goal(
         .optional()
 }
 
-pub fn goals_of(conn: &mut DbConnection, course_ids: &[String]) -> QueryResult<Vec<GoalRow>> {
+pub fn goals_of(
+    conn: &mut DbConnection,
+    course_ids: &[SupportCourseId],
+) -> QueryResult<Vec<GoalRow>> {
     goals::table
         .filter(goals::support_course_id.eq_any(course_ids))
         .order(goals::id.asc())
@@ -369,22 +392,22 @@ pub fn update_goal(
 ) -> QueryResult<bool> {
     let changed = diesel::update(
         goals::table
-            .filter(goals::id.eq(&row.id))
+            .filter(goals::id.eq(row.id))
             .filter(goals::version.eq(expected_version)),
     )
-    .set(row)
+    .set(row.clone())
     .execute(conn)?;
     Ok(changed == 1)
 }
 
 pub fn insert_progress(conn: &mut DbConnection, row: &ProgressRow) -> QueryResult<()> {
     diesel::insert_into(goal_progress::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)
         .map(drop)
 }
 
-pub fn progress_of(conn: &mut DbConnection, goal_ids: &[String]) -> QueryResult<Vec<ProgressRow>> {
+pub fn progress_of(conn: &mut DbConnection, goal_ids: &[GoalId]) -> QueryResult<Vec<ProgressRow>> {
     goal_progress::table
         .filter(goal_progress::goal_id.eq_any(goal_ids))
         .order((goal_progress::date.asc(), goal_progress::id.asc()))
@@ -394,12 +417,15 @@ pub fn progress_of(conn: &mut DbConnection, goal_ids: &[String]) -> QueryResult<
 
 pub fn insert_contact(conn: &mut DbConnection, row: &ContactRow) -> QueryResult<()> {
     diesel::insert_into(contacts::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)
         .map(drop)
 }
 
-pub fn contacts_of(conn: &mut DbConnection, course_ids: &[String]) -> QueryResult<Vec<ContactRow>> {
+pub fn contacts_of(
+    conn: &mut DbConnection,
+    course_ids: &[SupportCourseId],
+) -> QueryResult<Vec<ContactRow>> {
     contacts::table
         .filter(contacts::support_course_id.eq_any(course_ids))
         .order((contacts::date.asc(), contacts::id.asc()))

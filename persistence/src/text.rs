@@ -1,6 +1,6 @@
 //! The domain's text enums as `TEXT` columns, mapped once here for the backend the queries run
 //! on. Reading a stored value that is not one of the enum's names is one deserialization error
-//! naming the type. Writing goes through `#[diesel(serialize_as = &'static str)]` on row fields
+//! naming the type. Writing goes through `#[diesel(serialize_as = EnumText)]` on row fields
 //! (the domain's `text_enum!` gives `From<E> for &'static str`) or `.eq(value.as_str())`.
 
 use crate::connection::MultiBackend;
@@ -8,6 +8,10 @@ use brobygger_domain::workflow::TextEnum;
 use diesel::deserialize::{self, FromSql};
 use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
+
+/// What an enum field of an Insertable/AsChangeset row is written as:
+/// `#[diesel(serialize_as = EnumText)]` (the attribute takes a type name, not `&'static str`).
+pub type EnumText = &'static str;
 
 macro_rules! text_columns {
     ($($path:path),+ $(,)?) => {$(
@@ -38,6 +42,8 @@ macro_rules! text_columns {
 }
 
 text_columns! {
+    brobygger_domain::organisation::OrganisationKind,
+    brobygger_domain::user::Role,
     brobygger_domain::support_course::SupportModel,
     brobygger_domain::support_course::SupportStatus,
     brobygger_domain::support_course::GoalDomain,
@@ -57,6 +63,7 @@ text_columns! {
     brobygger_domain::training_cohort::EnrolmentOutcome,
     brobygger_domain::employment::EmploymentKind,
     brobygger_domain::employment::RetentionOutcome,
+    crate::idempotency::KeyState,
 }
 
 #[cfg(test)]

@@ -1,19 +1,23 @@
 //! Users and integration clients.
 
+use crate::ids::{OrganisationId, UserId};
 use crate::schema::users;
+use crate::text::EnumText;
 use crate::{DbConnection, PageRequest, paginate};
+use brobygger_domain::user::Role;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = users, treat_none_as_null = true)]
 pub struct UserRow {
-    pub id: String,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub email: Option<String>,
-    pub role: String,
-    pub organisation_id: String,
+    #[diesel(serialize_as = EnumText)]
+    pub role: Role,
+    pub organisation_id: OrganisationId,
     pub active: bool,
     pub password_hash: Option<String>,
     pub client_id: Option<String>,
@@ -27,20 +31,20 @@ pub struct UserRow {
 #[derive(Debug, Clone, Default)]
 pub struct UserFilter {
     /// Only this user (the scope of a user who sees only itself).
-    pub only_id: Option<String>,
-    pub organisation_id: Option<String>,
-    pub role: Option<String>,
+    pub only_id: Option<UserId>,
+    pub organisation_id: Option<OrganisationId>,
+    pub role: Option<Role>,
     pub active: Option<bool>,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &UserRow) -> QueryResult<()> {
     diesel::insert_into(users::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)
         .map(drop)
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<UserRow>> {
+pub fn find(conn: &mut DbConnection, id: UserId) -> QueryResult<Option<UserRow>> {
     users::table
         .find(id)
         .select(UserRow::as_select())
@@ -75,13 +79,13 @@ pub fn list(
 ) -> QueryResult<Vec<UserRow>> {
     let mut query = users::table.select(UserRow::as_select()).into_boxed();
     if let Some(id) = &filter.only_id {
-        query = query.filter(users::id.eq(id.clone()));
+        query = query.filter(users::id.eq(*id));
     }
     if let Some(org) = &filter.organisation_id {
-        query = query.filter(users::organisation_id.eq(org.clone()));
+        query = query.filter(users::organisation_id.eq(*org));
     }
     if let Some(role) = &filter.role {
-        query = query.filter(users::role.eq(role.clone()));
+        query = query.filter(users::role.eq(role.as_str()));
     }
     if let Some(active) = filter.active {
         query = query.filter(users::active.eq(active));
@@ -93,10 +97,10 @@ pub fn list(
 pub fn update(conn: &mut DbConnection, row: &UserRow, expected_version: i64) -> QueryResult<bool> {
     let changed = diesel::update(
         users::table
-            .filter(users::id.eq(&row.id))
+            .filter(users::id.eq(row.id))
             .filter(users::version.eq(expected_version)),
     )
-    .set(row)
+    .set(row.clone())
     .execute(conn)?;
     Ok(changed == 1)
 }

@@ -43,17 +43,17 @@ pub struct AuditEvent {
 impl AuditEvent {
     pub fn from_row(row: AuditRow) -> Result<Self, ApiError> {
         Ok(Self {
-            id: uuid(&row.id)?,
+            id: row.id.into(),
             at: to_utc(row.at),
             user_id: (row.user_id != SYSTEM)
                 .then(|| uuid(&row.user_id))
                 .transpose()?,
             role: row.role,
-            organisation_id: uuid(&row.organisation_id)?,
+            organisation_id: row.organisation_id.into(),
             action: row.action,
             resource_type: row.resource_type,
             resource_id: row.resource_id.as_deref().map(uuid).transpose()?,
-            citizen_id: row.citizen_id.as_deref().map(uuid).transpose()?,
+            citizen_id: row.citizen_id.map(Uuid::from),
             request_id: row.request_id,
         })
     }

@@ -9,6 +9,7 @@ use crate::error::ApiError;
 use crate::http::Page;
 use brobygger_domain::FieldErrors;
 use brobygger_persistence::audit::{self as store, AuditFilter};
+use brobygger_persistence::ids::CitizenId;
 use brobygger_persistence::{DbConnection, PageRequest};
 use chrono::{DateTime, NaiveDateTime, Utc};
 
@@ -36,7 +37,7 @@ pub fn list(
     let to = instant("to", filters.to.as_deref(), &mut errors);
     errors.into_result(|| ())?;
     let filter = AuditFilter {
-        citizen_id: filters.citizen_id.map(|c| c.to_string()),
+        citizen_id: filters.citizen_id.map(CitizenId::from),
         user_id: filters.user_id.map(|u| u.to_string()),
         from: from.max(page.updated_since),
         to,

@@ -7,21 +7,23 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use brobygger_domain::user::{Actor, Role};
 use brobygger_persistence::auth;
+use brobygger_persistence::ids::{OrganisationId, SessionId, UserId};
 use futures_util::future::LocalBoxFuture;
+use uuid::Uuid;
 
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
-    pub id: String,
-    pub organisation_id: String,
+    pub id: UserId,
+    pub organisation_id: OrganisationId,
     pub role: Role,
-    pub session_id: String,
+    pub session_id: SessionId,
 }
 
 impl CurrentUser {
-    pub fn actor(&self) -> Actor<&str> {
+    pub fn actor(&self) -> Actor<Uuid> {
         Actor {
-            user_id: &self.id,
-            organisation_id: &self.organisation_id,
+            user_id: self.id.into(),
+            organisation_id: self.organisation_id.into(),
             role: self.role,
         }
     }
@@ -66,21 +68,25 @@ impl FromRequest for CurrentUser {
                 .clone();
             let claims = state.keys.verify(&bearer(&req)?)?;
             let now = state.clock.now_naive();
-            let (sub, sid) = (claims.sub.clone(), claims.sid.clone());
+            const REVOKED: ApiError = ApiError::Unauthorized("the access token has been revoked");
+            let (Ok(sub), Ok(sid)) = (
+                claims.sub.parse::<UserId>(),
+                claims.sid.parse::<SessionId>(),
+            ) else {
+                return Err(REVOKED);
+            };
             // The token's signature is not enough: its session must be open and its user
             // active, so revocation and deactivation take effect at once.
             let user = state
                 .db
-                .read(move |conn| Ok(auth::active_user_of_session(conn, &sub, &sid, now)?))
+                .read(move |conn| Ok(auth::active_user_of_session(conn, sub, sid, now)?))
                 .await?
-                .ok_or(ApiError::Unauthorized("the access token has been revoked"))?;
-            let role =
-                Role::parse(&user.role).ok_or_else(|| ApiError::internal("stored role unknown"))?;
+                .ok_or(REVOKED)?;
             Ok(CurrentUser {
                 id: user.id,
                 organisation_id: user.organisation_id,
-                role,
-                session_id: claims.sid,
+                role: user.role,
+                session_id: sid,
             })
         })
     }

@@ -6,7 +6,6 @@ use crate::auth::CurrentUser;
 use crate::body::FieldRules;
 use crate::clock::to_utc;
 use crate::consent::dto::Consent;
-use crate::convert::uuid;
 use crate::cpr_vault::CprVault;
 use crate::employment::dto::{EmploymentStatus, RetentionCheck};
 use crate::error::ApiError;
@@ -79,8 +78,8 @@ impl Citizen {
             _ => None,
         };
         Ok(Self {
-            id: uuid(&row.id)?,
-            organisation_id: uuid(&row.organisation_id)?,
+            id: row.id.into(),
+            organisation_id: row.organisation_id.into(),
             name: row.name,
             cpr,
             email: row.email,

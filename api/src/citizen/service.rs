@@ -19,6 +19,7 @@ use brobygger_domain::citizen::Cpr;
 use brobygger_domain::error::HasCode;
 use brobygger_domain::organisation::MunicipalityCode;
 use brobygger_persistence::citizen::{self as store, CitizenFilter, CitizenRow};
+use brobygger_persistence::ids::{CitizenId, OrganisationId};
 use brobygger_persistence::{
     DbConnection, PageRequest, audit as audit_store, connection, consent as consent_store,
     organisation as organisation_store,
@@ -62,7 +63,7 @@ pub fn list(
     errors.into_result(|| ())?;
     let filter = CitizenFilter {
         municipality_code: filters.municipality_code.clone(),
-        organisation_id: filters.organisation_id.map(|o| o.to_string()),
+        organisation_id: filters.organisation_id.map(OrganisationId::from),
     };
     let scope = access::citizen_scope(conn, actor)?;
     let rows = store::list(conn, &scope, &filter, page)?;
@@ -70,7 +71,7 @@ pub fn list(
     let shown = rows
         .iter()
         .take(usize::try_from(page.limit - 1).unwrap_or(0));
-    let items = shown.map(|r| (r.id.as_str(), r.id.as_str()));
+    let items = shown.map(|r| (&r.id as &dyn std::fmt::Display, &r.id));
     actor.audit.record_each(conn, "list", "citizen", items)?;
     Page::from_rows(
         rows,
@@ -101,23 +102,23 @@ pub fn create(
     access::manage_citizens(actor)?;
     let organisation_id = input
         .organisation_id
-        .map_or_else(|| actor.organisation_id.clone(), |o| o.to_string());
+        .map_or(actor.organisation_id, OrganisationId::from);
     if access::organisation_scope(actor).is_some_and(|own| own != organisation_id) {
         return Err(ApiError::Forbidden(
             "citizens are registered in your own organisation".to_owned(),
         ));
     }
     let (cpr_ciphertext, cpr_index) = seal(vault, input.cpr.as_deref())?;
-    if organisation_store::find(conn, &organisation_id)?.is_none() {
+    if organisation_store::find(conn, organisation_id)?.is_none() {
         return Err(ApiError::field(
             "organisation_id",
             "unknown",
             "no such organisation",
         ));
     }
-    let id = Uuid::now_v7().to_string();
+    let id = CitizenId::new();
     if let Some(index) = &cpr_index
-        && store::cpr_taken(conn, &organisation_id, index, &id)?
+        && store::cpr_taken(conn, organisation_id, index, id)?
     {
         return Err(ApiError::Conflict(CPR_TAKEN.to_owned()));
     }
@@ -182,7 +183,7 @@ pub fn update(
     let (cpr_ciphertext, cpr_index) =
         new_cpr.unwrap_or((current.cpr_ciphertext.clone(), current.cpr_index.clone()));
     if let Some(index) = &cpr_index
-        && store::cpr_taken(conn, &current.organisation_id, index, &current.id)?
+        && store::cpr_taken(conn, current.organisation_id, index, current.id)?
     {
         return Err(ApiError::Conflict(CPR_TAKEN.to_owned()));
     }
@@ -219,7 +220,9 @@ pub fn lookup(
     if rows.is_empty() {
         actor.audit.record(conn, "lookup", "citizen", None, None)?;
     }
-    let found = rows.iter().map(|r| (r.id.as_str(), r.id.as_str()));
+    let found = rows
+        .iter()
+        .map(|r| (&r.id as &dyn std::fmt::Display, &r.id));
     actor.audit.record_each(conn, "lookup", "citizen", found)?;
     http::convert_all(rows, |row| Citizen::from_row(row, vault, actor, false))
 }
@@ -239,14 +242,17 @@ pub fn data_export(
     }
     let audit = &actor.audit;
     audit.record(conn, "export", "citizen", Some(&row.id), Some(&row.id))?;
-    let consents = consent_store::of_citizen(conn, &row.id)?;
-    let support_courses = support_course::service::export_of(conn, &row.id)?;
-    let (employment_statuses, retention_checks) = employment::service::export_of(conn, &row.id)?;
-    let trail = audit_store::of_citizen(conn, &row.id)?;
+    let consents = consent_store::of_citizen(conn, row.id)?;
+    let support_courses = support_course::service::export_of(conn, row.id)?;
+    let (employment_statuses, retention_checks) = employment::service::export_of(conn, row.id)?;
+    let trail = audit_store::of_citizen(conn, row.id)?;
     Ok(CitizenDataExport {
         exported_at: to_utc(actor.now),
         citizen: Citizen::from_row(row, vault, actor, true)?,
-        consents: http::convert_all(consents, |c| Consent::from_row(c, actor.today))?,
+        consents: consents
+            .into_iter()
+            .map(|c| Consent::from_row(c, actor.today))
+            .collect(),
         support_courses,
         employment_statuses,
         retention_checks,
@@ -303,7 +309,7 @@ fn anonymise_row(
         ..current.clone()
     };
     http::stored(store::update(conn, &row, current.version)?, current.version)?;
-    support_course::service::erase_free_text(conn, &row.id, ERASED_TEXT, now)?;
+    support_course::service::erase_free_text(conn, row.id, ERASED_TEXT, now)?;
     Ok(row)
 }
 
@@ -321,14 +327,14 @@ pub fn anonymise_closed(
     let mut done = 0;
     for id in brobygger_persistence::support_course::citizens_closed_before(conn, cutoff)? {
         let anonymised = conn.transaction::<_, ApiError, _>(|conn| {
-            let Some(row) = store::find(conn, &id)? else {
+            let Some(row) = store::find(conn, id)? else {
                 return Ok(false);
             };
             if row.anonymised_at.is_some() {
                 return Ok(false);
             }
             let row = anonymise_row(conn, row, now)?;
-            let audit = Auditor::system(&row.organisation_id, "retention", now);
+            let audit = Auditor::system(row.organisation_id, "retention", now);
             audit.record(conn, "anonymise", "citizen", Some(&row.id), Some(&row.id))?;
             Ok(true)
         })?;

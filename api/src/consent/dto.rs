@@ -2,8 +2,6 @@
 
 use crate::body::FieldRules;
 use crate::clock::to_utc;
-use crate::convert::{self, uuid};
-use crate::error::ApiError;
 use brobygger_domain::citizen::{ConsentMethod, ConsentPeriod, ConsentPurpose};
 use brobygger_persistence::consent::ConsentRow;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -51,27 +49,27 @@ pub struct Consent {
 crate::http::versioned!(Consent);
 
 impl Consent {
-    pub fn from_row(row: ConsentRow, today: NaiveDate) -> Result<Self, ApiError> {
+    pub fn from_row(row: ConsentRow, today: NaiveDate) -> Self {
         let period = ConsentPeriod {
             given_on: row.given_on,
             expires_on: row.expires_on,
             withdrawn_on: row.withdrawn_on,
         };
-        Ok(Self {
-            id: uuid(&row.id)?,
-            citizen_id: uuid(&row.citizen_id)?,
-            purpose: convert::text_enum(&row.purpose)?,
-            method: convert::text_enum(&row.method)?,
+        Self {
+            id: row.id.into(),
+            citizen_id: row.citizen_id.into(),
+            purpose: row.purpose,
+            method: row.method,
             given_on: row.given_on,
             expires_on: row.expires_on,
             withdrawn_on: row.withdrawn_on,
-            recorded_by: uuid(&row.recorded_by)?,
-            withdrawn_by: row.withdrawn_by.as_deref().map(uuid).transpose()?,
+            recorded_by: row.recorded_by.into(),
+            withdrawn_by: row.withdrawn_by.map(Uuid::from),
             active: period.active_on(today),
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
-        })
+        }
     }
 }
 

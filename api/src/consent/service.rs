@@ -7,10 +7,10 @@ use crate::actor::Actor;
 use crate::error::ApiError;
 use crate::http;
 use brobygger_domain::FieldErrors;
-use brobygger_domain::citizen::{ConsentPeriod, ConsentPurpose, check_consent_dates};
-use brobygger_domain::workflow::TextEnum;
+use brobygger_domain::citizen::{ConsentPeriod, check_consent_dates};
 use brobygger_persistence::DbConnection;
 use brobygger_persistence::consent::{self as store, ConsentRow};
+use brobygger_persistence::ids::ConsentId;
 use chrono::NaiveDate;
 use uuid::Uuid;
 
@@ -30,25 +30,21 @@ pub fn list(
     filters: &ConsentFilters,
 ) -> Result<Vec<Consent>, ApiError> {
     let (citizen, _) = access::citizen(conn, actor, id)?;
-    let rows = store::of_citizen(conn, &citizen.id)?;
+    let rows = store::of_citizen(conn, citizen.id)?;
     actor
         .audit
         .record(conn, "list", "consent", None, Some(&citizen.id))?;
     let wanted = rows
         .into_iter()
-        .filter(|row| {
-            filters
-                .purpose
-                .is_none_or(|p| ConsentPurpose::parse(&row.purpose) == Some(p))
-        })
+        .filter(|row| filters.purpose.is_none_or(|p| row.purpose == p))
         .filter(|row| {
             filters
                 .active_on
                 .is_none_or(|day| period(row).active_on(day))
         });
-    wanted
+    Ok(wanted
         .map(|row| Consent::from_row(row, actor.today))
-        .collect()
+        .collect())
 }
 
 pub fn create(
@@ -66,13 +62,13 @@ pub fn create(
         return Err(ApiError::Conflict("the citizen is anonymised".to_owned()));
     }
     let row = ConsentRow {
-        id: Uuid::now_v7().to_string(),
-        citizen_id: citizen.id.clone(),
-        purpose: input.purpose.as_str().to_owned(),
+        id: ConsentId::new(),
+        citizen_id: citizen.id,
+        purpose: input.purpose,
         given_on: input.given_on,
-        method: input.method.as_str().to_owned(),
+        method: input.method,
         expires_on: input.expires_on,
-        recorded_by: actor.id.clone(),
+        recorded_by: actor.id,
         withdrawn_on: None,
         withdrawn_by: None,
         version: 1,
@@ -83,7 +79,7 @@ pub fn create(
     let audit = &actor.audit;
     audit.record(conn, "create", "consent", Some(&row.id), Some(&citizen.id))?;
     let location = format!("/api/v1/citizens/{}/consents/{}", citizen.id, row.id);
-    Ok((Consent::from_row(row, actor.today)?, location))
+    Ok((Consent::from_row(row, actor.today), location))
 }
 
 /// Withdraws consent `consent_id` of citizen `id` from `withdrawn_on` (default today).
@@ -96,12 +92,11 @@ pub fn withdraw(
     let withdrawn_on = withdrawn_on.unwrap_or(actor.today);
     let (citizen, access) = access::citizen(conn, actor, &id)?;
     access.require(Access::Manage, access::ONLY_CONSENT_RECORDERS)?;
-    let current =
-        store::find(conn, &citizen.id, &consent_id.to_string())?.ok_or(ApiError::NotFound)?;
+    let current = store::find(conn, citizen.id, consent_id.into())?.ok_or(ApiError::NotFound)?;
     period(&current).check_withdrawal(withdrawn_on)?;
     let row = ConsentRow {
         withdrawn_on: Some(withdrawn_on),
-        withdrawn_by: Some(actor.id.clone()),
+        withdrawn_by: Some(actor.id),
         version: current.version + 1,
         updated_at: actor.now,
         ..current.clone()
@@ -115,5 +110,5 @@ pub fn withdraw(
         Some(&row.id),
         Some(&citizen.id),
     )?;
-    Consent::from_row(row, actor.today)
+    Ok(Consent::from_row(row, actor.today))
 }

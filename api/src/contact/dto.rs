@@ -2,8 +2,6 @@
 
 use crate::body::FieldRules;
 use crate::clock::to_utc;
-use crate::convert::{self, uuid};
-use crate::error::ApiError;
 use brobygger_domain::support_course::ContactMode;
 use brobygger_persistence::support_course::ContactRow;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -43,20 +41,20 @@ pub struct Contact {
 crate::http::versioned!(Contact);
 
 impl Contact {
-    pub fn from_row(row: ContactRow) -> Result<Self, ApiError> {
-        Ok(Self {
-            id: uuid(&row.id)?,
-            support_course_id: uuid(&row.support_course_id)?,
+    pub fn from_row(row: ContactRow) -> Self {
+        Self {
+            id: row.id.into(),
+            support_course_id: row.support_course_id.into(),
             date: row.date,
             minutes: row.minutes,
-            mode: convert::text_enum(&row.mode)?,
+            mode: row.mode,
             summary: row.summary,
-            peer_worker_id: uuid(&row.peer_worker_id)?,
-            recorded_by: uuid(&row.recorded_by)?,
+            peer_worker_id: row.peer_worker_id.into(),
+            recorded_by: row.recorded_by.into(),
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
-        })
+        }
     }
 }
 

@@ -4,32 +4,31 @@
 use super::dto::{Contact, ContactInput};
 use crate::access::{self, Access};
 use crate::actor::Actor;
-use crate::convert;
 use crate::error::ApiError;
-use crate::http;
 use brobygger_domain::support_course::check_contact;
-use brobygger_domain::workflow::TextEnum;
 use brobygger_persistence::DbConnection;
+use brobygger_persistence::ids::{ContactId, PeerWorkerId, SupportCourseId};
 use brobygger_persistence::support_course::{self as store, ContactRow};
 use uuid::Uuid;
 
 /// The contacts of course `id`, by date.
 pub fn list(conn: &mut DbConnection, actor: &Actor, id: &Uuid) -> Result<Vec<Contact>, ApiError> {
     let (course, _) = access::support_course(conn, actor, id)?;
-    let citizen = Some(course.citizen_id.as_str());
+    let citizen = Some(&course.citizen_id);
     actor
         .audit
         .record(conn, "list", "contact", Some(&course.id), citizen)?;
-    let rows = store::contacts_of(conn, std::slice::from_ref(&course.id))?;
-    http::convert_all(rows, Contact::from_row)
+    let rows = store::contacts_of(conn, &[course.id])?;
+    Ok(rows.into_iter().map(Contact::from_row).collect())
 }
 
 /// The contacts of several courses (a citizen's data export), unaudited: the caller audits.
 pub fn of_courses(
     conn: &mut DbConnection,
-    course_ids: &[String],
+    course_ids: &[SupportCourseId],
 ) -> Result<Vec<Contact>, ApiError> {
-    http::convert_all(store::contacts_of(conn, course_ids)?, Contact::from_row)
+    let rows = store::contacts_of(conn, course_ids)?;
+    Ok(rows.into_iter().map(Contact::from_row).collect())
 }
 
 pub fn create(
@@ -40,7 +39,7 @@ pub fn create(
 ) -> Result<(Contact, String), ApiError> {
     let (course, access) = access::support_course(conn, actor, id)?;
     access.require(Access::Guide, access::ONLY_GUIDE)?;
-    check_contact(convert::text_enum(&course.status)?, input.date, actor.today)?;
+    check_contact(course.status, input.date, actor.today)?;
     let peer_worker_id = match input.peer_worker_id {
         Some(peer) => {
             if access::peer_worker_in_body(conn, actor, &peer)?.is_none() {
@@ -50,9 +49,9 @@ pub fn create(
                     "no such peer worker",
                 ));
             }
-            peer.to_string()
+            PeerWorkerId::from(peer)
         }
-        None => course.peer_worker_id.clone().ok_or_else(|| {
+        None => course.peer_worker_id.ok_or_else(|| {
             ApiError::field(
                 "peer_worker_id",
                 "required",
@@ -61,23 +60,23 @@ pub fn create(
         })?,
     };
     let row = ContactRow {
-        id: Uuid::now_v7().to_string(),
-        support_course_id: course.id.clone(),
+        id: ContactId::new(),
+        support_course_id: course.id,
         date: input.date,
         minutes: input.minutes,
-        mode: input.mode.as_str().to_owned(),
+        mode: input.mode,
         summary: input.summary,
         peer_worker_id,
-        recorded_by: actor.id.clone(),
+        recorded_by: actor.id,
         version: 1,
         created_at: actor.now,
         updated_at: actor.now,
     };
     store::insert_contact(conn, &row)?;
-    let citizen = Some(course.citizen_id.as_str());
+    let citizen = Some(&course.citizen_id);
     actor
         .audit
         .record(conn, "create", "contact", Some(&row.id), citizen)?;
     let location = format!("/api/v1/support-courses/{}/contacts/{}", course.id, row.id);
-    Ok((Contact::from_row(row)?, location))
+    Ok((Contact::from_row(row), location))
 }

@@ -21,9 +21,7 @@ use brobygger_persistence::employment::{
     self as store, EmploymentStatusRow, NewRetentionCheck, Recording, RetentionCheckRow,
     RetentionFilter,
 };
-use brobygger_persistence::ids::{
-    CitizenId, EmploymentStatusId, OrganisationId, RetentionCheckId, UserId,
-};
+use brobygger_persistence::ids::{CitizenId, EmploymentStatusId, OrganisationId, RetentionCheckId};
 use brobygger_persistence::{
     DbConnection, PageRequest, citizen as citizen_store, organisation as organisation_store,
 };
@@ -33,13 +31,6 @@ use uuid::Uuid;
 
 const STATUS: &str = "employment_status";
 const CHECK: &str = "retention_check";
-
-/// A stored text id as a typed one (a stored id that does not parse is a bug: `500`).
-fn typed<T: std::str::FromStr>(value: &str) -> Result<T, ApiError> {
-    value
-        .parse()
-        .map_err(|_| ApiError::internal(format!("stored id {value:?} is not a UUID")))
-}
 
 /// `409` for an anonymised citizen: nothing new is recorded about it.
 fn not_anonymised(citizen: &citizen_store::CitizenRow) -> Result<(), ApiError> {
@@ -115,7 +106,7 @@ pub fn timeline(
     id: &Uuid,
 ) -> Result<Vec<EmploymentStatus>, ApiError> {
     let (citizen, _) = access::citizen(conn, actor, id)?;
-    let (statuses, _) = timeline_of(conn, typed(&citizen.id)?)?;
+    let (statuses, _) = timeline_of(conn, citizen.id)?;
     let audit = &actor.audit;
     audit.record(conn, "list", STATUS, None, Some(&citizen.id))?;
     Ok(statuses)
@@ -128,7 +119,7 @@ pub fn read_status(
     (id, status_id): (Uuid, Uuid),
 ) -> Result<EmploymentStatus, ApiError> {
     let (citizen, _) = access::citizen(conn, actor, &id)?;
-    let (statuses, _) = timeline_of(conn, typed(&citizen.id)?)?;
+    let (statuses, _) = timeline_of(conn, citizen.id)?;
     let found = statuses
         .into_iter()
         .find(|s| s.id == status_id)
@@ -149,9 +140,9 @@ fn check_employer(
         return Ok(());
     };
     const FIELD: &str = "employer_organisation_id";
-    match organisation_store::find(conn, &employer.to_string())? {
+    match organisation_store::find(conn, OrganisationId::from(employer))? {
         None => errors.push(FIELD, "unknown", "no such organisation"),
-        Some(org) if OrganisationKind::parse(&org.kind) != Some(OrganisationKind::Employer) => {
+        Some(org) if org.kind != OrganisationKind::Employer => {
             errors.push(
                 FIELD,
                 "not_employer",
@@ -174,7 +165,7 @@ pub fn create(
     let (citizen, _) = access::citizen(conn, actor, id)?;
     let may = access::employment_access(actor);
     may.require(Access::Guide, access::ONLY_EMPLOYMENT_RECORDERS)?;
-    let citizen_id: CitizenId = typed(&citizen.id)?;
+    let citizen_id = citizen.id;
     let mut errors = FieldErrors::new();
     check_employer(conn, input.employer_organisation_id, &mut errors)?;
     store::lock_timeline(conn, citizen_id)?;
@@ -195,7 +186,7 @@ pub fn create(
         status: input.status,
         hours_per_week: input.hours_per_week,
         employer_organisation_id: input.employer_organisation_id.map(OrganisationId::from),
-        recorded_by: typed::<UserId>(&actor.id)?,
+        recorded_by: actor.id,
         version: 1,
         created_at: actor.now,
         updated_at: actor.now,
@@ -245,17 +236,14 @@ pub fn list_checks(
     let scope = access::citizen_scope(conn, actor)?;
     let rows = store::list_checks(conn, &scope, &filter, page)?;
     let shown = usize::try_from(page.limit - 1).unwrap_or(0);
-    let audited: Vec<(String, String)> = rows
+    let items = rows
         .iter()
         .take(shown)
-        .map(|r| (r.id.to_string(), r.citizen_id.to_string()))
-        .collect();
-    let items = audited.iter().map(|(r, c)| (r.as_str(), c.as_str()));
+        .map(|r| (&r.id as &dyn std::fmt::Display, &r.citizen_id));
     actor.audit.record_each(conn, "list", CHECK, items)?;
-    let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
-    let page = Page::from_rows(ids.into_iter().zip(rows).collect(), page, |(id, _)| id, Ok)?;
+    let page = Page::from_rows(rows, page, |r| &r.id, Ok)?;
     Ok(Page {
-        items: with_status_on_due_date(conn, page.items.into_iter().map(|(_, r)| r).collect())?,
+        items: with_status_on_due_date(conn, page.items)?,
         next_cursor: page.next_cursor,
     })
 }
@@ -267,7 +255,7 @@ pub fn read_check(
     id: &Uuid,
 ) -> Result<RetentionCheck, ApiError> {
     let (row, _) = access::retention_check(conn, actor, id)?;
-    let (resource, citizen) = (row.id.to_string(), row.citizen_id.to_string());
+    let (resource, citizen) = (row.id.to_string(), row.citizen_id);
     let audit = &actor.audit;
     audit.record(conn, "read", CHECK, Some(&resource), Some(&citizen))?;
     with_status(conn, row)
@@ -294,8 +282,8 @@ pub fn record(
     if current.outcome.is_some() {
         return Err(refused(RecordingRefusal::AlreadyRecorded));
     }
-    let citizen_id = current.citizen_id.to_string();
-    let citizen = citizen_store::find(conn, &citizen_id)?.ok_or(ApiError::NotFound)?;
+    let citizen_id = current.citizen_id;
+    let citizen = citizen_store::find(conn, citizen_id)?.ok_or(ApiError::NotFound)?;
     not_anonymised(&citizen)?;
     if_match.check(current.version)?;
     let input = patch.apply(
@@ -315,7 +303,7 @@ pub fn record(
     let recording = Recording {
         outcome,
         recorded_on,
-        recorded_by: typed(&actor.id)?,
+        recorded_by: actor.id,
     };
     let stored = store::record(conn, current.id, current.version, recording, actor.now)?;
     http::stored(stored, current.version)?;
@@ -336,8 +324,8 @@ pub fn record(
 /// itself is the audited read).
 pub fn export_of(
     conn: &mut DbConnection,
-    citizen_id: &str,
+    citizen_id: CitizenId,
 ) -> Result<(Vec<EmploymentStatus>, Vec<RetentionCheck>), ApiError> {
-    let (statuses, checks) = timeline_of(conn, typed(citizen_id)?)?;
+    let (statuses, checks) = timeline_of(conn, citizen_id)?;
     Ok((statuses, with_status_on_due_date(conn, checks)?))
 }

@@ -6,40 +6,37 @@ use crate::access::{self, Access};
 use crate::actor::Actor;
 use crate::body::MergePatch;
 use crate::clock::to_utc;
-use crate::convert::{self, uuid};
 use crate::error::ApiError;
 use crate::http::{self, IfMatch};
 use brobygger_domain::support_course::GoalStatus;
-use brobygger_domain::workflow::TextEnum;
 use brobygger_persistence::DbConnection;
+use brobygger_persistence::ids::{GoalId, ProgressId};
 use brobygger_persistence::support_course::{self as store, GoalRow, ProgressRow};
 use uuid::Uuid;
 
 /// Goals with their progress notes, in one query for the notes.
 pub fn load(conn: &mut DbConnection, rows: Vec<GoalRow>) -> Result<Vec<Goal>, ApiError> {
-    let ids: Vec<String> = rows.iter().map(|g| g.id.clone()).collect();
+    let ids: Vec<GoalId> = rows.iter().map(|g| g.id).collect();
     let progress = store::progress_of(conn, &ids)?;
     rows.into_iter()
         .map(|row| {
             let notes = progress
                 .iter()
                 .filter(|p| p.goal_id == row.id)
-                .map(|p| {
-                    Ok(Progress {
-                        id: uuid(&p.id)?,
-                        date: p.date,
-                        note: p.note.clone(),
-                        self_rating: p.self_rating,
-                        recorded_by: uuid(&p.recorded_by)?,
-                        created_at: to_utc(p.created_at),
-                    })
+                .map(|p| Progress {
+                    id: p.id.into(),
+                    date: p.date,
+                    note: p.note.clone(),
+                    self_rating: p.self_rating,
+                    recorded_by: p.recorded_by.into(),
+                    created_at: to_utc(p.created_at),
                 })
-                .collect::<Result<_, ApiError>>()?;
+                .collect();
             Ok(Goal {
-                id: uuid(&row.id)?,
-                support_course_id: uuid(&row.support_course_id)?,
-                domain: convert::text_enum(&row.domain)?,
-                status: convert::text_enum(&row.status)?,
+                id: row.id.into(),
+                support_course_id: row.support_course_id.into(),
+                domain: row.domain,
+                status: row.status,
                 text: row.text,
                 progress: notes,
                 version: row.version,
@@ -67,7 +64,7 @@ pub fn list(conn: &mut DbConnection, actor: &Actor, id: &Uuid) -> Result<Vec<Goa
         Some(&course.id),
         Some(&course.citizen_id),
     )?;
-    let goals = store::goals_of(conn, std::slice::from_ref(&course.id))?;
+    let goals = store::goals_of(conn, &[course.id])?;
     load(conn, goals)
 }
 
@@ -80,11 +77,11 @@ pub fn create(
     let (course, access) = access::support_course(conn, actor, id)?;
     access.require(Access::Guide, access::ONLY_GUIDE)?;
     let row = GoalRow {
-        id: Uuid::now_v7().to_string(),
-        support_course_id: course.id.clone(),
+        id: GoalId::new(),
+        support_course_id: course.id,
         text: input.text,
-        domain: input.domain.as_str().to_owned(),
-        status: input.status.unwrap_or(GoalStatus::Open).as_str().to_owned(),
+        domain: input.domain,
+        status: input.status.unwrap_or(GoalStatus::Open),
         version: 1,
         created_at: actor.now,
         updated_at: actor.now,
@@ -110,22 +107,21 @@ pub fn update(
     patch: MergePatch,
 ) -> Result<Goal, ApiError> {
     let (course, access) = access::support_course(conn, actor, &id)?;
-    let current =
-        store::find_goal(conn, &course.id, &goal_id.to_string())?.ok_or(ApiError::NotFound)?;
+    let current = store::find_goal(conn, course.id, goal_id.into())?.ok_or(ApiError::NotFound)?;
     access.require(Access::Guide, access::ONLY_GUIDE)?;
     if_match.check(current.version)?;
     let input = patch.apply(
         &GoalInput {
             text: current.text.clone(),
-            domain: convert::text_enum(&current.domain)?,
-            status: Some(convert::text_enum(&current.status)?),
+            domain: current.domain,
+            status: Some(current.status),
         },
         &["text", "domain", "status"],
     )?;
     let row = GoalRow {
         text: input.text,
-        domain: input.domain.as_str().to_owned(),
-        status: input.status.unwrap_or(GoalStatus::Open).as_str().to_owned(),
+        domain: input.domain,
+        status: input.status.unwrap_or(GoalStatus::Open),
         version: current.version + 1,
         updated_at: actor.now,
         ..current.clone()
@@ -152,20 +148,19 @@ pub fn add_progress(
     input: ProgressInput,
 ) -> Result<(Goal, String), ApiError> {
     let (course, access) = access::support_course(conn, actor, &id)?;
-    let goal =
-        store::find_goal(conn, &course.id, &goal_id.to_string())?.ok_or(ApiError::NotFound)?;
+    let goal = store::find_goal(conn, course.id, goal_id.into())?.ok_or(ApiError::NotFound)?;
     access.require(Access::Guide, access::ONLY_GUIDE)?;
     let row = ProgressRow {
-        id: Uuid::now_v7().to_string(),
-        goal_id: goal.id.clone(),
+        id: ProgressId::new(),
+        goal_id: goal.id,
         date: input.date,
         note: input.note,
         self_rating: input.self_rating,
-        recorded_by: actor.id.clone(),
+        recorded_by: actor.id,
         created_at: actor.now,
     };
     store::insert_progress(conn, &row)?;
-    let citizen = Some(course.citizen_id.as_str());
+    let citizen = Some(&course.citizen_id);
     actor
         .audit
         .record(conn, "create", "goal_progress", Some(&row.id), citizen)?;

@@ -1,8 +1,6 @@
 //! What `/organisations` reads and writes.
 
 use crate::clock::to_utc;
-use crate::convert::uuid;
-use crate::error::ApiError;
 use brobygger_domain::FieldErrors;
 use brobygger_domain::organisation::OrganisationKind;
 use brobygger_persistence::organisation::OrganisationRow;
@@ -41,20 +39,19 @@ pub struct Organisation {
 crate::http::versioned!(Organisation);
 
 impl Organisation {
-    pub fn from_row(row: OrganisationRow) -> Result<Self, ApiError> {
-        Ok(Self {
-            id: uuid(&row.id)?,
-            kind: OrganisationKind::parse(&row.kind)
-                .ok_or_else(|| ApiError::internal("stored kind unknown"))?,
+    pub fn from_row(row: OrganisationRow) -> Self {
+        Self {
+            id: row.id.into(),
+            kind: row.kind,
             name: row.name,
             municipality_code: row.municipality_code,
             region_code: row.region_code,
             cvr: row.cvr,
-            parent_id: row.parent_id.as_deref().map(uuid).transpose()?,
+            parent_id: row.parent_id.map(Uuid::from),
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
-        })
+        }
     }
 
     pub fn input(&self) -> OrganisationInput {

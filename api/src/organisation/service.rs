@@ -8,6 +8,7 @@ use crate::error::ApiError;
 use crate::http::{self, IfMatch, Page};
 use brobygger_domain::FieldErrors;
 use brobygger_domain::organisation::{MunicipalityCode, OrganisationDraft, closes_cycle};
+use brobygger_persistence::ids::OrganisationId;
 use brobygger_persistence::organisation::{self as store, OrganisationFilter, OrganisationRow};
 use brobygger_persistence::{DbConnection, PageRequest};
 use chrono::NaiveDateTime;
@@ -17,7 +18,7 @@ use uuid::Uuid;
 /// and no cycle is closed), reporting every bad field.
 fn check(
     conn: &mut DbConnection,
-    id: &str,
+    id: OrganisationId,
     input: &OrganisationInput,
 ) -> Result<OrganisationDraft, ApiError> {
     let draft = OrganisationDraft::parse(
@@ -28,10 +29,10 @@ fn check(
         input.cvr.as_deref(),
     );
     let mut errors = draft.as_ref().err().cloned().unwrap_or_default();
-    if let Some(parent) = input.parent_id.map(|p| p.to_string()) {
-        if store::find(conn, &parent)?.is_none() {
+    if let Some(parent) = input.parent_id.map(OrganisationId::from) {
+        if store::find(conn, parent)?.is_none() {
             errors.push("parent_id", "unknown", "no such organisation");
-        } else if closes_cycle(&id.to_owned(), &parent, &store::ancestors(conn, &parent)?) {
+        } else if closes_cycle(&id, &parent, &store::ancestors(conn, parent)?) {
             errors.push(
                 "parent_id",
                 "cycle",
@@ -46,7 +47,7 @@ fn check(
 }
 
 fn row(
-    id: String,
+    id: OrganisationId,
     draft: OrganisationDraft,
     parent_id: Option<Uuid>,
     version: i64,
@@ -56,11 +57,11 @@ fn row(
     OrganisationRow {
         id,
         name: draft.name,
-        kind: draft.kind.as_str().to_owned(),
+        kind: draft.kind,
         municipality_code: draft.municipality_code.map(|c| c.as_ref().to_owned()),
         region_code: draft.region_code.map(|c| c.as_ref().to_owned()),
         cvr: draft.cvr.map(|c| c.as_ref().to_owned()),
-        parent_id: parent_id.map(|p| p.to_string()),
+        parent_id: parent_id.map(OrganisationId::from),
         version,
         created_at,
         updated_at: now,
@@ -81,17 +82,17 @@ pub fn list(
     errors.into_result(|| ())?;
     let filter = OrganisationFilter {
         only_id: access::organisation_scope(actor),
-        kind: filters.kind.map(|k| k.as_str().to_owned()),
+        kind: filters.kind,
         municipality_code: filters.municipality_code.clone(),
-        parent_id: filters.parent_id.map(|p| p.to_string()),
+        parent_id: filters.parent_id.map(OrganisationId::from),
     };
     let rows = store::list(conn, &filter, page)?;
-    Page::from_rows(rows, page, |r| &r.id, Organisation::from_row)
+    Page::from_rows(rows, page, |r| &r.id, |r| Ok(Organisation::from_row(r)))
 }
 
 pub fn read(conn: &mut DbConnection, actor: &Actor, id: &Uuid) -> Result<Organisation, ApiError> {
     let (row, _) = access::organisation(conn, actor, id)?;
-    Organisation::from_row(row)
+    Ok(Organisation::from_row(row))
 }
 
 pub fn create(
@@ -100,12 +101,12 @@ pub fn create(
     input: OrganisationInput,
 ) -> Result<(Organisation, String), ApiError> {
     access::manage_organisations(actor)?;
-    let id = Uuid::now_v7().to_string();
-    let draft = check(conn, &id, &input)?;
+    let id = OrganisationId::new();
+    let draft = check(conn, id, &input)?;
     let row = row(id, draft, input.parent_id, 1, actor.now, actor.now);
     store::insert(conn, &row)?;
     let location = format!("/api/v1/organisations/{}", row.id);
-    Ok((Organisation::from_row(row)?, location))
+    Ok((Organisation::from_row(row), location))
 }
 
 pub fn update(
@@ -116,13 +117,13 @@ pub fn update(
     patch: MergePatch,
 ) -> Result<Organisation, ApiError> {
     let (current, _) = access::organisation(conn, actor, id)?;
-    let current = Organisation::from_row(current)?;
+    let current = Organisation::from_row(current);
     access::manage_organisations(actor)?;
     if_match.check(current.version)?;
     let input = patch.apply(&current.input(), WRITABLE)?;
-    let draft = check(conn, &current.id.to_string(), &input)?;
+    let draft = check(conn, current.id.into(), &input)?;
     let row = row(
-        current.id.to_string(),
+        current.id.into(),
         draft,
         input.parent_id,
         current.version + 1,
@@ -130,5 +131,5 @@ pub fn update(
         actor.now,
     );
     http::stored(store::update(conn, &row, current.version)?, current.version)?;
-    Organisation::from_row(row)
+    Ok(Organisation::from_row(row))
 }

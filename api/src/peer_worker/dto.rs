@@ -2,13 +2,12 @@
 
 use crate::body::FieldRules;
 use crate::clock::to_utc;
-use crate::convert::{self, set, uuid, uuid_opt, uuids};
-use crate::error::ApiError;
+use crate::convert::set;
 use crate::workflow::StatusChange;
 use brobygger_domain::FieldErrors;
 use brobygger_domain::organisation::MunicipalityCode;
 use brobygger_domain::peer_worker::{EarnedVia, Engagement, PeerWorkerStatus, QualificationKind};
-use brobygger_domain::workflow::TextEnum;
+use brobygger_persistence::ids::{PeerWorkerId, ProgrammeId, UserId};
 use brobygger_persistence::peer_worker::{PeerWorkerLists, PeerWorkerRow, QualificationRow};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -51,21 +50,21 @@ pub struct Qualification {
 crate::http::versioned!(Qualification, PeerWorker);
 
 impl Qualification {
-    pub fn from_row(row: QualificationRow) -> Result<Self, ApiError> {
-        Ok(Self {
-            id: uuid(&row.id)?,
-            peer_worker_id: uuid(&row.peer_worker_id)?,
-            kind: convert::text_enum(&row.kind)?,
-            earned_via: convert::text_enum(&row.earned_via)?,
-            training_cohort_id: uuid_opt(row.training_cohort_id.as_deref())?,
+    pub fn from_row(row: QualificationRow) -> Self {
+        Self {
+            id: row.id.into(),
+            peer_worker_id: row.peer_worker_id.into(),
+            kind: row.kind,
+            earned_via: row.earned_via,
+            training_cohort_id: row.training_cohort_id.map(Uuid::from),
             evidence: row.evidence,
             earned_on: row.earned_on,
-            recorded_by: uuid_opt(row.recorded_by.as_deref())?,
+            recorded_by: row.recorded_by.map(Uuid::from),
             // A qualification is a fact: never changed once held.
             version: 1,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.created_at),
-        })
+        }
     }
 }
 
@@ -136,7 +135,7 @@ pub struct PeerWorker {
 /// supervision dates.
 #[derive(Debug, Default)]
 pub struct PeerWorkerFacts {
-    pub programme_ids: Vec<String>,
+    pub programme_ids: Vec<ProgrammeId>,
     pub municipality_codes: Vec<String>,
     pub languages: Vec<String>,
     pub qualifications: Vec<Qualification>,
@@ -146,17 +145,17 @@ pub struct PeerWorkerFacts {
 }
 
 impl PeerWorker {
-    pub fn from_row(row: PeerWorkerRow, facts: PeerWorkerFacts) -> Result<Self, ApiError> {
-        Ok(Self {
-            id: uuid(&row.id)?,
-            organisation_id: uuid(&row.organisation_id)?,
-            engagement: convert::text_enum(&row.engagement)?,
-            status: convert::text_enum(&row.status)?,
+    pub fn from_row(row: PeerWorkerRow, facts: PeerWorkerFacts) -> Self {
+        Self {
+            id: row.id.into(),
+            organisation_id: row.organisation_id.into(),
+            engagement: row.engagement,
+            status: row.status,
             status_history: facts.status_history,
-            programme_ids: uuids(&facts.programme_ids)?,
+            programme_ids: facts.programme_ids.into_iter().map(Uuid::from).collect(),
             municipality_codes: facts.municipality_codes,
             languages: facts.languages,
-            user_id: uuid_opt(row.user_id.as_deref())?,
+            user_id: row.user_id.map(Uuid::from),
             qualifications: facts.qualifications,
             last_supervision_on: facts.last_supervision_on,
             supervision_due_on: facts.supervision_due_on,
@@ -168,7 +167,7 @@ impl PeerWorker {
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
-        })
+        }
     }
 
     pub fn input(&self) -> PeerWorkerInput {
@@ -268,7 +267,7 @@ impl PeerWorkerInput {
     /// The stored row of this input.
     pub fn row(
         &self,
-        id: String,
+        id: PeerWorkerId,
         status: PeerWorkerStatus,
         version: i64,
         created_at: NaiveDateTime,
@@ -279,12 +278,12 @@ impl PeerWorkerInput {
             name: self.name.clone(),
             email: self.email.clone(),
             phone: self.phone.clone(),
-            organisation_id: self.organisation_id.to_string(),
-            engagement: self.engagement.as_str().to_owned(),
+            organisation_id: self.organisation_id.into(),
+            engagement: self.engagement,
             hours_per_week: self.hours_per_week,
-            status: status.as_str().to_owned(),
+            status,
             capacity: self.capacity,
-            user_id: self.user_id.map(|u| u.to_string()),
+            user_id: self.user_id.map(UserId::from),
             version,
             created_at,
             updated_at: now,
@@ -294,7 +293,12 @@ impl PeerWorkerInput {
     /// The stored lists of this input, each without duplicates.
     pub fn lists(&self) -> PeerWorkerLists {
         PeerWorkerLists {
-            programme_ids: set(self.programme_ids.iter().map(Uuid::to_string).collect()),
+            programme_ids: set(self
+                .programme_ids
+                .iter()
+                .copied()
+                .map(ProgrammeId::from)
+                .collect()),
             municipality_codes: set(self
                 .municipality_codes
                 .iter()

@@ -8,7 +8,7 @@ use super::dto::{
 use crate::access::{self, Access};
 use crate::actor::Actor;
 use crate::body::MergePatch;
-use crate::convert::{self, values_of};
+use crate::convert::values_of;
 use crate::error::ApiError;
 use crate::http::{self, IfMatch, Page};
 use crate::workflow::{self, StatusChange};
@@ -22,6 +22,9 @@ use brobygger_domain::programme::DEFAULT_SUPERVISION_INTERVAL_DAYS;
 use brobygger_domain::training_cohort::qualifications_to_grant;
 use brobygger_domain::user::Role;
 use brobygger_domain::workflow::TextEnum;
+use brobygger_persistence::ids::{
+    OrganisationId, PeerWorkerId, ProgrammeId, QualificationId, TrainingCohortId,
+};
 use brobygger_persistence::peer_worker::{
     self as store, PeerWorkerFilter, PeerWorkerRow, QualificationRow,
 };
@@ -42,31 +45,32 @@ pub fn load(
     rows: Vec<PeerWorkerRow>,
     today: NaiveDate,
 ) -> Result<Vec<PeerWorker>, ApiError> {
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let ids: Vec<PeerWorkerId> = rows.iter().map(|r| r.id).collect();
     let (programmes, municipalities, languages) = store::lists_of(conn, &ids)?;
-    let mut qualifications: HashMap<String, Vec<Qualification>> = HashMap::new();
+    let mut qualifications: HashMap<PeerWorkerId, Vec<Qualification>> = HashMap::new();
     for row in store::qualifications_of(conn, &ids)? {
         qualifications
-            .entry(row.peer_worker_id.clone())
+            .entry(row.peer_worker_id)
             .or_default()
-            .push(Qualification::from_row(row)?);
+            .push(Qualification::from_row(row));
     }
     let mut histories = workflow::histories(conn, RESOURCE, &ids)?;
-    let last: HashMap<String, NaiveDate> =
+    let last: HashMap<PeerWorkerId, NaiveDate> =
         supervision_store::last_supervision_dates(conn, &ids, today)?
             .into_iter()
             .filter_map(|(id, date)| Some((id, date?)))
             .collect();
-    let intervals: HashMap<String, i32> = store::supervision_intervals(conn, &ids)?
+    let intervals: HashMap<PeerWorkerId, i32> = store::supervision_intervals(conn, &ids)?
         .into_iter()
         .filter_map(|(id, days)| Some((id, days?)))
         .collect();
-    let owned = |pairs: &[(String, String)], id: &str| -> Vec<String> {
-        values_of(pairs, id).map(str::to_owned).collect()
-    };
-    rows.into_iter()
+    fn owned<V: Clone>(pairs: &[(PeerWorkerId, V)], id: &PeerWorkerId) -> Vec<V> {
+        values_of(pairs, id).cloned().collect()
+    }
+    Ok(rows
+        .into_iter()
         .map(|row| {
-            let status: PeerWorkerStatus = convert::text_enum(&row.status)?;
+            let status = row.status;
             let history = histories.remove(&row.id).unwrap_or_default();
             let last_supervision_on = last.get(&row.id).copied();
             let interval = intervals
@@ -89,7 +93,7 @@ pub fn load(
             };
             PeerWorker::from_row(row, facts)
         })
-        .collect()
+        .collect())
 }
 
 fn load_one(
@@ -139,7 +143,7 @@ fn check(
             continue;
         }
         let field = format!("programme_ids.{i}");
-        match access::programme_access(conn, actor, &programme.to_string())? {
+        match access::programme_access(conn, actor, (*programme).into())? {
             Access::None => errors.push(field, "unknown", "no such programme"),
             Access::Read | Access::Guide => errors.push(
                 field,
@@ -152,16 +156,16 @@ fn check(
     if let Some(user_id) = input.user_id
         && current.is_none_or(|c| c.user_id != Some(user_id))
     {
-        let linked = user_store::find(conn, &user_id.to_string())?.filter(|linked| {
+        let linked = user_store::find(conn, user_id.into())?.filter(|linked| {
             access::peer_worker_user_in_body(actor, linked, &input.organisation_id)
         });
         match linked {
-            Some(linked) if !Role::PeerWorker.is_stored_as(&linked.role) => errors.push(
+            Some(linked) if linked.role != Role::PeerWorker => errors.push(
                 "user_id",
                 "invalid_role",
                 "must be a user of role peer_worker",
             ),
-            Some(linked) if store::find_by_user(conn, &linked.id)?.is_some() => errors.push(
+            Some(linked) if store::find_by_user(conn, linked.id)?.is_some() => errors.push(
                 "user_id",
                 "taken",
                 "this user is already linked to a peer worker",
@@ -188,10 +192,10 @@ pub fn list(
     }
     let filter = PeerWorkerFilter {
         scope: access::peer_worker_scope(actor),
-        organisation_id: filters.organisation_id.map(|o| o.to_string()),
-        programme_id: filters.programme_id.map(|p| p.to_string()),
-        status: filters.status.map(|s| s.as_str().to_owned()),
-        qualification: filters.qualification.map(|q| q.as_str().to_owned()),
+        organisation_id: filters.organisation_id.map(OrganisationId::from),
+        programme_id: filters.programme_id.map(ProgrammeId::from),
+        status: filters.status,
+        qualification: filters.qualification,
         municipality_code: filters.municipality_code.clone(),
     };
     let rows = match filters.supervision_overdue {
@@ -206,7 +210,7 @@ pub fn list(
 }
 
 pub fn read(conn: &mut DbConnection, actor: &Actor, id: &Uuid) -> Result<PeerWorker, ApiError> {
-    let (row, _) = access::peer_worker(conn, actor, &id.to_string())?;
+    let (row, _) = access::peer_worker(conn, actor, (*id).into())?;
     load_one(conn, row, actor.today)
 }
 
@@ -219,22 +223,16 @@ pub fn create(
     access::manage_workforce(actor, "only admins and coordinators register peer workers")?;
     check(conn, actor, &input, None)?;
     let recruited = PeerWorkerStatus::Recruited;
-    let row = input.row(
-        Uuid::now_v7().to_string(),
-        recruited,
-        1,
-        actor.now,
-        actor.now,
-    );
+    let row = input.row(PeerWorkerId::new(), recruited, 1, actor.now, actor.now);
     store::insert(conn, &row)?;
-    store::set_lists(conn, &row.id, &input.lists())?;
+    store::set_lists(conn, row.id, &input.lists())?;
     workflow::record(
         conn,
         RESOURCE,
         &row.id,
         recruited.as_str(),
         actor.now,
-        &actor.id,
+        actor.id,
         None,
     )?;
     let location = format!("/api/v1/peer-workers/{}", row.id);
@@ -248,16 +246,16 @@ pub fn update(
     if_match: &IfMatch,
     patch: MergePatch,
 ) -> Result<PeerWorker, ApiError> {
-    let (current, access) = access::peer_worker(conn, actor, &id.to_string())?;
+    let (current, access) = access::peer_worker(conn, actor, (*id).into())?;
     access.require_manage("a peer worker")?;
     if_match.check(current.version)?;
-    let (id, version, created_at) = (current.id.clone(), current.version, current.created_at);
+    let (id, version, created_at) = (current.id, current.version, current.created_at);
     let before = load_one(conn, current, actor.today)?;
     let input = patch.apply(&before.input(), WRITABLE)?;
     check(conn, actor, &input, Some(&before))?;
     let row = input.row(id, before.status, version + 1, created_at, actor.now);
     http::stored(store::update(conn, &row, version)?, version)?;
-    store::set_lists(conn, &row.id, &input.lists())?;
+    store::set_lists(conn, row.id, &input.lists())?;
     load_one(conn, row, actor.today)
 }
 
@@ -268,13 +266,12 @@ pub fn transition(
     id: &Uuid,
     move_to: PeerWorkerTransition,
 ) -> Result<PeerWorker, ApiError> {
-    let (current, access) = access::peer_worker(conn, actor, &id.to_string())?;
+    let (current, access) = access::peer_worker(conn, actor, (*id).into())?;
     access.require_manage("a peer worker")?;
-    let from: PeerWorkerStatus = convert::text_enum(&current.status)?;
-    workflow::check(from, move_to.to)?;
+    workflow::check(current.status, move_to.to)?;
     let version = current.version;
     let row = PeerWorkerRow {
-        status: move_to.to.as_str().to_owned(),
+        status: move_to.to,
         version: version + 1,
         updated_at: actor.now,
         ..current
@@ -286,7 +283,7 @@ pub fn transition(
         &row.id,
         move_to.to.as_str(),
         actor.now,
-        &actor.id,
+        actor.id,
         move_to.reason,
     )?;
     load_one(conn, row, actor.today)
@@ -295,20 +292,20 @@ pub fn transition(
 // --- Qualifications -----------------------------------------------------------------------------
 
 /// The qualifications a peer worker holds.
-pub fn held(conn: &mut DbConnection, id: &str) -> Result<Vec<QualificationKind>, ApiError> {
-    store::qualifications_of(conn, &[id.to_owned()])?
+pub fn held(conn: &mut DbConnection, id: PeerWorkerId) -> Result<Vec<QualificationKind>, ApiError> {
+    Ok(store::qualifications_of(conn, &[id])?
         .iter()
-        .map(|q| convert::text_enum(&q.kind))
-        .collect()
+        .map(|q| q.kind)
+        .collect())
 }
 
 /// Grants the qualifications `kinds` earned by completing cohort `cohort_id`; those already
 /// held stay as they were.
 pub fn grant_from_cohort(
     conn: &mut DbConnection,
-    peer_worker_id: &str,
+    peer_worker_id: PeerWorkerId,
     kinds: &[QualificationKind],
-    cohort_id: &str,
+    cohort_id: TrainingCohortId,
     earned_on: NaiveDate,
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {
@@ -318,11 +315,11 @@ pub fn grant_from_cohort(
         store::insert_qualification(
             conn,
             &QualificationRow {
-                id: Uuid::now_v7().to_string(),
-                peer_worker_id: peer_worker_id.to_owned(),
-                kind: kind.as_str().to_owned(),
-                earned_via: EarnedVia::TrainingCohort.as_str().to_owned(),
-                training_cohort_id: Some(cohort_id.to_owned()),
+                id: QualificationId::new(),
+                peer_worker_id,
+                kind: *kind,
+                earned_via: EarnedVia::TrainingCohort,
+                training_cohort_id: Some(cohort_id),
                 evidence: None,
                 earned_on,
                 recorded_by: None,
@@ -342,9 +339,11 @@ pub fn list_qualifications(
     actor: &Actor,
     id: &Uuid,
 ) -> Result<Page<Qualification>, ApiError> {
-    let (row, _) = access::peer_worker(conn, actor, &id.to_string())?;
+    let (row, _) = access::peer_worker(conn, actor, (*id).into())?;
     let rows = store::qualifications_of(conn, &[row.id])?;
-    Ok(Page::all(http::convert_all(rows, Qualification::from_row)?))
+    Ok(Page::all(
+        rows.into_iter().map(Qualification::from_row).collect(),
+    ))
 }
 
 /// Records a qualification earned elsewhere, with evidence; holding it already is a conflict.
@@ -354,7 +353,7 @@ pub fn record_qualification(
     id: &Uuid,
     input: RecordedQualificationInput,
 ) -> Result<(Qualification, String), ApiError> {
-    let (worker, access) = access::peer_worker(conn, actor, &id.to_string())?;
+    let (worker, access) = access::peer_worker(conn, actor, (*id).into())?;
     access.require_manage("a peer worker")?;
     let mut errors = FieldErrors::new();
     if input.evidence.trim().is_empty() {
@@ -364,25 +363,25 @@ pub fn record_qualification(
         errors.push("earned_on", "in_future", "must not be in the future");
     }
     errors.into_result(|| ())?;
-    if held(conn, &worker.id)?.contains(&input.kind) {
+    if held(conn, worker.id)?.contains(&input.kind) {
         return Err(ApiError::Conflict(format!(
             "the peer worker already holds {}",
             input.kind.as_str()
         )));
     }
     let row = QualificationRow {
-        id: Uuid::now_v7().to_string(),
-        peer_worker_id: worker.id.clone(),
-        kind: input.kind.as_str().to_owned(),
-        earned_via: EarnedVia::Recorded.as_str().to_owned(),
+        id: QualificationId::new(),
+        peer_worker_id: worker.id,
+        kind: input.kind,
+        earned_via: EarnedVia::Recorded,
         training_cohort_id: None,
         evidence: Some(input.evidence),
         earned_on: input.earned_on,
-        recorded_by: Some(actor.id.clone()),
+        recorded_by: Some(actor.id),
         created_at: actor.now,
     };
     store::insert_qualification(conn, &row)?;
-    store::touch(conn, &worker.id, actor.now)?;
+    store::touch(conn, worker.id, actor.now)?;
     let location = format!("/api/v1/peer-workers/{}/qualifications", worker.id);
-    Ok((Qualification::from_row(row)?, location))
+    Ok((Qualification::from_row(row), location))
 }

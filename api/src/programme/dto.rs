@@ -2,8 +2,6 @@
 
 use crate::body::FieldRules;
 use crate::clock::to_utc;
-use crate::convert::{self, uuid};
-use crate::error::ApiError;
 use crate::workflow::StatusChange;
 use brobygger_domain::FieldErrors;
 use brobygger_domain::programme::{
@@ -66,11 +64,11 @@ impl Programme {
         row: ProgrammeRow,
         models: Vec<Model>,
         status_history: Vec<StatusChange>,
-    ) -> Result<Self, ApiError> {
-        Ok(Self {
-            id: uuid(&row.id)?,
-            lead_organisation_id: uuid(&row.lead_organisation_id)?,
-            phase: convert::text_enum(&row.phase)?,
+    ) -> Self {
+        Self {
+            id: row.id.into(),
+            lead_organisation_id: row.lead_organisation_id.into(),
+            phase: row.phase,
             name: row.name,
             description: row.description,
             funding_source: row.funding_source,
@@ -83,7 +81,7 @@ impl Programme {
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
-        })
+        }
     }
 
     pub fn input(&self) -> ProgrammeInput {
@@ -226,16 +224,16 @@ pub struct Partner {
 }
 
 impl Partner {
-    pub fn from_row(row: PartnerRow) -> Result<Self, ApiError> {
-        Ok(Self {
-            id: uuid(&row.id)?,
-            programme_id: uuid(&row.programme_id)?,
-            organisation_id: uuid(&row.organisation_id)?,
-            role: convert::text_enum(&row.role)?,
+    pub fn from_row(row: PartnerRow) -> Self {
+        Self {
+            id: row.id.into(),
+            programme_id: row.programme_id.into(),
+            organisation_id: row.organisation_id.into(),
+            role: row.role,
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
-        })
+        }
     }
 
     pub fn input(&self) -> PartnerInput {
@@ -294,17 +292,17 @@ pub struct Target {
 }
 
 impl Target {
-    pub fn from_row(row: TargetRow) -> Result<Self, ApiError> {
-        Ok(Self {
-            id: uuid(&row.id)?,
-            programme_id: uuid(&row.programme_id)?,
-            metric: convert::text_enum(&row.metric)?,
+    pub fn from_row(row: TargetRow) -> Self {
+        Self {
+            id: row.id.into(),
+            programme_id: row.programme_id.into(),
+            metric: row.metric,
             value: row.value,
             deadline: row.deadline,
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
-        })
+        }
     }
 
     pub fn input(&self) -> TargetInput {

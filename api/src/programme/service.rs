@@ -9,13 +9,14 @@ use super::dto::{
 use crate::access::{self, ProgrammeLead};
 use crate::actor::Actor;
 use crate::body::MergePatch;
-use crate::convert::{self, set, values_of};
+use crate::convert::{set, values_of};
 use crate::error::ApiError;
 use crate::http::{self, IfMatch, Page};
 use crate::workflow;
 use brobygger_domain::FieldErrors;
-use brobygger_domain::programme::{Metric, Model, PartnerRole, Period, Phase};
+use brobygger_domain::programme::{Model, PartnerRole, Period, Phase};
 use brobygger_domain::workflow::TextEnum;
+use brobygger_persistence::ids::{OrganisationId, PartnerId, ProgrammeId, TargetId};
 use brobygger_persistence::programme::{
     self as store, PartnerRow, ProgrammeFilter, ProgrammeRow, TargetRow,
 };
@@ -27,18 +28,17 @@ const RESOURCE: &str = "programme";
 
 /// Loads the programmes of `rows` with their models and histories.
 fn load(conn: &mut DbConnection, rows: Vec<ProgrammeRow>) -> Result<Vec<Programme>, ApiError> {
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let ids: Vec<ProgrammeId> = rows.iter().map(|r| r.id).collect();
     let models = store::models_of(conn, &ids)?;
     let mut histories = workflow::histories(conn, RESOURCE, &ids)?;
-    rows.into_iter()
+    Ok(rows
+        .into_iter()
         .map(|row| {
-            let models = values_of(&models, &row.id)
-                .map(convert::text_enum)
-                .collect::<Result<Vec<Model>, _>>()?;
+            let models: Vec<Model> = values_of(&models, &row.id).copied().collect();
             let history = histories.remove(&row.id).unwrap_or_default();
             Programme::from_parts(row, models, history)
         })
-        .collect()
+        .collect())
 }
 
 fn load_one(conn: &mut DbConnection, row: ProgrammeRow) -> Result<Programme, ApiError> {
@@ -76,14 +76,14 @@ fn check_lead(
     actor: &Actor,
     named: Option<Uuid>,
     errors: &mut FieldErrors,
-) -> Result<Option<String>, ApiError> {
+) -> Result<Option<OrganisationId>, ApiError> {
     Ok(match access::programme_lead(actor, named) {
         ProgrammeLead::Missing => {
             errors.push("lead_organisation_id", "required", "is required");
             None
         }
         ProgrammeLead::Named(lead) => {
-            if organisation::find(conn, &lead)?.is_none() {
+            if organisation::find(conn, lead)?.is_none() {
                 errors.push("lead_organisation_id", "unknown", "no such organisation");
             }
             Some(lead)
@@ -102,10 +102,10 @@ fn check_lead(
 
 #[expect(clippy::too_many_arguments, reason = "a row is every one of these")]
 fn row(
-    id: String,
+    id: ProgrammeId,
     input: &ProgrammeInput,
     period: Period,
-    lead: String,
+    lead: OrganisationId,
     phase: Phase,
     version: i64,
     created_at: NaiveDateTime,
@@ -121,18 +121,11 @@ fn row(
         end_date: period.end(),
         lead_organisation_id: lead,
         supervision_interval_days: input.supervision_interval_days,
-        phase: phase.as_str().to_owned(),
+        phase,
         version,
         created_at,
         updated_at: now,
     }
-}
-
-fn model_names(models: &[Model]) -> Vec<String> {
-    set(models.to_vec())
-        .into_iter()
-        .map(|m| m.as_str().to_owned())
-        .collect()
 }
 
 /// The programmes the actor's organisation is a partner of (admins: all).
@@ -147,9 +140,9 @@ pub fn list(
     }
     let filter = ProgrammeFilter {
         partner_organisation_id: access::partner_organisation(actor),
-        phase: filters.phase.map(|p| p.as_str().to_owned()),
-        lead_organisation_id: filters.lead_organisation_id.map(|o| o.to_string()),
-        model: filters.model.map(|m| m.as_str().to_owned()),
+        phase: filters.phase,
+        lead_organisation_id: filters.lead_organisation_id.map(OrganisationId::from),
+        model: filters.model,
     };
     let rows = store::list(conn, &filter, page)?;
     let page = Page::from_rows(rows, page, |r| &r.id, Ok)?;
@@ -178,24 +171,32 @@ pub fn create(
         return Err(ApiError::Validation(errors));
     };
     let now = actor.now;
-    let id = Uuid::now_v7().to_string();
-    let row = row(id, &input, period, lead, Phase::Development, 1, now, now);
+    let row = row(
+        ProgrammeId::new(),
+        &input,
+        period,
+        lead,
+        Phase::Development,
+        1,
+        now,
+        now,
+    );
     store::insert(conn, &row)?;
-    store::set_models(conn, &row.id, &model_names(&input.models))?;
+    store::set_models(conn, row.id, &set(input.models.clone()))?;
     store::insert_partner(
         conn,
         &PartnerRow {
-            id: Uuid::now_v7().to_string(),
-            programme_id: row.id.clone(),
-            organisation_id: row.lead_organisation_id.clone(),
-            role: PartnerRole::Lead.as_str().to_owned(),
+            id: PartnerId::new(),
+            programme_id: row.id,
+            organisation_id: row.lead_organisation_id,
+            role: PartnerRole::Lead,
             version: 1,
             created_at: now,
             updated_at: now,
         },
     )?;
     let development = Phase::Development.as_str();
-    workflow::record(conn, RESOURCE, &row.id, development, now, &actor.id, None)?;
+    workflow::record(conn, RESOURCE, &row.id, development, now, actor.id, None)?;
     let location = format!("/api/v1/programmes/{}", row.id);
     Ok((load_one(conn, row)?, location))
 }
@@ -215,17 +216,17 @@ pub fn update(
     let input = patch.apply(&before.input(), WRITABLE)?;
     let period = check(&input)?;
     let row = row(
-        current.id.clone(),
+        current.id,
         &input,
         period,
-        current.lead_organisation_id.clone(),
+        current.lead_organisation_id,
         before.phase,
         current.version + 1,
         current.created_at,
         actor.now,
     );
     http::stored(store::update(conn, &row, current.version)?, current.version)?;
-    store::set_models(conn, &row.id, &model_names(&input.models))?;
+    store::set_models(conn, row.id, &set(input.models.clone()))?;
     load_one(conn, row)
 }
 
@@ -238,10 +239,9 @@ pub fn transition(
 ) -> Result<Programme, ApiError> {
     let (current, access) = access::programme(conn, actor, id)?;
     access.require_manage("a programme")?;
-    let from: Phase = convert::text_enum(&current.phase)?;
-    workflow::check(from, move_to.to)?;
+    workflow::check(current.phase, move_to.to)?;
     let row = ProgrammeRow {
-        phase: move_to.to.as_str().to_owned(),
+        phase: move_to.to,
         version: current.version + 1,
         updated_at: actor.now,
         ..current.clone()
@@ -254,7 +254,7 @@ pub fn transition(
         &row.id,
         to,
         actor.now,
-        &actor.id,
+        actor.id,
         move_to.reason,
     )?;
     load_one(conn, row)
@@ -265,7 +265,7 @@ pub fn transition(
 /// `lead` belongs to the programme's lead organisation, and it keeps it.
 fn check_partner_role(
     programme: &ProgrammeRow,
-    organisation_id: &str,
+    organisation_id: OrganisationId,
     role: PartnerRole,
 ) -> Result<(), ApiError> {
     let is_lead = programme.lead_organisation_id == organisation_id;
@@ -281,8 +281,8 @@ pub fn list_partners(
     page: &PageRequest,
 ) -> Result<Page<Partner>, ApiError> {
     let (programme, _) = access::programme(conn, actor, id)?;
-    let rows = store::list_partners(conn, &programme.id, page)?;
-    Page::from_rows(rows, page, |r| &r.id, Partner::from_row)
+    let rows = store::list_partners(conn, programme.id, page)?;
+    Page::from_rows(rows, page, |r| &r.id, |r| Ok(Partner::from_row(r)))
 }
 
 /// A new partner; an organisation has one role per programme (`409`).
@@ -294,32 +294,32 @@ pub fn create_partner(
 ) -> Result<(Partner, String), ApiError> {
     let (programme, access) = access::programme(conn, actor, id)?;
     access.require_manage("a programme")?;
-    let organisation_id = input.organisation_id.to_string();
-    if organisation::find(conn, &organisation_id)?.is_none() {
+    let organisation_id = OrganisationId::from(input.organisation_id);
+    if organisation::find(conn, organisation_id)?.is_none() {
         return Err(ApiError::field(
             "organisation_id",
             "unknown",
             "no such organisation",
         ));
     }
-    check_partner_role(&programme, &organisation_id, input.role)?;
-    if store::partner_role(conn, &programme.id, &organisation_id)?.is_some() {
+    check_partner_role(&programme, organisation_id, input.role)?;
+    if store::partner_role(conn, programme.id, organisation_id)?.is_some() {
         return Err(ApiError::Conflict(
             "this organisation is already a partner of the programme".to_owned(),
         ));
     }
     let row = PartnerRow {
-        id: Uuid::now_v7().to_string(),
-        programme_id: programme.id.clone(),
+        id: PartnerId::new(),
+        programme_id: programme.id,
         organisation_id,
-        role: input.role.as_str().to_owned(),
+        role: input.role,
         version: 1,
         created_at: actor.now,
         updated_at: actor.now,
     };
     store::insert_partner(conn, &row)?;
     let location = format!("/api/v1/programmes/{}/partners/{}", programme.id, row.id);
-    Ok((Partner::from_row(row)?, location))
+    Ok((Partner::from_row(row), location))
 }
 
 /// A partner's new role.
@@ -331,15 +331,15 @@ pub fn update_partner(
     patch: MergePatch,
 ) -> Result<Partner, ApiError> {
     let (programme, access) = access::programme(conn, actor, id)?;
-    let current = store::find_partner(conn, &programme.id, &partner_id.to_string())?
+    let current = store::find_partner(conn, programme.id, PartnerId::from(*partner_id))?
         .ok_or(ApiError::NotFound)?;
     access.require_manage("a programme")?;
     if_match.check(current.version)?;
-    let before = Partner::from_row(current.clone())?;
+    let before = Partner::from_row(current.clone());
     let input = patch.apply(&before.input(), PARTNER_WRITABLE)?;
-    check_partner_role(&programme, &current.organisation_id, input.role)?;
+    check_partner_role(&programme, current.organisation_id, input.role)?;
     let row = PartnerRow {
-        role: input.role.as_str().to_owned(),
+        role: input.role,
         version: current.version + 1,
         updated_at: actor.now,
         ..current.clone()
@@ -348,7 +348,7 @@ pub fn update_partner(
         store::update_partner(conn, &row, current.version)?,
         current.version,
     )?;
-    Partner::from_row(row)
+    Ok(Partner::from_row(row))
 }
 
 // --- Targets ------------------------------------------------------------------------------------
@@ -361,9 +361,8 @@ pub fn list_targets(
     page: &PageRequest,
 ) -> Result<Page<Target>, ApiError> {
     let (programme, _) = access::programme(conn, actor, id)?;
-    let metric = filters.metric.map(Metric::as_str);
-    let rows = store::list_targets(conn, &programme.id, metric, page)?;
-    Page::from_rows(rows, page, |r| &r.id, Target::from_row)
+    let rows = store::list_targets(conn, programme.id, filters.metric, page)?;
+    Page::from_rows(rows, page, |r| &r.id, |r| Ok(Target::from_row(r)))
 }
 
 pub fn create_target(
@@ -375,9 +374,9 @@ pub fn create_target(
     let (programme, access) = access::programme(conn, actor, id)?;
     access.require_manage("a programme")?;
     let row = TargetRow {
-        id: Uuid::now_v7().to_string(),
-        programme_id: programme.id.clone(),
-        metric: input.metric.as_str().to_owned(),
+        id: TargetId::new(),
+        programme_id: programme.id,
+        metric: input.metric,
         value: input.value,
         deadline: input.deadline,
         version: 1,
@@ -386,7 +385,7 @@ pub fn create_target(
     };
     store::insert_target(conn, &row)?;
     let location = format!("/api/v1/programmes/{}/targets/{}", programme.id, row.id);
-    Ok((Target::from_row(row)?, location))
+    Ok((Target::from_row(row), location))
 }
 
 pub fn update_target(
@@ -397,14 +396,14 @@ pub fn update_target(
     patch: MergePatch,
 ) -> Result<Target, ApiError> {
     let (programme, access) = access::programme(conn, actor, id)?;
-    let current = store::find_target(conn, &programme.id, &target_id.to_string())?
+    let current = store::find_target(conn, programme.id, TargetId::from(*target_id))?
         .ok_or(ApiError::NotFound)?;
     access.require_manage("a programme")?;
     if_match.check(current.version)?;
-    let before = Target::from_row(current.clone())?;
+    let before = Target::from_row(current.clone());
     let input = patch.apply(&before.input(), TARGET_WRITABLE)?;
     let row = TargetRow {
-        metric: input.metric.as_str().to_owned(),
+        metric: input.metric,
         value: input.value,
         deadline: input.deadline,
         version: current.version + 1,
@@ -415,5 +414,5 @@ pub fn update_target(
         store::update_target(conn, &row, current.version)?,
         current.version,
     )?;
-    Target::from_row(row)
+    Ok(Target::from_row(row))
 }

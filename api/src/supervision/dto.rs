@@ -2,9 +2,8 @@
 
 use crate::body::FieldRules;
 use crate::clock::to_utc;
-use crate::convert::{self, uuid, uuid_opt, uuids};
-use crate::error::ApiError;
 use brobygger_domain::supervision::SupervisionFormat;
+use brobygger_persistence::ids::PeerWorkerId;
 use brobygger_persistence::supervision::SupervisionSessionRow;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -46,19 +45,19 @@ crate::http::versioned!(SupervisionSession);
 
 impl SupervisionSession {
     /// The session of a stored row and its attendees' ids.
-    pub fn from_row(row: SupervisionSessionRow, attendees: &[String]) -> Result<Self, ApiError> {
-        Ok(Self {
-            id: uuid(&row.id)?,
+    pub fn from_row(row: SupervisionSessionRow, attendees: &[PeerWorkerId]) -> Self {
+        Self {
+            id: row.id.into(),
             date: row.date,
-            supervisor_user_id: uuid_opt(row.supervisor_user_id.as_deref())?,
-            supervisor_peer_worker_id: uuid_opt(row.supervisor_peer_worker_id.as_deref())?,
-            format: convert::text_enum(&row.format)?,
-            peer_worker_ids: uuids(attendees)?,
+            supervisor_user_id: row.supervisor_user_id.map(Uuid::from),
+            supervisor_peer_worker_id: row.supervisor_peer_worker_id.map(Uuid::from),
+            format: row.format,
+            peer_worker_ids: attendees.iter().copied().map(Uuid::from).collect(),
             topic: row.topic,
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
-        })
+        }
     }
 
     pub fn input(&self) -> SupervisionInput {

@@ -9,7 +9,7 @@ use crate::error::ApiError;
 use crate::http::{self, IfMatch, Page};
 use brobygger_domain::FieldErrors;
 use brobygger_domain::supervision::Supervisor;
-use brobygger_domain::workflow::TextEnum;
+use brobygger_persistence::ids::{PeerWorkerId, SupervisionSessionId, UserId};
 use brobygger_persistence::supervision::{self as store, SupervisionFilter, SupervisionSessionRow};
 use brobygger_persistence::{DbConnection, PageRequest, user as user_store};
 use uuid::Uuid;
@@ -19,16 +19,16 @@ fn load(
     conn: &mut DbConnection,
     rows: Vec<SupervisionSessionRow>,
 ) -> Result<Vec<SupervisionSession>, ApiError> {
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let ids: Vec<SupervisionSessionId> = rows.iter().map(|r| r.id).collect();
     let attendees = store::attendees_of(conn, &ids)?;
-    rows.into_iter()
+    Ok(rows
+        .into_iter()
         .map(|row| {
-            let peers: Vec<String> = convert::values_of(&attendees, &row.id)
-                .map(str::to_owned)
-                .collect();
+            let peers: Vec<PeerWorkerId> =
+                convert::values_of(&attendees, &row.id).copied().collect();
             SupervisionSession::from_row(row, &peers)
         })
-        .collect()
+        .collect())
 }
 
 fn load_one(
@@ -46,7 +46,7 @@ fn check(
     conn: &mut DbConnection,
     actor: &Actor,
     input: &SupervisionInput,
-) -> Result<Vec<String>, ApiError> {
+) -> Result<Vec<PeerWorkerId>, ApiError> {
     let mut errors = FieldErrors::new();
     let mut manages = false;
     let peers = set(input.peer_worker_ids.clone());
@@ -71,7 +71,7 @@ fn check(
         Supervisor::from_fields(input.supervisor_user_id, input.supervisor_peer_worker_id);
     match supervisor {
         Some(Supervisor::User(supervisor)) => {
-            let visible = user_store::find(conn, &supervisor.to_string())?
+            let visible = user_store::find(conn, supervisor.into())?
                 .is_some_and(|found| access::supervisor_in_body(actor, &found));
             if !visible {
                 errors.push("supervisor_user_id", "unknown", "no such user");
@@ -101,7 +101,7 @@ fn check(
     }
     errors.into_result(|| ())?;
     access::record_supervision(actor, manages)?;
-    Ok(peers.iter().map(Uuid::to_string).collect())
+    Ok(peers.into_iter().map(PeerWorkerId::from).collect())
 }
 
 /// The sessions the actor sees.
@@ -113,7 +113,7 @@ pub fn list(
 ) -> Result<Page<SupervisionSession>, ApiError> {
     let filter = SupervisionFilter {
         scope: access::supervision_scope(actor),
-        peer_worker_id: filters.peer_worker_id.map(|p| p.to_string()),
+        peer_worker_id: filters.peer_worker_id.map(PeerWorkerId::from),
         date_from: filters.date_from,
         date_to: filters.date_to,
     };
@@ -144,11 +144,11 @@ pub fn create(
     access::manage_workforce(actor, "only admins and coordinators record supervision")?;
     let peers = check(conn, actor, &input)?;
     let row = SupervisionSessionRow {
-        id: Uuid::now_v7().to_string(),
+        id: SupervisionSessionId::new(),
         date: input.date,
-        supervisor_user_id: input.supervisor_user_id.map(|u| u.to_string()),
-        supervisor_peer_worker_id: input.supervisor_peer_worker_id.map(|p| p.to_string()),
-        format: input.format.as_str().to_owned(),
+        supervisor_user_id: input.supervisor_user_id.map(UserId::from),
+        supervisor_peer_worker_id: input.supervisor_peer_worker_id.map(PeerWorkerId::from),
+        format: input.format,
         topic: input.topic,
         version: 1,
         created_at: actor.now,
@@ -175,13 +175,13 @@ pub fn update(
     let version = current.version;
     let row = SupervisionSessionRow {
         date: input.date,
-        format: input.format.as_str().to_owned(),
+        format: input.format,
         topic: input.topic,
         version: version + 1,
         updated_at: actor.now,
         ..current
     };
     http::stored(store::update(conn, &row, version)?, version)?;
-    store::set_attendees(conn, &row.id, &peers)?;
+    store::set_attendees(conn, row.id, &peers)?;
     load_one(conn, row)
 }

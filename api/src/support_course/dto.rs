@@ -3,8 +3,6 @@
 use crate::body::FieldRules;
 use crate::clock::to_utc;
 use crate::contact::dto::Contact;
-use crate::convert::{self, uuid, uuid_opt};
-use crate::error::ApiError;
 use crate::goal::dto::Goal;
 use crate::workflow::StatusChange;
 use brobygger_domain::support_course::{SupportModel, SupportStatus};
@@ -55,25 +53,22 @@ pub struct SupportCourse {
 crate::http::versioned!(SupportCourse);
 
 impl SupportCourse {
-    pub fn from_row(
-        row: SupportCourseRow,
-        status_history: Vec<StatusChange>,
-    ) -> Result<Self, ApiError> {
-        Ok(Self {
-            id: uuid(&row.id)?,
-            citizen_id: uuid(&row.citizen_id)?,
-            model: convert::text_enum(&row.model)?,
-            programme_id: uuid(&row.programme_id)?,
-            peer_worker_id: uuid_opt(row.peer_worker_id.as_deref())?,
-            coordinator_user_id: uuid_opt(row.coordinator_user_id.as_deref())?,
+    pub fn from_row(row: SupportCourseRow, status_history: Vec<StatusChange>) -> Self {
+        Self {
+            id: row.id.into(),
+            citizen_id: row.citizen_id.into(),
+            model: row.model,
+            programme_id: row.programme_id.into(),
+            peer_worker_id: row.peer_worker_id.map(Uuid::from),
+            coordinator_user_id: row.coordinator_user_id.map(Uuid::from),
             context: row.context,
             planned_end_date: row.planned_end_date,
-            status: convert::text_enum(&row.status)?,
+            status: row.status,
             status_history,
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
-        })
+        }
     }
 }
 

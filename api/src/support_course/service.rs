@@ -8,7 +8,7 @@ use super::dto::{
 use crate::access::{self, Access};
 use crate::actor::Actor;
 use crate::body::MergePatch;
-use crate::convert::{self, uuid};
+use crate::convert;
 use crate::error::ApiError;
 use crate::http::{self, IfMatch, Page};
 use crate::{contact, goal, workflow};
@@ -22,6 +22,7 @@ use brobygger_domain::support_course::{
 };
 use brobygger_domain::user::Role;
 use brobygger_domain::workflow::TextEnum;
+use brobygger_persistence::ids::{CitizenId, PeerWorkerId, ProgrammeId, SupportCourseId, UserId};
 use brobygger_persistence::support_course::{self as store, CourseFilter, SupportCourseRow};
 use brobygger_persistence::{
     DbConnection, PageRequest, citizen as citizen_store, peer_worker as peer_store,
@@ -37,14 +38,15 @@ pub fn load_many(
     conn: &mut DbConnection,
     rows: Vec<SupportCourseRow>,
 ) -> Result<Vec<SupportCourse>, ApiError> {
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let ids: Vec<SupportCourseId> = rows.iter().map(|r| r.id).collect();
     let mut histories = workflow::histories(conn, RESOURCE, &ids)?;
-    rows.into_iter()
+    Ok(rows
+        .into_iter()
         .map(|row| {
             let history = histories.remove(&row.id).unwrap_or_default();
             SupportCourse::from_row(row, history)
         })
-        .collect()
+        .collect())
 }
 
 fn load_one(conn: &mut DbConnection, row: SupportCourseRow) -> Result<SupportCourse, ApiError> {
@@ -57,15 +59,15 @@ fn load_one(conn: &mut DbConnection, row: SupportCourseRow) -> Result<SupportCou
 /// `course_id`: its status, its qualifications and its open courses other than this one.
 fn check_guide(
     conn: &mut DbConnection,
-    peer_worker_id: &str,
-    course_id: &str,
+    peer_worker_id: PeerWorkerId,
+    course_id: SupportCourseId,
 ) -> Result<(), ApiError> {
     let peer = peer_store::find(conn, peer_worker_id)?.ok_or(ApiError::NotFound)?;
-    let holds = held(conn, std::slice::from_ref(&peer.id))?;
+    let holds = held(conn, &[peer.id])?;
     let facts = GuideFacts::new(
-        convert::text_enum(&peer.status)?,
+        peer.status,
         &holds.into_iter().map(|(_, kind)| kind).collect::<Vec<_>>(),
-        store::open_load(conn, &peer.id, course_id)?,
+        store::open_load(conn, peer.id, course_id)?,
         i64::from(peer.capacity),
     );
     Ok(domain_check_guide(&facts)?)
@@ -74,12 +76,12 @@ fn check_guide(
 /// The qualifications the peer workers `ids` hold, as `(peer worker id, kind)`.
 fn held(
     conn: &mut DbConnection,
-    ids: &[String],
-) -> Result<Vec<(String, QualificationKind)>, ApiError> {
-    peer_store::qualifications_of(conn, ids)?
+    ids: &[PeerWorkerId],
+) -> Result<Vec<(PeerWorkerId, QualificationKind)>, ApiError> {
+    Ok(peer_store::qualifications_of(conn, ids)?
         .into_iter()
-        .map(|q| Ok((q.peer_worker_id, convert::text_enum(&q.kind)?)))
-        .collect()
+        .map(|q| (q.peer_worker_id, q.kind))
+        .collect())
 }
 
 /// The ids a course names, checked against what `actor` may name: each unknown or unseen one
@@ -96,10 +98,10 @@ fn check_references(
         errors.push("peer_worker_id", "unknown", "no such peer worker");
     }
     if let Some(coordinator) = &input.coordinator_user_id {
-        let programme = input.programme_id.to_string();
-        let fits = match user_store::find(conn, &coordinator.to_string())? {
-            Some(u) if Role::Coordinator.is_stored_as(&u.role) && u.active => {
-                programme_store::partner_role(conn, &programme, &u.organisation_id)?.is_some()
+        let fits = match user_store::find(conn, (*coordinator).into())? {
+            Some(u) if u.role == Role::Coordinator && u.active => {
+                let programme = input.programme_id.into();
+                programme_store::partner_role(conn, programme, u.organisation_id)?.is_some()
             }
             _ => false,
         };
@@ -131,18 +133,18 @@ pub fn list(
     page: &PageRequest,
 ) -> Result<Page<SupportCourse>, ApiError> {
     let filter = CourseFilter {
-        citizen_id: filters.citizen_id.map(|v| v.to_string()),
-        programme_id: filters.programme_id.map(|v| v.to_string()),
-        peer_worker_id: filters.peer_worker_id.map(|v| v.to_string()),
-        status: filters.status.map(|v| v.as_str().to_owned()),
-        model: filters.model.map(|v| v.as_str().to_owned()),
+        citizen_id: filters.citizen_id.map(CitizenId::from),
+        programme_id: filters.programme_id.map(ProgrammeId::from),
+        peer_worker_id: filters.peer_worker_id.map(PeerWorkerId::from),
+        status: filters.status,
+        model: filters.model,
     };
     let scope = access::support_course_scope(conn, actor)?;
     let rows = store::list(conn, &scope, &filter, page)?;
     let shown = rows
         .iter()
         .take(usize::try_from(page.limit - 1).unwrap_or(0));
-    let items = shown.map(|r| (r.id.as_str(), r.citizen_id.as_str()));
+    let items = shown.map(|r| (&r.id as &dyn std::fmt::Display, &r.citizen_id));
     actor.audit.record_each(conn, "list", RESOURCE, items)?;
     let page = Page::from_rows(rows, page, |r| &r.id, Ok)?;
     Ok(Page {
@@ -153,7 +155,7 @@ pub fn list(
 
 pub fn read(conn: &mut DbConnection, actor: &Actor, id: &Uuid) -> Result<SupportCourse, ApiError> {
     let (row, _) = access::support_course(conn, actor, id)?;
-    let citizen = Some(row.citizen_id.as_str());
+    let citizen = Some(&row.citizen_id);
     actor
         .audit
         .record(conn, "read", RESOURCE, Some(&row.id), citizen)?;
@@ -174,8 +176,8 @@ pub fn create(
     match &programme {
         None => errors.push("programme_id", "unknown", "no such programme"),
         Some((row, _)) => {
-            let models = programme_store::models_of(conn, std::slice::from_ref(&row.id))?;
-            if !models.iter().any(|(_, m)| m == input.model.as_str()) {
+            let models = programme_store::models_of(conn, &[row.id])?;
+            if !models.iter().any(|(_, m)| *m == input.model.offered_as()) {
                 errors.push(
                     "model",
                     "not_offered",
@@ -195,26 +197,26 @@ pub fn create(
     {
         return Err(ApiError::Conflict("the citizen is anonymised".to_owned()));
     }
-    let id = Uuid::now_v7().to_string();
-    let citizen_id = input.citizen_id.to_string();
-    if store::open_of(conn, &citizen_id, input.model.as_str(), &id)?.is_some() {
+    let id = SupportCourseId::new();
+    let citizen_id = CitizenId::from(input.citizen_id);
+    if store::open_of(conn, citizen_id, input.model, id)?.is_some() {
         return Err(ApiError::Conflict(
             "the citizen already has an open support course of this model".to_owned(),
         ));
     }
     if let Some(peer) = &input.peer_worker_id {
-        check_guide(conn, &peer.to_string(), &id)?;
+        check_guide(conn, (*peer).into(), id)?;
     }
     let row = SupportCourseRow {
         id,
         citizen_id,
-        model: input.model.as_str().to_owned(),
-        programme_id: input.programme_id.to_string(),
-        peer_worker_id: input.peer_worker_id.map(|p| p.to_string()),
-        coordinator_user_id: input.coordinator_user_id.map(|c| c.to_string()),
+        model: input.model,
+        programme_id: input.programme_id.into(),
+        peer_worker_id: input.peer_worker_id.map(PeerWorkerId::from),
+        coordinator_user_id: input.coordinator_user_id.map(UserId::from),
         context: input.context,
         planned_end_date: input.planned_end_date,
-        status: SupportStatus::Requested.as_str().to_owned(),
+        status: SupportStatus::Requested,
         closed_at: None,
         version: 1,
         created_at: actor.now,
@@ -223,9 +225,9 @@ pub fn create(
     store::insert(conn, &row)?;
     let requested = SupportStatus::Requested.as_str();
     workflow::record(
-        conn, RESOURCE, &row.id, requested, actor.now, &actor.id, None,
+        conn, RESOURCE, &row.id, requested, actor.now, actor.id, None,
     )?;
-    let citizen = Some(row.citizen_id.as_str());
+    let citizen = Some(&row.citizen_id);
     actor
         .audit
         .record(conn, "create", RESOURCE, Some(&row.id), citizen)?;
@@ -243,7 +245,7 @@ pub fn update(
     let (current, access) = access::support_course(conn, actor, id)?;
     access.require(Access::Manage, access::ONLY_COURSE_COORDINATOR)?;
     if_match.check(current.version)?;
-    let before = SupportCourse::from_row(current.clone(), Vec::new())?;
+    let before = SupportCourse::from_row(current.clone(), Vec::new());
     let input = patch.apply(
         &SupportCourseInput {
             citizen_id: before.citizen_id,
@@ -265,11 +267,11 @@ pub fn update(
         input.peer_worker_id.as_ref(),
     )?;
     if let (PeerWorkerChange::CheckGuide, Some(peer)) = (change, &input.peer_worker_id) {
-        check_guide(conn, &peer.to_string(), &current.id)?;
+        check_guide(conn, (*peer).into(), current.id)?;
     }
     let row = SupportCourseRow {
-        peer_worker_id: input.peer_worker_id.map(|p| p.to_string()),
-        coordinator_user_id: input.coordinator_user_id.map(|c| c.to_string()),
+        peer_worker_id: input.peer_worker_id.map(PeerWorkerId::from),
+        coordinator_user_id: input.coordinator_user_id.map(UserId::from),
         context: input.context,
         planned_end_date: input.planned_end_date,
         version: current.version + 1,
@@ -277,7 +279,7 @@ pub fn update(
         ..current.clone()
     };
     http::stored(store::update(conn, &row, current.version)?, current.version)?;
-    let citizen = Some(row.citizen_id.as_str());
+    let citizen = Some(&row.citizen_id);
     actor
         .audit
         .record(conn, "update", RESOURCE, Some(&row.id), citizen)?;
@@ -293,16 +295,16 @@ pub fn transition(
     let (current, access) = access::support_course(conn, actor, id)?;
     access.require(Access::Manage, access::ONLY_COURSE_COORDINATOR)?;
     let plan = plan_transition(&TransitionFacts {
-        from: convert::text_enum(&current.status)?,
+        from: current.status,
         to: move_to.to,
         reason: move_to.reason.as_deref(),
         has_peer_worker: current.peer_worker_id.is_some(),
     })?;
-    if let (true, Some(peer)) = (plan.recheck_guide, &current.peer_worker_id) {
-        check_guide(conn, peer, &current.id)?;
+    if let (true, Some(peer)) = (plan.recheck_guide, current.peer_worker_id) {
+        check_guide(conn, peer, current.id)?;
     }
     let row = SupportCourseRow {
-        status: move_to.to.as_str().to_owned(),
+        status: move_to.to,
         closed_at: plan.closes.then_some(actor.now),
         version: current.version + 1,
         updated_at: actor.now,
@@ -316,10 +318,10 @@ pub fn transition(
         &row.id,
         to,
         actor.now,
-        &actor.id,
+        actor.id,
         plan.reason,
     )?;
-    let citizen = Some(row.citizen_id.as_str());
+    let citizen = Some(&row.citizen_id);
     actor
         .audit
         .record(conn, "transition", RESOURCE, Some(&row.id), citizen)?;
@@ -334,7 +336,7 @@ pub fn candidates(
 ) -> Result<Vec<CandidateView>, ApiError> {
     let (course, access) = access::support_course(conn, actor, id)?;
     access.require(Access::Manage, access::ONLY_COURSE_COORDINATOR)?;
-    let citizen = citizen_store::find(conn, &course.citizen_id)?.ok_or(ApiError::NotFound)?;
+    let citizen = citizen_store::find(conn, course.citizen_id)?.ok_or(ApiError::NotFound)?;
     let audit = &actor.audit;
     audit.record(
         conn,
@@ -345,34 +347,34 @@ pub fn candidates(
     )?;
     let pool = store::guide_pool(
         conn,
-        &course.programme_id,
-        PeerWorkerStatus::Active.as_str(),
-        QualificationKind::PeerGuide.as_str(),
+        course.programme_id,
+        PeerWorkerStatus::Active,
+        QualificationKind::PeerGuide,
     )?;
-    let ids: Vec<String> = pool.iter().map(|p| p.id.clone()).collect();
+    let ids: Vec<PeerWorkerId> = pool.iter().map(|p| p.id).collect();
     let (_, municipalities, languages) = peer_store::lists_of(conn, &ids)?;
-    let loads = store::open_loads(conn, &ids, &course.id)?;
+    let loads = store::open_loads(conn, &ids, course.id)?;
     let holds = held(conn, &ids)?;
     let mut candidates = Vec::with_capacity(pool.len());
     for peer in pool {
-        let peer_id = peer.id.as_str();
+        let peer_id = peer.id;
         let serves =
-            convert::values_of(&municipalities, peer_id).any(|m| m == citizen.municipality_code);
+            convert::values_of(&municipalities, &peer_id).any(|m| *m == citizen.municipality_code);
         let speaks = citizen.preferred_language.as_deref().is_some_and(|lang| {
-            convert::values_of(&languages, peer_id).any(|l| l.eq_ignore_ascii_case(lang))
+            convert::values_of(&languages, &peer_id).any(|l| l.eq_ignore_ascii_case(lang))
         });
         let open_courses = loads
             .iter()
-            .find(|(id, _)| id.as_deref() == Some(peer_id))
+            .find(|(id, _)| *id == Some(peer_id))
             .map_or(0, |(_, n)| *n);
         let holds_peer_guide = holds
             .iter()
-            .any(|(id, kind)| id == peer_id && *kind == QualificationKind::PeerGuide);
+            .any(|(id, kind)| *id == peer_id && *kind == QualificationKind::PeerGuide);
         candidates.push(GuideCandidate {
-            status: convert::text_enum(&peer.status)?,
+            status: peer.status,
             holds_peer_guide,
             candidate: Candidate {
-                peer_worker_id: peer.id.clone(),
+                peer_worker_id: peer.id,
                 name: peer.name,
                 serves_municipality: serves,
                 shares_language: speaks,
@@ -386,7 +388,7 @@ pub fn candidates(
         .map(|r| {
             Ok(CandidateView {
                 rank: r.rank,
-                peer_worker_id: uuid(&r.candidate.peer_worker_id)?,
+                peer_worker_id: r.candidate.peer_worker_id.into(),
                 name: r.candidate.name,
                 serves_municipality: r.candidate.serves_municipality,
                 shares_language: r.candidate.shares_language,
@@ -401,18 +403,18 @@ pub fn candidates(
 /// Every support course of a citizen with its goals and contacts (the caller audits).
 pub fn export_of(
     conn: &mut DbConnection,
-    citizen_id: &str,
+    citizen_id: CitizenId,
 ) -> Result<Vec<SupportCourseExport>, ApiError> {
     let rows = store::of_citizen(conn, citizen_id)?;
     let courses = load_many(conn, rows)?;
     let mut out = Vec::new();
     for course in courses {
-        let id = course.id.to_string();
-        let goal_rows = store::goals_of(conn, std::slice::from_ref(&id))?;
+        let id = SupportCourseId::from(course.id);
+        let goal_rows = store::goals_of(conn, &[id])?;
         out.push(SupportCourseExport {
             support_course: course,
             goals: goal::service::load(conn, goal_rows)?,
-            contacts: contact::service::of_courses(conn, std::slice::from_ref(&id))?,
+            contacts: contact::service::of_courses(conn, &[id])?,
         });
     }
     Ok(out)
@@ -422,7 +424,7 @@ pub fn export_of(
 /// (on anonymisation).
 pub fn erase_free_text(
     conn: &mut DbConnection,
-    citizen_id: &str,
+    citizen_id: CitizenId,
     erased: &str,
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {

@@ -11,8 +11,8 @@ use crate::tokens::{Claims, refresh_token_hash};
 use crate::user::dto::User;
 use actix_web::web;
 use brobygger_domain::FieldErrors;
-use brobygger_domain::user::Role;
 use brobygger_persistence::auth::{self, RefreshTokenRow, SessionRow};
+use brobygger_persistence::ids::{LoginFailureId, SessionId};
 use brobygger_persistence::user::UserRow;
 use brobygger_persistence::{DbConnection, organisation, user};
 use chrono::{NaiveDateTime, TimeDelta};
@@ -45,8 +45,8 @@ pub async fn issue(
             let password = required(&mut errors, "password", &request.password).to_owned();
             errors.into_result(|| ())?;
             sign_in(state, username, address, now, move |conn, username| {
-                let found = user::find_by_username(conn, username)?
-                    .filter(|u| !Role::parse(&u.role).is_some_and(Role::is_machine));
+                let found =
+                    user::find_by_username(conn, username)?.filter(|u| !u.role.is_machine());
                 let ok = password::verify(
                     &password,
                     found.as_ref().and_then(|u| u.password_hash.as_deref()),
@@ -129,10 +129,9 @@ where
                 .db
                 .write(move |conn| {
                     auth::prune_login_failures(conn, now - TimeDelta::days(1))?;
-                    let id = uuid::Uuid::now_v7().to_string();
                     Ok(auth::record_login_failure(
                         conn,
-                        &id,
+                        LoginFailureId::new(),
                         &failure_name,
                         &address,
                         now,
@@ -149,22 +148,22 @@ where
 fn access_token(
     state: &AppState,
     user: &UserRow,
-    session_id: &str,
+    session_id: SessionId,
     now: NaiveDateTime,
 ) -> Result<String, ApiError> {
-    let role = Role::parse(&user.role).ok_or_else(|| ApiError::internal("stored role unknown"))?;
+    let role = user.role;
     let ttl = i64::try_from(state.settings.access_token_ttl.as_secs()).unwrap_or(900);
     let iat = now.and_utc().timestamp();
     state.keys.sign(&Claims {
-        sub: user.id.clone(),
-        org: user.organisation_id.clone(),
+        sub: user.id.to_string(),
+        org: user.organisation_id.to_string(),
         role,
         iat,
         exp: iat + ttl,
         iss: state.keys.issuer.clone(),
         aud: state.keys.audience.clone(),
         jti: uuid::Uuid::now_v7().to_string(),
-        sid: session_id.to_owned(),
+        sid: session_id.to_string(),
     })
 }
 
@@ -188,11 +187,11 @@ async fn open_session(
     now: NaiveDateTime,
     with_refresh: bool,
 ) -> Result<TokenResponse, ApiError> {
-    let machine = Role::parse(&user.role).is_some_and(Role::is_machine);
+    let machine = user.role.is_machine();
     let ttl = TimeDelta::from_std(state.settings.refresh_token_ttl).unwrap_or(TimeDelta::days(30));
     let session = SessionRow {
-        id: uuid::Uuid::now_v7().to_string(),
-        user_id: user.id.clone(),
+        id: SessionId::new(),
+        user_id: user.id,
         created_at: now,
         // A client's session lasts as long as its one access token.
         expires_at: if machine {
@@ -203,10 +202,10 @@ async fn open_session(
         revoked_at: None,
     };
     let refresh = (with_refresh && !machine).then(password::random_secret);
-    let access = access_token(state, &user, &session.id, now)?;
+    let access = access_token(state, &user, session.id, now)?;
     let refresh_row = refresh.as_ref().map(|token| RefreshTokenRow {
         token_hash: refresh_token_hash(token),
-        session_id: session.id.clone(),
+        session_id: session.id,
         created_at: now,
         used_at: None,
     });
@@ -236,7 +235,7 @@ async fn refresh(
     let new_refresh = password::random_secret();
     let new_hash = refresh_token_hash(&new_refresh);
     enum Outcome {
-        Rotated(Box<UserRow>, String),
+        Rotated(Box<UserRow>, SessionId),
         Reused,
         Rejected,
     }
@@ -250,17 +249,17 @@ async fn refresh(
                 return Ok(Outcome::Rejected);
             }
             if !auth::use_refresh_token(conn, &row.token_hash, now)? {
-                auth::revoke_session(conn, &session.id, now)?;
+                auth::revoke_session(conn, session.id, now)?;
                 return Ok(Outcome::Reused);
             }
-            let Some(user) = user::find(conn, &session.user_id)?.filter(|u| u.active) else {
+            let Some(user) = user::find(conn, session.user_id)?.filter(|u| u.active) else {
                 return Ok(Outcome::Rejected);
             };
             auth::insert_refresh_token(
                 conn,
                 &RefreshTokenRow {
                     token_hash: new_hash,
-                    session_id: session.id.clone(),
+                    session_id: session.id,
                     created_at: now,
                     used_at: None,
                 },
@@ -270,7 +269,7 @@ async fn refresh(
         .await?;
     match outcome {
         Outcome::Rotated(user, session_id) => {
-            let access = access_token(state, &user, &session_id, now)?;
+            let access = access_token(state, &user, session_id, now)?;
             Ok(token_response(state, access, Some(new_refresh)))
         }
         Outcome::Reused => {
@@ -290,7 +289,7 @@ pub async fn revoke(state: &web::Data<AppState>, token: &str) -> Result<(), ApiE
         .keys
         .verify(request_token)
         .ok()
-        .map(|claims| claims.sid);
+        .and_then(|claims| claims.sid.parse::<SessionId>().ok());
     let hash = refresh_token_hash(request_token);
     state
         .db
@@ -300,7 +299,7 @@ pub async fn revoke(state: &web::Data<AppState>, token: &str) -> Result<(), ApiE
                 None => auth::find_refresh_token(conn, &hash)?.map(|(_, session)| session.id),
             };
             if let Some(sid) = session {
-                auth::revoke_session(conn, &sid, now)?;
+                auth::revoke_session(conn, sid, now)?;
             }
             Ok(())
         })
@@ -310,12 +309,11 @@ pub async fn revoke(state: &web::Data<AppState>, token: &str) -> Result<(), ApiE
 
 /// The signed-in user with its organisation and role.
 pub fn me(conn: &mut DbConnection, current: &CurrentUser) -> Result<Me, ApiError> {
-    let user = user::find(conn, &current.id)?.ok_or(ApiError::NotFound)?;
-    let organisation =
-        organisation::find(conn, &user.organisation_id)?.ok_or(ApiError::NotFound)?;
+    let user = user::find(conn, current.id)?.ok_or(ApiError::NotFound)?;
+    let organisation = organisation::find(conn, user.organisation_id)?.ok_or(ApiError::NotFound)?;
     Ok(Me {
         role: current.role,
-        user: User::from_row(user)?,
-        organisation: Organisation::from_row(organisation)?,
+        user: User::from_row(user),
+        organisation: Organisation::from_row(organisation),
     })
 }

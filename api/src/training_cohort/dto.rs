@@ -2,8 +2,6 @@
 
 use crate::body::FieldRules;
 use crate::clock::to_utc;
-use crate::convert::{self, uuid, uuid_opt};
-use crate::error::ApiError;
 use brobygger_domain::FieldErrors;
 use brobygger_domain::peer_worker::QualificationKind;
 use brobygger_domain::programme::check_raw_period;
@@ -45,21 +43,18 @@ pub struct TrainingCohort {
 crate::http::versioned!(TrainingCohort, Trainer, Enrolment);
 
 impl TrainingCohort {
-    pub fn from_parts(
-        row: TrainingCohortRow,
-        grants: Vec<QualificationKind>,
-    ) -> Result<Self, ApiError> {
-        Ok(Self {
-            id: uuid(&row.id)?,
-            programme_id: uuid(&row.programme_id)?,
-            provider_organisation_id: uuid(&row.provider_organisation_id)?,
+    pub fn from_parts(row: TrainingCohortRow, grants: Vec<QualificationKind>) -> Self {
+        Self {
+            id: row.id.into(),
+            programme_id: row.programme_id.into(),
+            provider_organisation_id: row.provider_organisation_id.into(),
             start_date: row.start_date,
             end_date: row.end_date,
             grants,
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
-        })
+        }
     }
 
     pub fn input(&self) -> TrainingCohortInput {
@@ -153,16 +148,16 @@ pub struct Trainer {
 }
 
 impl Trainer {
-    pub fn from_row(row: TrainerRow) -> Result<Self, ApiError> {
-        Ok(Self {
-            id: uuid(&row.id)?,
-            training_cohort_id: uuid(&row.training_cohort_id)?,
-            peer_worker_id: uuid_opt(row.peer_worker_id.as_deref())?,
-            user_id: uuid_opt(row.user_id.as_deref())?,
+    pub fn from_row(row: TrainerRow) -> Self {
+        Self {
+            id: row.id.into(),
+            training_cohort_id: row.training_cohort_id.into(),
+            peer_worker_id: row.peer_worker_id.map(Uuid::from),
+            user_id: row.user_id.map(Uuid::from),
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
-        })
+        }
     }
 }
 
@@ -206,17 +201,17 @@ pub struct Enrolment {
 }
 
 impl Enrolment {
-    pub fn from_row(row: EnrolmentRow) -> Result<Self, ApiError> {
-        Ok(Self {
-            id: uuid(&row.id)?,
-            training_cohort_id: uuid(&row.training_cohort_id)?,
-            peer_worker_id: uuid(&row.peer_worker_id)?,
-            outcome: convert::text_enum(&row.outcome)?,
+    pub fn from_row(row: EnrolmentRow) -> Self {
+        Self {
+            id: row.id.into(),
+            training_cohort_id: row.training_cohort_id.into(),
+            peer_worker_id: row.peer_worker_id.into(),
+            outcome: row.outcome,
             completed_on: row.completed_on,
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
-        })
+        }
     }
 
     pub fn input(&self) -> EnrolmentOutcomeInput {

@@ -9,18 +9,19 @@ use super::dto::{
 use crate::access::{self, Access};
 use crate::actor::Actor;
 use crate::body::MergePatch;
-use crate::convert::{self, set, values_of};
+use crate::convert::{set, values_of};
 use crate::error::ApiError;
 use crate::http::{self, IfMatch, Page};
 use crate::peer_worker;
 use brobygger_domain::FieldErrors;
-use brobygger_domain::peer_worker::{PeerWorkerStatus, QualificationKind, may_train};
+use brobygger_domain::peer_worker::{QualificationKind, may_train};
 use brobygger_domain::programme::Period;
 use brobygger_domain::training_cohort::{
     EnrolmentOutcome, OutcomeChange, plan_outcome, user_may_train,
 };
-use brobygger_domain::user::Role;
-use brobygger_domain::workflow::TextEnum;
+use brobygger_persistence::ids::{
+    EnrolmentId, OrganisationId, PeerWorkerId, ProgrammeId, TrainerId, TrainingCohortId, UserId,
+};
 use brobygger_persistence::training_cohort::{
     self as store, EnrolmentRow, TrainerRow, TrainingCohortFilter, TrainingCohortRow,
 };
@@ -33,16 +34,15 @@ fn load(
     conn: &mut DbConnection,
     rows: Vec<TrainingCohortRow>,
 ) -> Result<Vec<TrainingCohort>, ApiError> {
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let ids: Vec<TrainingCohortId> = rows.iter().map(|r| r.id).collect();
     let grants = store::grants_of(conn, &ids)?;
-    rows.into_iter()
+    Ok(rows
+        .into_iter()
         .map(|row| {
-            let grants = values_of(&grants, &row.id)
-                .map(convert::text_enum)
-                .collect::<Result<_, _>>()?;
+            let grants = values_of(&grants, &row.id).copied().collect();
             TrainingCohort::from_parts(row, grants)
         })
-        .collect()
+        .collect())
 }
 
 fn load_one(conn: &mut DbConnection, row: TrainingCohortRow) -> Result<TrainingCohort, ApiError> {
@@ -67,16 +67,16 @@ fn check(
             None
         }
     };
-    let programme_id = input.programme_id.to_string();
     if current.is_none() {
-        match access::programme_access(conn, actor, &programme_id)? {
+        match access::programme_access(conn, actor, input.programme_id.into())? {
             Access::None => errors.push("programme_id", "unknown", "no such programme"),
             found => found.require_manage("a programme")?,
         }
     }
-    let provider = input.provider_organisation_id.to_string();
     if current.is_none_or(|c| c.provider_organisation_id != input.provider_organisation_id) {
-        let partner = programme_store::partner_role(conn, &programme_id, &provider)?.is_some();
+        let (programme, provider) = (input.programme_id, input.provider_organisation_id);
+        let partner =
+            programme_store::partner_role(conn, programme.into(), provider.into())?.is_some();
         if !(partner || access::organisation_in_body(conn, actor, &input.provider_organisation_id)?)
         {
             errors.push(
@@ -92,13 +92,6 @@ fn check(
     }
 }
 
-fn grant_names(grants: &[QualificationKind]) -> Vec<String> {
-    set(grants.to_vec())
-        .into_iter()
-        .map(|g| g.as_str().to_owned())
-        .collect()
-}
-
 /// The cohorts of the programmes the actor sees.
 pub fn list(
     conn: &mut DbConnection,
@@ -111,8 +104,8 @@ pub fn list(
     }
     let filter = TrainingCohortFilter {
         partner_organisation_id: access::partner_organisation(actor),
-        programme_id: filters.programme_id.map(|p| p.to_string()),
-        provider_organisation_id: filters.provider_organisation_id.map(|p| p.to_string()),
+        programme_id: filters.programme_id.map(ProgrammeId::from),
+        provider_organisation_id: filters.provider_organisation_id.map(OrganisationId::from),
     };
     let rows = store::list(conn, &filter, page)?;
     let page = Page::from_rows(rows, page, |r| &r.id, Ok)?;
@@ -135,9 +128,9 @@ pub fn create(
 ) -> Result<(TrainingCohort, String), ApiError> {
     let period = check(conn, actor, &input, None)?;
     let row = TrainingCohortRow {
-        id: Uuid::now_v7().to_string(),
-        programme_id: input.programme_id.to_string(),
-        provider_organisation_id: input.provider_organisation_id.to_string(),
+        id: TrainingCohortId::new(),
+        programme_id: input.programme_id.into(),
+        provider_organisation_id: input.provider_organisation_id.into(),
         start_date: period.start(),
         end_date: period.end(),
         version: 1,
@@ -145,7 +138,7 @@ pub fn create(
         updated_at: actor.now,
     };
     store::insert(conn, &row)?;
-    store::set_grants(conn, &row.id, &grant_names(&input.grants))?;
+    store::set_grants(conn, row.id, &set(input.grants.clone()))?;
     let location = format!("/api/v1/training-cohorts/{}", row.id);
     Ok((load_one(conn, row)?, location))
 }
@@ -164,7 +157,7 @@ pub fn update(
     let input = patch.apply(&before.input(), WRITABLE)?;
     let period = check(conn, actor, &input, Some(&before))?;
     let row = TrainingCohortRow {
-        provider_organisation_id: input.provider_organisation_id.to_string(),
+        provider_organisation_id: input.provider_organisation_id.into(),
         start_date: period.start(),
         end_date: period.end(),
         version: current.version + 1,
@@ -172,7 +165,7 @@ pub fn update(
         ..current.clone()
     };
     http::stored(store::update(conn, &row, current.version)?, current.version)?;
-    store::set_grants(conn, &row.id, &grant_names(&input.grants))?;
+    store::set_grants(conn, row.id, &set(input.grants.clone()))?;
     load_one(conn, row)
 }
 
@@ -185,14 +178,13 @@ pub fn list_trainers(
     page: &PageRequest,
 ) -> Result<Page<Trainer>, ApiError> {
     let (cohort, _) = access::training_cohort(conn, actor, id)?;
-    let rows = store::list_trainers(conn, &cohort.id, page)?;
-    Page::from_rows(rows, page, |r| &r.id, Trainer::from_row)
+    let rows = store::list_trainers(conn, cohort.id, page)?;
+    Page::from_rows(rows, page, |r| &r.id, |r| Ok(Trainer::from_row(r)))
 }
 
-/// Who may train as a professional: the domain's rule over the user's role (a stored role
-/// that does not parse trains no one).
+/// Who may train as a professional: the domain's rule over the user's role.
 fn may_train_as_professional(user: &UserRow) -> bool {
-    Role::parse(&user.role).is_some_and(user_may_train)
+    user_may_train(user.role)
 }
 
 /// The trainer named in `input`: `(peer worker, user)`, exactly one of them.
@@ -201,7 +193,7 @@ fn trainer(
     actor: &Actor,
     cohort: &TrainingCohortRow,
     input: &TrainerInput,
-) -> Result<(Option<String>, Option<String>), ApiError> {
+) -> Result<(Option<PeerWorkerId>, Option<UserId>), ApiError> {
     match (input.peer_worker_id, input.user_id) {
         (Some(peer), None) => {
             let Some((worker, _)) = access::peer_worker_in_body(conn, actor, &peer)? else {
@@ -211,8 +203,7 @@ fn trainer(
                     "no such peer worker",
                 ));
             };
-            let status: PeerWorkerStatus = convert::text_enum(&worker.status)?;
-            if !may_train(status, &peer_worker::service::held(conn, &worker.id)?) {
+            if !may_train(worker.status, &peer_worker::service::held(conn, worker.id)?) {
                 return Err(ApiError::QualificationMissing(
                     "a peer trainer must be active and hold peer_trainer".to_owned(),
                 ));
@@ -220,7 +211,7 @@ fn trainer(
             Ok((Some(worker.id), None))
         }
         (None, Some(user)) => {
-            match access::programme_user_in_body(conn, actor, &cohort.programme_id, &user)? {
+            match access::programme_user_in_body(conn, actor, cohort.programme_id, &user)? {
                 Some(found) if may_train_as_professional(&found) => Ok((None, Some(found.id))),
                 _ => Err(ApiError::field("user_id", "unknown", "no such user")),
             }
@@ -250,8 +241,8 @@ pub fn create_trainer(
     access.require_manage("a training cohort")?;
     let (peer_worker_id, user_id) = trainer(conn, actor, &cohort, &input)?;
     let row = TrainerRow {
-        id: Uuid::now_v7().to_string(),
-        training_cohort_id: cohort.id.clone(),
+        id: TrainerId::new(),
+        training_cohort_id: cohort.id,
         peer_worker_id,
         user_id,
         version: 1,
@@ -260,7 +251,7 @@ pub fn create_trainer(
     };
     store::insert_trainer(conn, &row)?;
     let location = format!("/api/v1/training-cohorts/{}/trainers", cohort.id);
-    Ok((Trainer::from_row(row)?, location))
+    Ok((Trainer::from_row(row), location))
 }
 
 // --- Enrolments ---------------------------------------------------------------------------------
@@ -273,9 +264,8 @@ pub fn list_enrolments(
     page: &PageRequest,
 ) -> Result<Page<Enrolment>, ApiError> {
     let (cohort, _) = access::training_cohort(conn, actor, id)?;
-    let outcome = filters.outcome.map(EnrolmentOutcome::as_str);
-    let rows = store::list_enrolments(conn, &cohort.id, outcome, page)?;
-    Page::from_rows(rows, page, |r| &r.id, Enrolment::from_row)
+    let rows = store::list_enrolments(conn, cohort.id, filters.outcome, page)?;
+    Page::from_rows(rows, page, |r| &r.id, |r| Ok(Enrolment::from_row(r)))
 }
 
 /// A peer worker the actor sees, enrolled in a cohort it manages.
@@ -295,10 +285,10 @@ pub fn create_enrolment(
         ));
     };
     let row = EnrolmentRow {
-        id: Uuid::now_v7().to_string(),
-        training_cohort_id: cohort.id.clone(),
+        id: EnrolmentId::new(),
+        training_cohort_id: cohort.id,
         peer_worker_id: worker.id,
-        outcome: EnrolmentOutcome::Enrolled.as_str().to_owned(),
+        outcome: EnrolmentOutcome::Enrolled,
         completed_on: None,
         version: 1,
         created_at: actor.now,
@@ -309,7 +299,7 @@ pub fn create_enrolment(
         "/api/v1/training-cohorts/{}/enrolments/{}",
         cohort.id, row.id
     );
-    Ok((Enrolment::from_row(row)?, location))
+    Ok((Enrolment::from_row(row), location))
 }
 
 /// Grants the cohort's qualifications to the peer worker of a completed enrolment.
@@ -320,16 +310,15 @@ fn complete(
     completed_on: NaiveDate,
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {
-    let grants: Vec<QualificationKind> = store::grants_of(conn, std::slice::from_ref(&cohort.id))?
-        .iter()
-        .map(|(_, kind)| convert::text_enum(kind))
-        .collect::<Result<_, _>>()?;
-    let peer_worker_id = &enrolment.peer_worker_id;
+    let grants: Vec<QualificationKind> = store::grants_of(conn, &[cohort.id])?
+        .into_iter()
+        .map(|(_, kind)| kind)
+        .collect();
     peer_worker::service::grant_from_cohort(
         conn,
-        peer_worker_id,
+        enrolment.peer_worker_id,
         &grants,
-        &cohort.id,
+        cohort.id,
         completed_on,
         now,
     )
@@ -344,11 +333,11 @@ pub fn update_enrolment(
     patch: MergePatch,
 ) -> Result<Enrolment, ApiError> {
     let (cohort, access) = access::training_cohort(conn, actor, id)?;
-    let current = store::find_enrolment(conn, &cohort.id, &enrolment_id.to_string())?
+    let current = store::find_enrolment(conn, cohort.id, EnrolmentId::from(*enrolment_id))?
         .ok_or(ApiError::NotFound)?;
     access.require_manage("a training cohort")?;
     if_match.check(current.version)?;
-    let before = Enrolment::from_row(current.clone())?;
+    let before = Enrolment::from_row(current.clone());
     let input = patch.apply(&before.input(), ENROLMENT_WRITABLE)?;
     let plan = plan_outcome(&OutcomeChange {
         from: before.outcome,
@@ -357,7 +346,7 @@ pub fn update_enrolment(
         cohort_starts_on: cohort.start_date,
     })?;
     let row = EnrolmentRow {
-        outcome: input.outcome.as_str().to_owned(),
+        outcome: input.outcome,
         completed_on: input.completed_on,
         version: current.version + 1,
         updated_at: actor.now,
@@ -370,5 +359,5 @@ pub fn update_enrolment(
     if let Some(on) = plan.grants_on {
         complete(conn, &cohort, &row, on, actor.now)?;
     }
-    Enrolment::from_row(row)
+    Ok(Enrolment::from_row(row))
 }

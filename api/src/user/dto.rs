@@ -1,8 +1,6 @@
 //! What `/users` reads and writes.
 
 use crate::clock::to_utc;
-use crate::convert::uuid;
-use crate::error::ApiError;
 use brobygger_domain::user::Role;
 use brobygger_persistence::user::UserRow;
 use chrono::{DateTime, Utc};
@@ -47,12 +45,11 @@ pub struct User {
 crate::http::versioned!(User);
 
 impl User {
-    pub fn from_row(row: UserRow) -> Result<Self, ApiError> {
-        Ok(Self {
-            id: uuid(&row.id)?,
-            organisation_id: uuid(&row.organisation_id)?,
-            role: Role::parse(&row.role)
-                .ok_or_else(|| ApiError::internal("stored role unknown"))?,
+    pub fn from_row(row: UserRow) -> Self {
+        Self {
+            id: row.id.into(),
+            organisation_id: row.organisation_id.into(),
+            role: row.role,
             username: row.username,
             display_name: row.display_name,
             email: row.email,
@@ -62,7 +59,7 @@ impl User {
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
-        })
+        }
     }
 }
 

@@ -11,7 +11,9 @@ use crate::error::ApiError;
 use crate::http::{self, IfMatch, Page};
 use actix_web::web;
 use brobygger_domain::FieldErrors;
+use brobygger_domain::organisation::OrganisationKind;
 use brobygger_domain::user::{Role, UserRuleError};
+use brobygger_persistence::ids::{OrganisationId, UserId};
 use brobygger_persistence::organisation::{self as organisation_store, OrganisationRow};
 use brobygger_persistence::user::{self as store, UserFilter, UserRow};
 use brobygger_persistence::{DbConnection, PageRequest};
@@ -30,7 +32,7 @@ fn rule(error: UserRuleError) -> ApiError {
 /// password, clients do not.
 fn check(conn: &mut DbConnection, input: &UserInput, creating: bool) -> Result<(), ApiError> {
     let mut errors = FieldErrors::new();
-    if organisation_store::find(conn, &input.organisation_id.to_string())?.is_none() {
+    if organisation_store::find(conn, input.organisation_id.into())?.is_none() {
         errors.push("organisation_id", "unknown", "no such organisation");
     }
     if input.role.is_machine() && input.password.is_some() {
@@ -60,22 +62,22 @@ pub fn list(
     filters: &UserFilters,
     page: &PageRequest,
 ) -> Result<Page<User>, ApiError> {
-    let organisation = filters.organisation_id.map(|o| o.to_string());
+    let organisation = filters.organisation_id.map(OrganisationId::from);
     let Some((only_id, organisation_id)) = access::user_scope(actor, organisation) else {
         return Ok(Page::all(Vec::new()));
     };
     let filter = UserFilter {
         only_id,
         organisation_id,
-        role: filters.role.map(|r| r.as_str().to_owned()),
+        role: filters.role,
         active: filters.active,
     };
     let rows = store::list(conn, &filter, page)?;
-    Page::from_rows(rows, page, |r| &r.id, User::from_row)
+    Page::from_rows(rows, page, |r| &r.id, |r| Ok(User::from_row(r)))
 }
 
 pub fn read(conn: &mut DbConnection, actor: &Actor, id: &Uuid) -> Result<User, ApiError> {
-    User::from_row(access::user(conn, actor, id)?)
+    Ok(User::from_row(access::user(conn, actor, id)?))
 }
 
 /// The secrets of a new user, hashed before its transaction.
@@ -87,10 +89,9 @@ pub struct NewSecrets {
 /// Checks that the actor may create `input` at all, then hashes its secrets (a password, or
 /// a generated client secret for an integration client).
 pub async fn prepare(actor: &Actor, input: &UserInput) -> Result<NewSecrets, ApiError> {
-    let organisation = input.organisation_id.to_string();
     actor
         .actor()
-        .may_create(organisation.as_str(), input.role)
+        .may_create(input.organisation_id, input.role)
         .map_err(rule)?;
     let password_hash = match input.password.clone() {
         Some(p) => Some(hash(p).await?),
@@ -118,12 +119,12 @@ pub fn create(
     }
     let (client_secret, client_secret_hash) = secrets.client_secret.unzip();
     let row = UserRow {
-        id: Uuid::now_v7().to_string(),
+        id: UserId::new(),
         username: input.username,
         display_name: input.display_name,
         email: input.email,
-        role: input.role.as_str().to_owned(),
-        organisation_id: input.organisation_id.to_string(),
+        role: input.role,
+        organisation_id: input.organisation_id.into(),
         active: input.active,
         password_hash: secrets.password_hash,
         client_id: client_secret
@@ -136,7 +137,7 @@ pub fn create(
     };
     store::insert(conn, &row)?;
     let location = format!("/api/v1/users/{}", row.id);
-    let mut created = User::from_row(row)?;
+    let mut created = User::from_row(row);
     created.client_secret = client_secret;
     Ok((created, location))
 }
@@ -159,9 +160,9 @@ pub fn update(
     new_password: Option<String>,
 ) -> Result<User, ApiError> {
     let current = access::user(conn, actor, &id)?;
-    let subject = access::subject(&current)?;
+    let subject = access::subject(&current);
     let writable = actor.actor().writable_user_fields(&subject);
-    let before = User::from_row(current.clone())?;
+    let before = User::from_row(current.clone());
     if_match.check(before.version)?;
     let input = patch.apply(
         &UserInput {
@@ -201,8 +202,8 @@ pub fn update(
         username: input.username,
         display_name: input.display_name,
         email: input.email,
-        role: input.role.as_str().to_owned(),
-        organisation_id: input.organisation_id.to_string(),
+        role: input.role,
+        organisation_id: input.organisation_id.into(),
         active: input.active,
         password_hash: new_password.or(current.password_hash.clone()),
         version: current.version + 1,
@@ -210,7 +211,7 @@ pub fn update(
         ..current.clone()
     };
     http::stored(store::update(conn, &row, current.version)?, current.version)?;
-    User::from_row(row)
+    Ok(User::from_row(row))
 }
 
 /// A user created by the operator (no actor): at first start or by `brobygger create-user`.
@@ -218,17 +219,17 @@ fn create_unchecked(
     conn: &mut DbConnection,
     (username, display_name): (&str, &str),
     role: Role,
-    organisation_id: &str,
+    organisation_id: OrganisationId,
     password_hash: String,
     now: NaiveDateTime,
 ) -> Result<UserRow, ApiError> {
     let row = UserRow {
-        id: Uuid::now_v7().to_string(),
+        id: UserId::new(),
         username: username.to_owned(),
         display_name: display_name.to_owned(),
         email: None,
-        role: role.as_str().to_owned(),
-        organisation_id: organisation_id.to_owned(),
+        role,
+        organisation_id,
         active: true,
         password_hash: Some(password_hash),
         client_id: None,
@@ -254,9 +255,9 @@ pub fn first_admin(
             return Ok(false);
         }
         let organisation = OrganisationRow {
-            id: Uuid::now_v7().to_string(),
+            id: OrganisationId::new(),
             name: "Brobygger administration".to_owned(),
-            kind: "other".to_owned(),
+            kind: OrganisationKind::Other,
             municipality_code: None,
             region_code: None,
             cvr: None,
@@ -268,7 +269,7 @@ pub fn first_admin(
         organisation_store::insert(conn, &organisation)?;
         let names = (username, "Administrator");
         let hash = password_hash()?;
-        create_unchecked(conn, names, Role::Admin, &organisation.id, hash, now)?;
+        create_unchecked(conn, names, Role::Admin, organisation.id, hash, now)?;
         Ok(true)
     })
 }
@@ -286,13 +287,15 @@ pub fn create_by_operator(
     conn.transaction(|conn| {
         let organisation_id = match organisation_id {
             Some(id) => {
-                organisation_store::find(conn, id)?
-                    .ok_or_else(|| ApiError::Conflict(format!("no organisation with id {id}")))?
+                let unknown = || ApiError::Conflict(format!("no organisation with id {id}"));
+                let parsed = id.parse::<OrganisationId>().map_err(|_| unknown())?;
+                organisation_store::find(conn, parsed)?
+                    .ok_or_else(unknown)?
                     .id
             }
             None => {
                 let admins = UserFilter {
-                    role: Some(Role::Admin.as_str().to_owned()),
+                    role: Some(Role::Admin),
                     ..Default::default()
                 };
                 let first = PageRequest {
@@ -315,6 +318,6 @@ pub fn create_by_operator(
             return Err(ApiError::Conflict("this username is taken".into()));
         }
         let names = (username, display_name);
-        create_unchecked(conn, names, role, &organisation_id, password_hash, now)
+        create_unchecked(conn, names, role, organisation_id, password_hash, now)
     })
 }

@@ -206,9 +206,7 @@ fn scoped<'a>(scope: &CitizenScope) -> Option<retention_checks::BoxedQuery<'a, B
                     .filter(
                         courses::programme_id.eq_any(
                             programme_partners::table
-                                .filter(
-                                    programme_partners::organisation_id.eq(*organisation),
-                                )
+                                .filter(programme_partners::organisation_id.eq(*organisation))
                                 .select(programme_partners::programme_id),
                         ),
                     )

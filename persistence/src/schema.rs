@@ -420,3 +420,32 @@ diesel::allow_tables_to_appear_in_same_query!(
 // Scopes nest the partnerships in queries of support courses and citizens.
 diesel::allow_tables_to_appear_in_same_query!(programme_partners, support_courses);
 diesel::allow_tables_to_appear_in_same_query!(programme_partners, citizens);
+
+diesel::table! {
+    referrals (id) {
+        id -> Text,
+        support_course_id -> Text,
+        citizen_id -> Text,
+        target_organisation_id -> Text,
+        target_kind -> Text,
+        sending_organisation_id -> Text,
+        purpose -> Text,
+        requested_by_citizen -> Bool,
+        consent_id -> Text,
+        share_phone -> Bool,
+        share_email -> Bool,
+        status -> Text,
+        sent_at -> Nullable<Timestamp>,
+        acknowledged_at -> Nullable<Timestamp>,
+        accepted_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        created_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+// The sender's scope nests the support courses (and their partnerships) in referral queries.
+diesel::allow_tables_to_appear_in_same_query!(referrals, support_courses);
+diesel::allow_tables_to_appear_in_same_query!(referrals, programme_partners);

@@ -55,6 +55,8 @@ text_columns! {
     brobygger_domain::citizen::ConsentPurpose,
     brobygger_domain::citizen::ConsentMethod,
     brobygger_domain::training_cohort::EnrolmentOutcome,
+    brobygger_domain::referral::ReferralStatus,
+    brobygger_domain::referral::TargetKind,
 }
 
 #[cfg(test)]

@@ -22,18 +22,23 @@
 //! - **Support courses** (and their goals and contacts): coordinators and integrations those
 //!   in their organisation's partner programmes (a coordinator of the programme manages them);
 //!   the peer worker guiding a course guides it (goals, progress, contacts).
+//! - **Referrals**: the sending side as their support course (admins read); the recipient's
+//!   side, professionals and coordinators of the target organisation, once sent and while
+//!   the consent holds.
 //! - **The audit log**: admins.
 //!
 //! Anything outside this scope does not exist for the user: `404`, never listed.
 
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
+use brobygger_domain::referral::Side;
 use brobygger_domain::user::{Role, Subject};
 use brobygger_persistence::DbConnection;
 use brobygger_persistence::citizen::{self as citizen_store, CitizenRow, CitizenScope};
 use brobygger_persistence::organisation::{self as organisation_store, OrganisationRow};
 use brobygger_persistence::peer_worker::{self as peer_store, PeerWorkerRow, PeerWorkerScope};
 use brobygger_persistence::programme::{self as programme_store, ProgrammeRow};
+use brobygger_persistence::referral::{self as referral_store, ReferralRow, ReferralScope};
 use brobygger_persistence::supervision::{self as supervision_store, SupervisionSessionRow};
 use brobygger_persistence::support_course::{self as course_store, CourseScope, SupportCourseRow};
 use brobygger_persistence::training_cohort::{self as cohort_store, TrainingCohortRow};
@@ -428,6 +433,80 @@ pub fn sees_cpr(user: &CurrentUser) -> bool {
 /// `403` unless `user` reads the audit log (admins).
 pub fn read_audit_log(user: &CurrentUser) -> Result<(), ApiError> {
     require_role(user, &[Role::Admin], "only an admin reads the audit log")
+}
+
+// --- Referrals ------------------------------------------------------------------------------
+
+/// The sides of a referral a user is on: the sending side's access (its course's, admins
+/// read) and whether it is on the recipient's side (see the module's notes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReferralSides {
+    pub sender: Access,
+    pub recipient: bool,
+}
+
+impl ReferralSides {
+    /// The side the user moves a referral on when the move needs `needed`; `403` for readers.
+    pub fn acting(self, needed: Option<Side>) -> Result<Side, ApiError> {
+        let sends = self.sender >= Access::Guide;
+        match (self.recipient, sends) {
+            (true, false) => Ok(Side::Recipient),
+            (true, true) if needed == Some(Side::Recipient) => Ok(Side::Recipient),
+            (_, true) => Ok(Side::Sender),
+            (false, false) => Err(ApiError::Forbidden(ONLY_REFERRAL_SIDES.to_owned())),
+        }
+    }
+}
+
+const ONLY_REFERRAL_SIDES: &str = "only the sending side's peer worker and coordinators, and the recipient's professionals and coordinators, move referrals";
+
+/// The sending side's access to referrals of course `course_id`; `None` if it is unseen.
+pub fn referral_sender(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    course_id: &Uuid,
+) -> Result<Option<(SupportCourseRow, Access)>, ApiError> {
+    match support_course(conn, user, course_id) {
+        Ok((row, _)) if user.is_admin() => Ok(Some((row, Access::Read))),
+        Ok(found) => Ok(Some(found)),
+        Err(ApiError::NotFound) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
+/// The referrals `user` lists: those of the courses it sees, and those it receives.
+pub fn referral_scope(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+) -> Result<ReferralScope, ApiError> {
+    let recipient = receives(user).then(|| user.organisation_id.clone());
+    let sender = support_course_scope(conn, user)?;
+    Ok(ReferralScope { sender, recipient })
+}
+
+/// Roles on a recipient's side of the referrals addressed to their organisation.
+fn receives(user: &CurrentUser) -> bool {
+    matches!(user.role, Role::Professional | Role::Coordinator)
+}
+
+/// Referral `id` if `user` is on one of its sides (else `404`), with the sides it is on.
+pub fn referral(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: &Uuid,
+) -> Result<(ReferralRow, ReferralSides), ApiError> {
+    let row = referral_store::find(conn, &id.to_string())?.ok_or(ApiError::NotFound)?;
+    let course = referral_sender(conn, user, row.support_course_id.as_uuid())?;
+    let sides = ReferralSides {
+        sender: course.map_or(Access::None, |(_, access)| access),
+        recipient: receives(user)
+            && row.target_organisation_id.to_string() == user.organisation_id
+            && row.status.visible_to_recipient(),
+    };
+    if sides.sender == Access::None && !sides.recipient {
+        return Err(ApiError::NotFound);
+    }
+    Ok((row, sides))
 }
 
 // --- Who leads a new programme, and the people a body may name ----------------------------------

@@ -10,6 +10,7 @@ use crate::metrics::Metrics;
 use crate::openapi::ApiDoc;
 use crate::peer_worker;
 use crate::programme;
+use crate::referral;
 use crate::settings::Settings;
 use crate::state::AppState;
 use crate::tokens::TokenKeys;
@@ -54,7 +55,8 @@ fn routes(cfg: &mut ServiceConfig) {
                 .configure(programme::configure)
                 .configure(peer_worker::configure)
                 .configure(training_cohort::configure)
-                .configure(supervision::configure),
+                .configure(supervision::configure)
+                .configure(referral::configure),
         );
 }
 

@@ -87,7 +87,9 @@ fn sender_condition<'a>(scope: &CourseScope) -> Option<Condition<'a>> {
                     .filter(
                         support_courses::programme_id.eq_any(
                             programme_partners::table
-                                .filter(programme_partners::organisation_id.eq(organisation.clone()))
+                                .filter(
+                                    programme_partners::organisation_id.eq(organisation.clone()),
+                                )
                                 .select(programme_partners::programme_id),
                         ),
                     )
@@ -145,7 +147,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ReferralRow
         .optional()
 }
 
-/// Stores a move (status and timestamps) if the referral is still at `expected_version`.
+/// Stores a move (status, timestamps and the consent rechecked on sending) if the referral is still at `expected_version`.
 pub fn update(
     conn: &mut DbConnection,
     row: &ReferralRow,
@@ -158,6 +160,7 @@ pub fn update(
     )
     .set((
         referrals::status.eq(row.status.as_str()),
+        referrals::consent_id.eq(row.consent_id),
         referrals::sent_at.eq(row.sent_at),
         referrals::acknowledged_at.eq(row.acknowledged_at),
         referrals::accepted_at.eq(row.accepted_at),
@@ -255,10 +258,7 @@ pub fn erase_free_text(
         .map(|id| id.to_string())
         .collect();
     diesel::update(referrals::table.filter(referrals::citizen_id.eq(citizen_id.to_owned())))
-        .set((
-            referrals::purpose.eq(erased),
-            referrals::updated_at.eq(now),
-        ))
+        .set((referrals::purpose.eq(erased), referrals::updated_at.eq(now)))
         .execute(conn)?;
     diesel::update(
         status_history::table

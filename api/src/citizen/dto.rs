@@ -198,6 +198,7 @@ impl FieldRules for CitizenLookup {
         "anonymised_at": null, "version": 1, "created_at": "2026-11-22T10:00:00Z", "updated_at": "2026-11-22T10:00:00Z"},
     "consents": [],
     "support_courses": [],
+    "referrals": [],
     "access_log": []
 }))]
 pub struct CitizenDataExport {
@@ -206,6 +207,8 @@ pub struct CitizenDataExport {
     pub consents: Vec<Consent>,
     /// Every support course with its goals, progress and contacts.
     pub support_courses: Vec<SupportCourseExport>,
+    /// Every referral made for the citizen, with its history.
+    pub referrals: Vec<crate::referral::dto::Referral>,
     /// Every recorded read and write of the citizen's data, oldest first, this export included.
     pub access_log: Vec<AuditEvent>,
 }

@@ -240,12 +240,14 @@ pub fn data_export(
     audit.record(conn, "export", "citizen", Some(&row.id), Some(&row.id))?;
     let consents = consent_store::of_citizen(conn, &row.id)?;
     let support_courses = support_course::service::export_of(conn, &row.id)?;
+    let referrals = crate::referral::service::export_of(conn, &row.id)?;
     let trail = audit_store::of_citizen(conn, &row.id)?;
     Ok(CitizenDataExport {
         exported_at: to_utc(actor.now),
         citizen: Citizen::from_row(row, vault, actor, true)?,
         consents: http::convert_all(consents, |c| Consent::from_row(c, actor.today))?,
         support_courses,
+        referrals,
         access_log: http::convert_all(trail, AuditEvent::from_row)?,
     })
 }
@@ -300,6 +302,7 @@ fn anonymise_row(
     };
     http::stored(store::update(conn, &row, current.version)?, current.version)?;
     support_course::service::erase_free_text(conn, &row.id, ERASED_TEXT, now)?;
+    crate::referral::service::erase_free_text(conn, &row.id, ERASED_TEXT, now)?;
     Ok(row)
 }
 

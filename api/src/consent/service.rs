@@ -105,6 +105,8 @@ pub fn withdraw(
         ..current.clone()
     };
     http::stored(store::update(conn, &row, current.version)?, current.version)?;
+    let purpose = crate::convert::text_enum(&row.purpose)?;
+    crate::referral::service::consent_withdrawn(conn, actor, &row.id, purpose)?;
     let audit = &actor.audit;
     audit.record(
         conn,

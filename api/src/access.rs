@@ -501,7 +501,7 @@ pub fn referral(
         sender: course.map_or(Access::None, |(_, access)| access),
         recipient: receives(user)
             && row.target_organisation_id.to_string() == user.organisation_id
-            && row.status.visible_to_recipient(),
+            && row.status.visible_to_recipient(row.sent_at.is_some()),
     };
     if sides.sender == Access::None && !sides.recipient {
         return Err(ApiError::NotFound);

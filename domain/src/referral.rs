@@ -118,12 +118,11 @@ impl ReferralStatus {
     /// The open statuses, as stored.
     pub const OPEN: [&'static str; 4] = ["draft", "sent", "acknowledged", "accepted"];
 
-    /// Statuses the recipient never sees: not yet sent, or no longer consented to.
-    pub const HIDDEN_FROM_RECIPIENT: [&'static str; 2] = ["draft", "consent_withdrawn"];
-
-    /// Whether the recipient's side sees a referral in this status.
-    pub fn visible_to_recipient(self) -> bool {
-        !matches!(self, Self::Draft | Self::ConsentWithdrawn)
+    /// Whether the recipient's side sees a referral in this status that was (or was not)
+    /// `sent`: never one that was not sent (a draft, or a draft cancelled), never one whose
+    /// consent was withdrawn.
+    pub fn visible_to_recipient(self, sent: bool) -> bool {
+        sent && self != Self::ConsentWithdrawn
     }
 
     /// Moves that must say why.
@@ -145,12 +144,14 @@ impl ReferralStatus {
         }
     }
 
-    /// The moves `side` may make from here.
+    /// The moves named to `side` when it asks for one the workflow does not allow: the
+    /// users' moves (either side's; the other side's is `403` when asked), or the system's.
     pub fn allowed_for(self, side: Side) -> Vec<ReferralStatus> {
+        let system = |to: &ReferralStatus| to.moved_by() == Some(Side::System);
         self.allowed()
             .iter()
             .copied()
-            .filter(|to| to.moved_by() == Some(side))
+            .filter(|to| system(to) == (side == Side::System))
             .collect()
     }
 }
@@ -216,7 +217,7 @@ pub struct ReferralPlan {
 }
 
 /// The referral workflow, checked in this order: the move exists in the workflow (else
-/// `NotAllowed` naming the moves `side` may make); it is `side`'s move (else `WrongSide`);
+/// `NotAllowed` naming the users' moves from here, or the system's to the system); it is `side`'s move (else `WrongSide`);
 /// declining has a non-blank reason.
 pub fn plan_transition(
     from: ReferralStatus,
@@ -416,7 +417,20 @@ mod tests {
         let refused = plan_transition(Sent, Completed, Side::Recipient, None).expect_err("no");
         assert_eq!(
             refused.to_string(),
-            "cannot move from sent to completed; allowed: acknowledged, declined"
+            "cannot move from sent to completed; allowed: acknowledged, declined, cancelled"
+        );
+        let refused = plan_transition(Acknowledged, Sent, Side::Sender, None).expect_err("no");
+        assert_eq!(
+            refused.to_string(),
+            "cannot move from acknowledged to sent; allowed: accepted, declined",
+            "an open referral is not final for the side that has no move left"
+        );
+        let refused = plan_transition(Completed, ConsentWithdrawn, Side::System, None);
+        assert!(
+            refused
+                .expect_err("closed")
+                .to_string()
+                .ends_with("completed is final")
         );
     }
 
@@ -535,17 +549,15 @@ mod tests {
     }
 
     #[test]
-    fn the_recipient_never_sees_drafts_or_withdrawn_referrals() {
+    fn the_recipient_never_sees_unsent_or_withdrawn_referrals() {
         for &status in ReferralStatus::ALL {
+            assert!(!status.visible_to_recipient(false), "{status:?} unsent");
             assert_eq!(
-                status.visible_to_recipient(),
-                !ReferralStatus::HIDDEN_FROM_RECIPIENT.contains(&status.as_str()),
-                "{status:?}"
+                status.visible_to_recipient(true),
+                status != ConsentWithdrawn,
+                "{status:?} sent"
             );
         }
-        assert!(!Draft.visible_to_recipient());
-        assert!(!ConsentWithdrawn.visible_to_recipient());
-        assert!(Sent.visible_to_recipient());
     }
 
     #[test]

@@ -13,8 +13,6 @@ use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
-/// The statuses the recipient's side never sees (drafts, withdrawn consent).
-const HIDDEN_FROM_RECIPIENT: [&str; 2] = ReferralStatus::HIDDEN_FROM_RECIPIENT;
 /// The open statuses, as the domain defines them.
 const OPEN: [&str; 4] = ReferralStatus::OPEN;
 
@@ -107,12 +105,15 @@ fn sender_condition<'a>(scope: &CourseScope) -> Option<Condition<'a>> {
     }
 }
 
-/// The recipient side's condition: addressed to `organisation`, sent, consent not withdrawn.
+/// The recipient side's condition: addressed to `organisation`, sent (never a draft, nor a
+/// draft cancelled), consent not withdrawn — as `ReferralStatus::visible_to_recipient`.
 fn recipient_condition<'a>(organisation: &str) -> Condition<'a> {
+    let withdrawn = ReferralStatus::ConsentWithdrawn.as_str();
     Box::new(
         referrals::target_organisation_id
             .eq(organisation.to_owned())
-            .and(referrals::status.ne_all(HIDDEN_FROM_RECIPIENT)),
+            .and(referrals::sent_at.is_not_null())
+            .and(referrals::status.ne(withdrawn)),
     )
 }
 

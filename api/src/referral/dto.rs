@@ -202,8 +202,8 @@ pub struct ReceivedReferral {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A referral as the caller sees it: the sending side's [`Referral`] or the recipient's
-/// [`ReceivedReferral`], told apart by `view`.
+/// A referral as the caller sees it: the sending side's `Referral` or the recipient's
+/// `ReceivedReferral`, told apart by `view`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum ReferralView {

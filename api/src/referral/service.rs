@@ -342,7 +342,7 @@ pub fn transition(
     workflow::record(conn, RESOURCE, &rid, to, actor.now, &actor.id, plan.reason)?;
     audit(conn, actor, "transition", &row)?;
     let sides = ReferralSides {
-        recipient: sides.recipient && row.status.visible_to_recipient(),
+        recipient: sides.recipient && row.status.visible_to_recipient(row.sent_at.is_some()),
         ..sides
     };
     view(conn, row, sides)

@@ -20,13 +20,27 @@ async fn bridge(app: &TestApp) -> Bridge {
     let w = world(app).await;
     let course = course(app, &w, &w.citizen, "peer_guide", Some(&w.guide)).await;
     let jobcentre = app
-        .organisation("Jobcenter Vejle", "jobcentre", json!({"municipality_code": "630"}))
+        .organisation(
+            "Jobcenter Vejle",
+            "jobcentre",
+            json!({"municipality_code": "630"}),
+        )
         .await;
     let other = app
-        .organisation("Jobcenter Aarhus", "jobcentre", json!({"municipality_code": "751"}))
+        .organisation(
+            "Jobcenter Aarhus",
+            "jobcentre",
+            json!({"municipality_code": "751"}),
+        )
         .await;
-    let pro = app.user_with_token("jc.vejle", "professional", &jobcentre).await.1;
-    let other_pro = app.user_with_token("jc.aarhus", "professional", &other).await.1;
+    let pro = app
+        .user_with_token("jc.vejle", "professional", &jobcentre)
+        .await
+        .1;
+    let other_pro = app
+        .user_with_token("jc.aarhus", "professional", &other)
+        .await
+        .1;
     Bridge {
         w,
         course,
@@ -72,7 +86,11 @@ async fn move_to(app: &TestApp, token: &str, id: &str, body: Value) -> brobygger
 }
 
 async fn listed(app: &TestApp, token: &str, query: &str) -> Vec<String> {
-    let list = app.get(&format!("/api/v1/referrals{query}")).token(token).send().await;
+    let list = app
+        .get(&format!("/api/v1/referrals{query}"))
+        .token(token)
+        .send()
+        .await;
     list.assert_status(200);
     list.ids()
 }
@@ -189,7 +207,7 @@ test_both! {
         move_to(&app, &b.w.guide_token, &id, json!({"to": "acknowledged"})).await.assert_problem(403, "forbidden");
         let refused = move_to(&app, &b.pro, &id, json!({"to": "completed"})).await;
         refused.assert_problem(409, "invalid_transition");
-        assert_eq!(refused.body["allowed"], json!(["acknowledged", "declined"]));
+        assert_eq!(refused.body["allowed"], json!(["acknowledged", "declined", "cancelled"]));
         let acknowledged = move_to(&app, &b.pro, &id, json!({"to": "acknowledged"})).await;
         acknowledged.assert_status(200);
         assert_eq!(acknowledged.body["view"], "recipient");
@@ -355,12 +373,26 @@ test_both! {
 
 /// `(user, action, resource id)` of every audited access to referrals of `citizen`.
 async fn referral_events(app: &TestApp, citizen: &str) -> Vec<(String, String, String)> {
-    let events = app.get(&format!("/api/v1/audit-events?citizen_id={citizen}&limit=200")).token(&app.admin_token).send().await;
+    let events = app
+        .get(&format!(
+            "/api/v1/audit-events?citizen_id={citizen}&limit=200"
+        ))
+        .token(&app.admin_token)
+        .send()
+        .await;
     events.assert_status(200);
-    events.body["items"].as_array().expect("items").iter()
+    events.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
         .filter(|e| e["resource_type"] == "referral")
-        .map(|e| (e["user_id"].as_str().unwrap_or_default().to_owned(), e["action"].as_str().unwrap_or_default().to_owned(),
-            e["resource_id"].as_str().unwrap_or_default().to_owned()))
+        .map(|e| {
+            (
+                e["user_id"].as_str().unwrap_or_default().to_owned(),
+                e["action"].as_str().unwrap_or_default().to_owned(),
+                e["resource_id"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
         .collect()
 }
 
@@ -376,7 +408,7 @@ test_both! {
         app.get(&format!("/api/v1/referrals/{id}")).token(&b.pro).send().await.assert_status(200);
         listed(&app, &b.pro, "").await;
         move_to(&app, &b.pro, &id, json!({"to": "acknowledged"})).await.assert_status(200);
-        move_to(&app, &b.w.guide_token, &id, json!({"to": "acknowledged"})).await.assert_problem(403, "forbidden");
+        move_to(&app, &b.w.guide_token, &id, json!({"to": "accepted"})).await.assert_problem(403, "forbidden");
         app.get(&format!("/api/v1/referrals/{id}")).token(&b.other_pro).send().await.assert_problem(404, "not_found");
         listed(&app, &b.other_pro, "").await;
         app.post(&format!("/api/v1/citizens/{}/consents/{consent_id}/withdraw", b.w.citizen)).token(&b.w.p.coordinator)

@@ -132,6 +132,7 @@ impl Referral {
 /// The citizen as the recipient sees it: the name, and only the contact details the citizen
 /// agreed to share (the others are absent).
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"name": "Jonas Holm", "phone": "+45 20 30 40 50"}))]
 pub struct ReferredCitizen {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -142,6 +143,7 @@ pub struct ReferredCitizen {
 
 /// The organisation a referral comes from.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"id": "0193a5d2-7c1e-7a51-9d1b-5d6f2f4b8e21", "name": "Vejle Kommune"}))]
 pub struct SendingOrganisation {
     pub id: Uuid,
     pub name: String,
@@ -149,6 +151,7 @@ pub struct SendingOrganisation {
 
 /// The peer worker behind a referral, with its work contact.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"name": "Anna Nielsen", "email": "anna.nielsen@vejle.dk", "phone": "+45 76 81 00 00"}))]
 pub struct ReferringPeerWorker {
     pub name: String,
     pub email: Option<String>,
@@ -206,6 +209,22 @@ pub struct ReceivedReferral {
 /// `ReceivedReferral`, told apart by `view`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(untagged)]
+#[schema(example = json!({
+    "view": "recipient",
+    "id": "0193a5d9-0000-7000-8000-000000000001",
+    "citizen": {"name": "Jonas Holm"},
+    "target_kind": "jobcentre",
+    "purpose": "Jonas would like to talk about a flexjob of 15 hours a week",
+    "sending_organisation": {"id": "0193a5d2-7c1e-7a51-9d1b-5d6f2f4b8e21", "name": "Vejle Kommune"},
+    "peer_worker": {"name": "Anna Nielsen", "email": "anna.nielsen@vejle.dk", "phone": null},
+    "status": "sent",
+    "status_history": [
+        {"status": "draft", "at": "2026-11-23T09:00:00Z", "by": "0193a5d3-0000-7000-8000-000000000004", "reason": null},
+        {"status": "sent", "at": "2026-11-23T09:05:00Z", "by": "0193a5d3-0000-7000-8000-000000000004", "reason": null}
+    ],
+    "sent_at": "2026-11-23T09:05:00Z", "acknowledged_at": null, "accepted_at": null, "closed_at": null,
+    "version": 2, "created_at": "2026-11-23T09:00:00Z", "updated_at": "2026-11-23T09:05:00Z"
+}))]
 pub enum ReferralView {
     Sender(Referral),
     Recipient(ReceivedReferral),

@@ -193,9 +193,9 @@ test_both! {
         assert_eq!(sent.body["status"], "sent");
         assert!(sent.body["sent_at"].is_string());
         // The inbox: the jobcentre's professional finds it; another jobcentre's does not.
-        assert_eq!(listed(&app, &b.pro, "").await, [id.clone()]);
-        assert_eq!(listed(&app, &b.pro, "?unacknowledged=true").await, [id.clone()]);
-        assert_eq!(listed(&app, &b.pro, "?status=sent").await, [id.clone()]);
+        assert_eq!(listed(&app, &b.pro, "").await, [id.as_str()]);
+        assert_eq!(listed(&app, &b.pro, "?unacknowledged=true").await, [id.as_str()]);
+        assert_eq!(listed(&app, &b.pro, "?status=sent").await, [id.as_str()]);
         assert!(listed(&app, &b.pro, "?status=accepted").await.is_empty());
         let inbox = app.get("/api/v1/referrals").token(&b.pro).send().await;
         assert_eq!(inbox.body["items"][0]["view"], "recipient");
@@ -250,11 +250,11 @@ test_both! {
         move_to(&app, &b.w.guide_token, &answered, json!({"to": "sent"})).await.assert_status(200);
         move_to(&app, &b.pro, &answered, json!({"to": "acknowledged"})).await.assert_status(200);
         referral(&app, &b).await; // a draft is not waiting for anyone
-        assert_eq!(listed(&app, &b.w.p.coordinator, "?awaiting_acknowledgement_days=0").await, [waiting.clone()]);
+        assert_eq!(listed(&app, &b.w.p.coordinator, "?awaiting_acknowledgement_days=0").await, [waiting.as_str()]);
         assert!(listed(&app, &b.w.p.coordinator, "?awaiting_acknowledgement_days=3").await.is_empty());
         app.clock.advance(chrono::TimeDelta::days(3));
         b.w.p.relogin(&app).await;
-        assert_eq!(listed(&app, &b.w.p.coordinator, "?awaiting_acknowledgement_days=3").await, [waiting.clone()]);
+        assert_eq!(listed(&app, &b.w.p.coordinator, "?awaiting_acknowledgement_days=3").await, [waiting.as_str()]);
         assert!(listed(&app, &b.w.p.coordinator, "?awaiting_acknowledgement_days=4").await.is_empty());
         app.get("/api/v1/referrals?awaiting_acknowledgement_days=-1").token(&b.w.p.coordinator).send().await
             .assert_problem(422, "validation");

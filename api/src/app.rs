@@ -13,6 +13,7 @@ use crate::metrics::Metrics;
 use crate::openapi::ApiDoc;
 use crate::peer_worker;
 use crate::programme;
+use crate::referral;
 use crate::settings::Settings;
 use crate::state::AppState;
 use crate::tokens::TokenKeys;
@@ -58,7 +59,8 @@ fn routes(cfg: &mut ServiceConfig) {
                 .configure(peer_worker::configure)
                 .configure(training_cohort::configure)
                 .configure(supervision::configure)
-                .configure(employment::configure),
+                .configure(employment::configure)
+                .configure(referral::configure),
         );
 }
 

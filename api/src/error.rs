@@ -89,6 +89,9 @@ pub enum ApiError {
     },
     #[error("{0}")]
     Conflict(String),
+    /// A referral or sharing without an active consent for that purpose (the detail names it).
+    #[error("{0}")]
+    ConsentRequired(String),
     /// A peer worker without the needed qualification, or not active.
     #[error("{0}")]
     QualificationMissing(String),
@@ -135,6 +138,7 @@ impl ApiError {
             Self::MethodNotAllowed(_) => "method_not_allowed",
             Self::InvalidTransition { .. } => "invalid_transition",
             Self::Conflict(_) => "conflict",
+            Self::ConsentRequired(_) => "consent_required",
             Self::QualificationMissing(_) => "qualification_missing",
             Self::CapacityExceeded(_) => "capacity_exceeded",
             Self::IdempotencyConflict => "idempotency_conflict",
@@ -159,6 +163,7 @@ impl ApiError {
             Self::MethodNotAllowed(_) => "Method not allowed",
             Self::InvalidTransition { .. } => "Invalid transition",
             Self::Conflict(_) => "Conflict",
+            Self::ConsentRequired(_) => "Consent required",
             Self::QualificationMissing(_) => "Qualification missing",
             Self::CapacityExceeded(_) => "Capacity exceeded",
             Self::IdempotencyConflict => "Request in flight",
@@ -222,6 +227,7 @@ impl ResponseError for ApiError {
                 StatusCode::CONFLICT
             }
             Self::QualificationMissing(_) | Self::CapacityExceeded(_) => StatusCode::CONFLICT,
+            Self::ConsentRequired(_) => StatusCode::CONFLICT,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::VersionMismatch { .. } => StatusCode::PRECONDITION_FAILED,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -388,5 +394,23 @@ impl From<brobygger_domain::programme::PartnerRoleRefusal> for ApiError {
     fn from(refusal: brobygger_domain::programme::PartnerRoleRefusal) -> Self {
         use brobygger_domain::error::HasCode;
         Self::field("role", refusal.code(), refusal.to_string())
+    }
+}
+
+impl From<brobygger_domain::referral::ReferralRefusal> for ApiError {
+    fn from(refusal: brobygger_domain::referral::ReferralRefusal) -> Self {
+        use brobygger_domain::error::HasCode;
+        use brobygger_domain::referral::ReferralRefusal;
+        use brobygger_domain::workflow::TextEnum;
+        match (&refusal, refusal.field()) {
+            (ReferralRefusal::NotAllowed { from, to, allowed }, _) => Self::InvalidTransition {
+                from: from.as_str().to_owned(),
+                to: to.as_str().to_owned(),
+                allowed: allowed.iter().map(|s| (*s).to_owned()).collect(),
+            },
+            (ReferralRefusal::WrongSide { .. }, _) => Self::Forbidden(refusal.to_string()),
+            (_, Some(field)) => Self::field(field, refusal.code(), refusal.to_string()),
+            (_, None) => Self::Conflict(refusal.to_string()),
+        }
     }
 }

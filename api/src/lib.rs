@@ -27,6 +27,7 @@ pub mod organisation;
 pub mod peer_worker;
 pub mod programme;
 pub mod reference;
+pub mod referral;
 pub mod request_context;
 pub mod retention;
 pub mod settings;

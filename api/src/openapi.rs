@@ -27,6 +27,7 @@ use utoipa::{Modify, OpenApi};
         (name = "citizens", description = "Citizens, their consents and their rights; every access is audited"),
         (name = "employment", description = "Citizens' employment statuses and the retention checks after job starts; every access is audited"),
         (name = "support-courses", description = "One-to-one support: courses, matching, goals and contacts"),
+        (name = "referrals", description = "Bridge-building: referrals under consent and the recipient's inbox"),
         (name = "audit", description = "The audit log of citizen data"),
         (name = "reference", description = "Official municipality and region codes"),
         (name = "programmes", description = "Programmes, their partners, targets and phases"),

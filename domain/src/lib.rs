@@ -10,6 +10,7 @@ pub mod organisation;
 pub mod peer_worker;
 pub mod programme;
 pub mod reference;
+pub mod referral;
 pub mod supervision;
 pub mod support_course;
 pub mod text;

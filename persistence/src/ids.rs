@@ -125,6 +125,7 @@ ids! {
     CitizenId,
     ConsentId,
     SupportCourseId,
+    ReferralId,
     GoalId,
     ProgressId,
     ContactId,

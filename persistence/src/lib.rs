@@ -16,6 +16,7 @@ pub mod organisation;
 pub mod page;
 pub mod peer_worker;
 pub mod programme;
+pub mod referral;
 pub mod schema;
 pub mod status_history;
 pub mod supervision;

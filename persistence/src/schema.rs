@@ -437,6 +437,31 @@ diesel::table! {
 }
 
 diesel::table! {
+    referrals (id) {
+        id -> Text,
+        support_course_id -> Text,
+        citizen_id -> Text,
+        target_organisation_id -> Text,
+        target_kind -> Text,
+        sending_organisation_id -> Text,
+        purpose -> Text,
+        requested_by_citizen -> Bool,
+        consent_id -> Text,
+        share_phone -> Bool,
+        share_email -> Bool,
+        status -> Text,
+        sent_at -> Nullable<Timestamp>,
+        acknowledged_at -> Nullable<Timestamp>,
+        accepted_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        created_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     retention_checks (id) {
         id -> Text,
         citizen_id -> Text,
@@ -458,3 +483,6 @@ diesel::allow_tables_to_appear_in_same_query!(employment_statuses, retention_che
 diesel::allow_tables_to_appear_in_same_query!(retention_checks, citizens);
 diesel::allow_tables_to_appear_in_same_query!(retention_checks, support_courses);
 diesel::allow_tables_to_appear_in_same_query!(retention_checks, programme_partners);
+// The sender's scope nests the support courses (and their partnerships) in referral queries.
+diesel::allow_tables_to_appear_in_same_query!(referrals, support_courses);
+diesel::allow_tables_to_appear_in_same_query!(referrals, programme_partners);

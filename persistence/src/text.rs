@@ -64,6 +64,8 @@ text_columns! {
     brobygger_domain::employment::EmploymentKind,
     brobygger_domain::employment::RetentionOutcome,
     crate::idempotency::KeyState,
+    brobygger_domain::referral::ReferralStatus,
+    brobygger_domain::referral::TargetKind,
 }
 
 #[cfg(test)]

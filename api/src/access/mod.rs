@@ -26,6 +26,9 @@
 //!   the peer worker guiding a course guides it (goals, progress, contacts).
 //! - **Employment statuses and retention checks**: as the citizen; who manages the citizen and
 //!   the peer worker guiding one of its courses record them.
+//! - **Referrals**: the sending side as their support course (admins read); the recipient's
+//!   side, professionals and coordinators of the target organisation, once sent and while
+//!   the consent holds.
 //! - **The audit log**: admins.
 //!
 //! Anything outside this scope does not exist for the user: `404`, never listed.
@@ -33,9 +36,11 @@
 mod citizen;
 mod level;
 mod organisation;
+mod referral;
 mod workforce;
 
 pub use citizen::*;
 pub use level::{Access, require_role};
 pub use organisation::*;
+pub use referral::*;
 pub use workforce::*;

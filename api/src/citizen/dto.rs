@@ -198,6 +198,7 @@ impl FieldRules for CitizenLookup {
         "anonymised_at": null, "version": 1, "created_at": "2026-11-22T10:00:00Z", "updated_at": "2026-11-22T10:00:00Z"},
     "consents": [],
     "support_courses": [],
+    "referrals": [],
     "access_log": []
 }))]
 pub struct CitizenDataExport {
@@ -210,6 +211,8 @@ pub struct CitizenDataExport {
     pub employment_statuses: Vec<EmploymentStatus>,
     /// The retention checks of its job starts, by due date.
     pub retention_checks: Vec<RetentionCheck>,
+    /// Every referral made for the citizen, with its history.
+    pub referrals: Vec<crate::referral::dto::Referral>,
     /// Every recorded read and write of the citizen's data, oldest first, this export included.
     pub access_log: Vec<AuditEvent>,
 }

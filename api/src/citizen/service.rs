@@ -13,6 +13,7 @@ use crate::cpr_vault::CprVault;
 use crate::employment;
 use crate::error::ApiError;
 use crate::http::{self, IfMatch, Page};
+use crate::referral;
 use crate::support_course;
 use brobygger_domain::FieldErrors;
 use brobygger_domain::citizen::Cpr;
@@ -245,6 +246,7 @@ pub fn data_export(
     let consents = consent_store::of_citizen(conn, row.id)?;
     let support_courses = support_course::service::export_of(conn, row.id)?;
     let (employment_statuses, retention_checks) = employment::service::export_of(conn, row.id)?;
+    let referrals = referral::service::export_of(conn, row.id)?;
     let trail = audit_store::of_citizen(conn, row.id)?;
     Ok(CitizenDataExport {
         exported_at: to_utc(actor.now),
@@ -256,6 +258,7 @@ pub fn data_export(
         support_courses,
         employment_statuses,
         retention_checks,
+        referrals,
         access_log: http::convert_all(trail, AuditEvent::from_row)?,
     })
 }
@@ -310,6 +313,7 @@ fn anonymise_row(
     };
     http::stored(store::update(conn, &row, current.version)?, current.version)?;
     support_course::service::erase_free_text(conn, row.id, ERASED_TEXT, now)?;
+    referral::service::erase_free_text(conn, row.id, ERASED_TEXT, now)?;
     Ok(row)
 }
 

@@ -102,6 +102,7 @@ pub fn withdraw(
         ..current.clone()
     };
     http::stored(store::update(conn, &row, current.version)?, current.version)?;
+    crate::referral::service::consent_withdrawn(conn, actor, row.id, row.purpose)?;
     let audit = &actor.audit;
     audit.record(
         conn,

@@ -11,6 +11,7 @@ mod organisations;
 mod outage;
 mod peer_workers;
 mod programmes;
+mod referrals;
 mod supervision;
 mod support_courses;
 mod training_cohorts;

@@ -18,8 +18,8 @@ use crate::settings::Settings;
 use crate::state::AppState;
 use crate::tokens::TokenKeys;
 use crate::{
-    audit, citizen, consent, contact, goal, health, metrics, organisation, reference,
-    request_context, supervision, support_course, token, training_cohort, user,
+    audit, citizen, consent, contact, goal, health, metrics, organisation, partner_invitation,
+    reference, request_context, supervision, support_course, token, training_cohort, user,
 };
 use actix_cors::Cors;
 use actix_web::dev::{Server, ServerHandle};
@@ -56,6 +56,7 @@ fn routes(cfg: &mut ServiceConfig) {
                 .configure(goal::configure)
                 .configure(contact::configure)
                 .configure(programme::configure)
+                .configure(partner_invitation::configure)
                 .configure(peer_worker::configure)
                 .configure(training_cohort::configure)
                 .configure(supervision::configure)

@@ -24,6 +24,7 @@ pub mod methods;
 pub mod metrics;
 pub mod openapi;
 pub mod organisation;
+pub mod partner_invitation;
 pub mod peer_worker;
 pub mod programme;
 pub mod reference;

@@ -91,6 +91,30 @@ pub fn check_partner_role(is_lead: bool, role: PartnerRole) -> Result<(), Partne
     }
 }
 
+/// How a new partner joins a programme (`spec/domain.md`, "Who may do what": a partnership is
+/// an agreement).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Joining {
+    /// At once: an admin adds it, or the adder's own organisation joins.
+    Direct,
+    /// Pending until a coordinator of the partner organisation accepts; grants nothing before.
+    ByAgreement,
+}
+
+/// How organisation `partner` joins when a user of `adder_organisation` (an admin or not)
+/// adds it: an organisation of another tenant only by its own agreement.
+pub fn partner_joining<Id: PartialEq>(
+    adder_is_admin: bool,
+    adder_organisation: &Id,
+    partner: &Id,
+) -> Joining {
+    if adder_is_admin || adder_organisation == partner {
+        Joining::Direct
+    } else {
+        Joining::ByAgreement
+    }
+}
+
 /// How often an active peer worker should have supervision unless the programme says otherwise.
 pub const DEFAULT_SUPERVISION_INTERVAL_DAYS: i32 = 30;
 
@@ -146,6 +170,18 @@ pub fn check_raw_period(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn another_tenant_joins_only_by_agreement_and_an_admin_adds_directly() {
+        assert_eq!(
+            partner_joining(false, &"vejle", &"kolding"),
+            Joining::ByAgreement
+        );
+        assert_eq!(partner_joining(false, &"vejle", &"vejle"), Joining::Direct);
+        assert_eq!(partner_joining(true, &"vejle", &"kolding"), Joining::Direct);
+        assert_eq!(partner_joining(true, &"vejle", &"vejle"), Joining::Direct);
+    }
+
     use super::*;
 
     /// `spec/domain.md` names the phases in order (development, implementation, pilot, trial,

@@ -132,6 +132,7 @@ ids! {
     AuditEventId,
     StatusChangeId,
     SessionId,
+    InvitationId,
     EmploymentStatusId,
     RetentionCheckId,
     LoginFailureId,

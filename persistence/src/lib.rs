@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod organisation;
 pub mod page;
+pub mod partner_invitation;
 pub mod peer_worker;
 pub mod programme;
 pub mod referral;

@@ -486,3 +486,19 @@ diesel::allow_tables_to_appear_in_same_query!(retention_checks, programme_partne
 // The sender's scope nests the support courses (and their partnerships) in referral queries.
 diesel::allow_tables_to_appear_in_same_query!(referrals, support_courses);
 diesel::allow_tables_to_appear_in_same_query!(referrals, programme_partners);
+
+diesel::table! {
+    partner_invitations (id) {
+        id -> Text,
+        programme_id -> Text,
+        organisation_id -> Text,
+        role -> Text,
+        invited_by -> Text,
+        inviting_organisation_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+// The scope of invitations nests the partnerships.
+diesel::allow_tables_to_appear_in_same_query!(partner_invitations, programme_partners);
+diesel::allow_tables_to_appear_in_same_query!(partner_invitations, programmes);

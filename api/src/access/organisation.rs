@@ -36,6 +36,16 @@ pub fn organisation_scope(user: &CurrentUser) -> Option<OrganisationId> {
     (!user.is_admin()).then_some(user.organisation_id)
 }
 
+/// `403` unless `user` may read the directory of organisations (admins and coordinators, who
+/// look for partners).
+pub fn read_directory(user: &CurrentUser) -> Result<(), ApiError> {
+    require_role(
+        user,
+        &[Role::Admin, Role::Coordinator],
+        "only admins and coordinators read the directory of organisations",
+    )
+}
+
 /// `403` unless `user` manages organisations (admins).
 pub fn manage_organisations(user: &CurrentUser) -> Result<(), ApiError> {
     require_role(user, &[Role::Admin], "only an admin manages organisations")

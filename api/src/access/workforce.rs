@@ -7,8 +7,10 @@ use crate::error::ApiError;
 use brobygger_domain::user::Role;
 use brobygger_persistence::DbConnection;
 use brobygger_persistence::ids::{
-    OrganisationId, PeerWorkerId, ProgrammeId, SupervisionSessionId, TrainingCohortId, UserId,
+    InvitationId, OrganisationId, PeerWorkerId, ProgrammeId, SupervisionSessionId,
+    TrainingCohortId, UserId,
 };
+use brobygger_persistence::partner_invitation::{self as invitation_store, InvitationRow};
 use brobygger_persistence::peer_worker::{self as peer_store, PeerWorkerRow, PeerWorkerScope};
 use brobygger_persistence::programme::{self as programme_store, ProgrammeRow};
 use brobygger_persistence::supervision::{self as supervision_store, SupervisionSessionRow};
@@ -253,4 +255,44 @@ pub fn record_supervision(user: &CurrentUser, manages_an_attendee: bool) -> Resu
                 .to_owned(),
         ))
     }
+}
+
+// --- Partnership invitations ----------------------------------------------------------------
+
+/// The side of a partnership invitation a user is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvitationSide {
+    /// A coordinator of the invited organisation (or an admin): accepts or declines.
+    Invited,
+    /// A coordinator managing the programme that invited: may withdraw it.
+    Inviting,
+}
+
+/// Which invitations `user` lists: `Some(None)` all (admins), `Some(Some(org))` those
+/// addressed to its organisation or made by programmes it is a partner of (coordinators),
+/// `None` none (other roles).
+pub fn invitation_scope(user: &CurrentUser) -> Option<Option<OrganisationId>> {
+    match user.role {
+        Role::Admin => Some(None),
+        Role::Coordinator => Some(Some(user.organisation_id)),
+        _ => None,
+    }
+}
+
+/// Invitation `id` if `user` is on one of its sides (else `404`), and which.
+pub fn partner_invitation(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: &Uuid,
+) -> Result<(InvitationRow, InvitationSide), ApiError> {
+    let row = invitation_store::find(conn, InvitationId::from(*id))?.ok_or(ApiError::NotFound)?;
+    let side = match user.role {
+        Role::Admin => InvitationSide::Invited,
+        Role::Coordinator if row.organisation_id == user.organisation_id => InvitationSide::Invited,
+        Role::Coordinator if programme_access(conn, user, row.programme_id)? == Access::Manage => {
+            InvitationSide::Inviting
+        }
+        _ => return Err(ApiError::NotFound),
+    };
+    Ok((row, side))
 }

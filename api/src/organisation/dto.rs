@@ -140,3 +140,36 @@ pub struct OrganisationFilters {
     pub municipality_code: Option<String>,
     pub parent_id: Option<Uuid>,
 }
+
+/// An organisation as the directory shows it: what is public about it (name, kind, official
+/// codes, parent), to find partners by; nothing about its users or data.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193a5d2-7c1e-7a51-9d1b-5d6f2f4b8e22",
+    "name": "Jobcenter Vejle",
+    "kind": "jobcentre",
+    "municipality_code": null,
+    "region_code": null,
+    "parent_id": "0193a5d2-7c1e-7a51-9d1b-5d6f2f4b8e21"
+}))]
+pub struct DirectoryEntry {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: OrganisationKind,
+    pub municipality_code: Option<String>,
+    pub region_code: Option<String>,
+    pub parent_id: Option<Uuid>,
+}
+
+impl DirectoryEntry {
+    pub fn from_row(row: OrganisationRow) -> Self {
+        Self {
+            id: row.id.into(),
+            name: row.name,
+            kind: row.kind,
+            municipality_code: row.municipality_code,
+            region_code: row.region_code,
+            parent_id: row.parent_id.map(Into::into),
+        }
+    }
+}

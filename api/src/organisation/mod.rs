@@ -10,13 +10,16 @@ use crate::http::{self, IfMatch, Page, PageParams};
 use crate::idempotency;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use dto::{Organisation, OrganisationFilters, OrganisationInput, OrganisationPatch};
+use dto::{
+    DirectoryEntry, Organisation, OrganisationFilters, OrganisationInput, OrganisationPatch,
+};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 /// The routes of `/organisations`.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list)
+        .service(directory)
         .service(create)
         .service(read)
         .service(update);
@@ -43,6 +46,33 @@ pub async fn list(
     let page = state
         .db
         .read(move |conn| service::list(conn, &actor, &filters, &request))
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// The directory of organisations
+///
+/// Every organisation's public facts (name, kind, official codes, parent) and nothing else, so
+/// that a coordinator can find the organisation to offer a programme's partnership to. Who
+/// may: admins and coordinators; other roles get `403`.
+#[utoipa::path(
+    tag = "organisations",
+    operation_id = "list_organisation_directory",
+    security(("bearer" = [])),
+    params(PageParams, OrganisationFilters),
+    responses((status = 200, description = "A page of the directory", body = Page<DirectoryEntry>))
+)]
+#[get("/organisation-directory")]
+pub async fn directory(
+    state: web::Data<AppState>,
+    actor: Actor,
+    page: web::Query<PageParams>,
+    filters: web::Query<OrganisationFilters>,
+) -> Result<HttpResponse, ApiError> {
+    let request = page.request()?;
+    let page = state
+        .db
+        .read(move |conn| service::directory(conn, &actor, &filters, &request))
         .await?;
     Ok(HttpResponse::Ok().json(page))
 }

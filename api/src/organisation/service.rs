@@ -1,6 +1,6 @@
 //! The use cases of organisations: the tenants. Admins manage them; everyone else sees its own.
 
-use super::dto::{Organisation, OrganisationFilters, OrganisationInput, WRITABLE};
+use super::dto::{DirectoryEntry, Organisation, OrganisationFilters, OrganisationInput, WRITABLE};
 use crate::access;
 use crate::actor::Actor;
 use crate::body::MergePatch;
@@ -69,25 +69,47 @@ fn row(
 }
 
 /// The organisations the actor sees: admins all, others their own.
+/// The query's filter: `filters` (checked) within `only_id`.
+fn filter_of(
+    filters: &OrganisationFilters,
+    only_id: Option<OrganisationId>,
+) -> Result<OrganisationFilter, ApiError> {
+    let mut errors = FieldErrors::new();
+    if let Some(code) = &filters.municipality_code {
+        errors.check("municipality_code", MunicipalityCode::parse(code));
+    }
+    errors
+        .into_result(|| OrganisationFilter {
+            only_id,
+            kind: filters.kind,
+            municipality_code: filters.municipality_code.clone(),
+            parent_id: filters.parent_id.map(OrganisationId::from),
+        })
+        .map_err(ApiError::from)
+}
+
 pub fn list(
     conn: &mut DbConnection,
     actor: &Actor,
     filters: &OrganisationFilters,
     page: &PageRequest,
 ) -> Result<Page<Organisation>, ApiError> {
-    let mut errors = FieldErrors::new();
-    if let Some(code) = &filters.municipality_code {
-        errors.check("municipality_code", MunicipalityCode::parse(code));
-    }
-    errors.into_result(|| ())?;
-    let filter = OrganisationFilter {
-        only_id: access::organisation_scope(actor),
-        kind: filters.kind,
-        municipality_code: filters.municipality_code.clone(),
-        parent_id: filters.parent_id.map(OrganisationId::from),
-    };
+    let filter = filter_of(filters, access::organisation_scope(actor))?;
     let rows = store::list(conn, &filter, page)?;
     Page::from_rows(rows, page, |r| &r.id, |r| Ok(Organisation::from_row(r)))
+}
+
+/// The directory of every organisation's public facts, to find partners by.
+pub fn directory(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    filters: &OrganisationFilters,
+    page: &PageRequest,
+) -> Result<Page<DirectoryEntry>, ApiError> {
+    access::read_directory(actor)?;
+    let filter = filter_of(filters, None)?;
+    let rows = store::list(conn, &filter, page)?;
+    Page::from_rows(rows, page, |r| &r.id, |r| Ok(DirectoryEntry::from_row(r)))
 }
 
 pub fn read(conn: &mut DbConnection, actor: &Actor, id: &Uuid) -> Result<Organisation, ApiError> {

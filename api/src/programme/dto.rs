@@ -7,6 +7,7 @@ use brobygger_domain::FieldErrors;
 use brobygger_domain::programme::{
     DEFAULT_SUPERVISION_INTERVAL_DAYS, Metric, Model, PartnerRole, Phase, check_raw_period,
 };
+use brobygger_persistence::partner_invitation::InvitationRow;
 use brobygger_persistence::programme::{PartnerRow, ProgrammeRow, TargetRow};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -202,6 +203,15 @@ pub struct ProgrammeFilters {
 
 // --- Partners -----------------------------------------------------------------------------------
 
+/// Whether a partnership holds: `pending` until a coordinator of the partner organisation
+/// accepts it (it grants nothing until then; see `/partner-invitations`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PartnershipStatus {
+    Accepted,
+    Pending,
+}
+
 /// An organisation's role in a programme; one role per organisation.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
@@ -209,6 +219,7 @@ pub struct ProgrammeFilters {
     "programme_id": "0193a5d4-0000-7000-8000-000000000001",
     "organisation_id": "0193a5d2-7c1e-7a51-9d1b-5d6f2f4b8e22",
     "role": "secretariat",
+    "status": "accepted",
     "version": 1,
     "created_at": "2026-11-22T10:00:00Z",
     "updated_at": "2026-11-22T10:00:00Z"
@@ -218,18 +229,36 @@ pub struct Partner {
     pub programme_id: Uuid,
     pub organisation_id: Uuid,
     pub role: PartnerRole,
+    /// `pending`: offered to an organisation of another tenant, whose coordinator has not
+    /// accepted yet; its `id` is then the invitation's.
+    pub status: PartnershipStatus,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl Partner {
+    /// A partnership offered and not yet accepted.
+    pub fn pending(row: InvitationRow) -> Self {
+        Self {
+            id: row.id.into(),
+            programme_id: row.programme_id.into(),
+            organisation_id: row.organisation_id.into(),
+            role: row.role,
+            status: PartnershipStatus::Pending,
+            version: 1,
+            created_at: to_utc(row.created_at),
+            updated_at: to_utc(row.created_at),
+        }
+    }
+
     pub fn from_row(row: PartnerRow) -> Self {
         Self {
             id: row.id.into(),
             programme_id: row.programme_id.into(),
             organisation_id: row.organisation_id.into(),
             role: row.role,
+            status: PartnershipStatus::Accepted,
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),

@@ -14,9 +14,10 @@ use crate::error::ApiError;
 use crate::http::{self, IfMatch, Page};
 use crate::workflow;
 use brobygger_domain::FieldErrors;
-use brobygger_domain::programme::{Model, PartnerRole, Period, Phase};
+use brobygger_domain::programme::{Joining, Model, PartnerRole, Period, Phase, partner_joining};
 use brobygger_domain::workflow::TextEnum;
-use brobygger_persistence::ids::{OrganisationId, PartnerId, ProgrammeId, TargetId};
+use brobygger_persistence::ids::{InvitationId, OrganisationId, PartnerId, ProgrammeId, TargetId};
+use brobygger_persistence::partner_invitation::{self as invitation_store, InvitationRow};
 use brobygger_persistence::programme::{
     self as store, PartnerRow, ProgrammeFilter, ProgrammeRow, TargetRow,
 };
@@ -308,6 +309,11 @@ pub fn create_partner(
             "this organisation is already a partner of the programme".to_owned(),
         ));
     }
+    if partner_joining(actor.is_admin(), &actor.organisation_id, &organisation_id)
+        == Joining::ByAgreement
+    {
+        return invite(conn, actor, &programme, organisation_id, input.role);
+    }
     let row = PartnerRow {
         id: PartnerId::new(),
         programme_id: programme.id,
@@ -320,6 +326,34 @@ pub fn create_partner(
     store::insert_partner(conn, &row)?;
     let location = format!("/api/v1/programmes/{}/partners/{}", programme.id, row.id);
     Ok((Partner::from_row(row), location))
+}
+
+/// Offers `programme`'s partnership with `role` to `organisation` (the caller has checked that
+/// it manages the programme, that the organisation exists and is no partner yet).
+fn invite(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    programme: &ProgrammeRow,
+    organisation: OrganisationId,
+    role: PartnerRole,
+) -> Result<(Partner, String), ApiError> {
+    if invitation_store::exists(conn, programme.id, organisation)? {
+        return Err(ApiError::Conflict(
+            "this organisation is already invited to the programme".to_owned(),
+        ));
+    }
+    let row = InvitationRow {
+        id: InvitationId::new(),
+        programme_id: programme.id,
+        organisation_id: organisation,
+        role,
+        invited_by: actor.id,
+        inviting_organisation_id: actor.organisation_id,
+        created_at: actor.now,
+    };
+    invitation_store::insert(conn, &row)?;
+    let location = format!("/api/v1/partner-invitations/{}", row.id);
+    Ok((Partner::pending(row), location))
 }
 
 /// A partner's new role.

@@ -9,6 +9,7 @@ mod employment;
 mod idempotency;
 mod organisations;
 mod outage;
+mod partnerships;
 mod peer_workers;
 mod programmes;
 mod referrals;

@@ -57,8 +57,9 @@ pub async fn partnership(app: &TestApp) -> Partnership {
         .await;
     created.assert_status(201);
     let programme_id = created.id();
+    // An admin adds the partner directly (a coordinator's offer would wait for Kolding's yes).
     app.post(&format!("/api/v1/programmes/{programme_id}/partners"))
-        .token(&coordinator)
+        .token(&app.admin_token)
         .json(json!({"organisation_id": kolding, "role": "partner"}))
         .await
         .assert_status(201);
@@ -89,10 +90,15 @@ test_both! {
         assert_eq!(created.body["supervision_interval_days"], 30);
         assert_eq!(created.body["models"], json!(["employment_support", "peer_teaching"]));
 
+        // Kolding is another tenant: it joins by its own agreement.
         let partner = app.post(&format!("/api/v1/programmes/{id}/partners")).token(&token)
             .json(json!({"organisation_id": kolding, "role": "partner"})).await;
         partner.assert_status(201);
         assert_eq!(partner.body["role"], "partner");
+        assert_eq!(partner.body["status"], "pending");
+        let (_, kolding_coordinator) = app.user_with_token("kolding-coordinator", "coordinator", &kolding).await;
+        app.post(&format!("/api/v1/partner-invitations/{}/accept", partner.id())).token(&kolding_coordinator)
+            .json(json!({})).await.assert_status(200);
         // One role per organisation per programme.
         app.post(&format!("/api/v1/programmes/{id}/partners")).token(&token)
             .json(json!({"organisation_id": kolding, "role": "funder"})).await

@@ -71,8 +71,9 @@ pub(crate) async fn world(app: &TestApp) -> World {
         .await;
     created.assert_status(201);
     let programme = created.id();
+    // An admin adds the partner directly (a coordinator's offer would wait for Kolding's yes).
     app.post(&format!("/api/v1/programmes/{programme}/partners"))
-        .token(&p.coordinator)
+        .token(&app.admin_token)
         .json(json!({"organisation_id": p.kolding, "role": "partner"}))
         .await
         .assert_status(201);

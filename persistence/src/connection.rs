@@ -110,9 +110,11 @@ impl Manager {
                 let mut conn = SqliteConnection::establish(path)?;
                 // Durable and safe under concurrent writers (`spec/quality.md`, Reliability);
                 // deleted or overwritten personal data is zeroed, not left in free pages.
+                // The busy timeout first: switching to WAL takes a lock, which a connection
+                // opened while another writes must wait for rather than fail on.
                 conn.batch_execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+                    "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
                      PRAGMA secure_delete = ON;",
                 )
                 .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;

@@ -6,7 +6,7 @@
 //! set and that variable is not, PostgreSQL tests fail instead of being skipped.
 
 mod client;
-mod postgres;
+pub mod postgres;
 mod proxy;
 
 pub use client::{Req, Resp};

@@ -73,8 +73,9 @@ async fn postgres_cut_during_write_load_loses_nothing_acknowledged() {
         return;
     };
     let stop = Cell::new(false);
-    // (key, name, status, id) of every create under load.
-    let attempts: RefCell<Vec<(String, String, u16, Option<String>)>> = RefCell::default();
+    /// A create under load: its key, name, status and the id it got.
+    type Attempt = (String, String, u16, Option<String>);
+    let attempts: RefCell<Vec<Attempt>> = RefCell::default();
     let writers = (0..6).map(|writer| {
         let (app, stop, attempts) = (&app, &stop, &attempts);
         async move {

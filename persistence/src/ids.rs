@@ -135,4 +135,9 @@ ids! {
     EmploymentStatusId,
     RetentionCheckId,
     LoginFailureId,
+    CourseId,
+    CourseTeacherId,
+    CourseSessionId,
+    CourseEnrolmentId,
+    AttendanceId,
 }

@@ -14,6 +14,7 @@ use crate::openapi::ApiDoc;
 use crate::peer_worker;
 use crate::programme;
 use crate::referral;
+use crate::{course, course_enrolment};
 use crate::settings::Settings;
 use crate::state::AppState;
 use crate::tokens::TokenKeys;
@@ -60,7 +61,9 @@ fn routes(cfg: &mut ServiceConfig) {
                 .configure(training_cohort::configure)
                 .configure(supervision::configure)
                 .configure(employment::configure)
-                .configure(referral::configure),
+                .configure(referral::configure)
+                .configure(course::configure)
+                .configure(course_enrolment::configure),
         );
 }
 

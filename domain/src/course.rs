@@ -207,6 +207,12 @@ pub fn attendance_rate(present: i64, sessions_held: i64) -> Option<f64> {
     (sessions_held > 0).then(|| present as f64 / sessions_held as f64)
 }
 
+/// A course's attendance rate: all present marks of its enrolled participants ÷ (sessions held
+/// × participants); `None` before a session was held or while nobody is enrolled.
+pub fn course_attendance_rate(present: i64, sessions_held: i64, participants: i64) -> Option<f64> {
+    attendance_rate(present, sessions_held.saturating_mul(participants))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -336,5 +342,8 @@ mod tests {
         assert_eq!(attendance_rate(1, 2), Some(0.5));
         assert_eq!(attendance_rate(3, 3), Some(1.0));
         assert_eq!(attendance_rate(0, 4), Some(0.0));
+        assert_eq!(course_attendance_rate(3, 2, 2), Some(0.75));
+        assert_eq!(course_attendance_rate(0, 2, 0), None);
+        assert_eq!(course_attendance_rate(0, 0, 5), None);
     }
 }

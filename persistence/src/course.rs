@@ -451,14 +451,19 @@ pub fn enrolments_of_citizen(
 
 // --- Attendance ---------------------------------------------------------------------------------
 
-/// Replaces a session's whole attendance with `rows`.
+/// Replaces a session's attendance of the enrolments `replaced` with `rows`.
 pub fn replace_attendance(
     conn: &mut DbConnection,
     session_id: CourseSessionId,
+    replaced: &[CourseEnrolmentId],
     rows: &[AttendanceRow],
 ) -> QueryResult<()> {
-    diesel::delete(course_attendance::table.filter(course_attendance::session_id.eq(session_id)))
-        .execute(conn)?;
+    diesel::delete(
+        course_attendance::table
+            .filter(course_attendance::session_id.eq(session_id))
+            .filter(course_attendance::enrolment_id.eq_any(replaced)),
+    )
+    .execute(conn)?;
     for row in rows {
         diesel::insert_into(course_attendance::table)
             .values(row.clone())

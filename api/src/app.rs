@@ -14,7 +14,6 @@ use crate::openapi::ApiDoc;
 use crate::peer_worker;
 use crate::programme;
 use crate::referral;
-use crate::{course, course_enrolment};
 use crate::settings::Settings;
 use crate::state::AppState;
 use crate::tokens::TokenKeys;
@@ -22,6 +21,7 @@ use crate::{
     audit, citizen, consent, contact, goal, health, metrics, organisation, reference,
     request_context, supervision, support_course, token, training_cohort, user,
 };
+use crate::{course, course_enrolment};
 use actix_cors::Cors;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{Condition, Logger, from_fn};

@@ -148,7 +148,9 @@ pub fn plan_transition(
 pub enum Placement {
     Enrolled,
     /// At the end of the waitlist.
-    Waitlisted { position: i32 },
+    Waitlisted {
+        position: i32,
+    },
 }
 
 /// A new participant takes a place while fewer than `capacity` are enrolled, else joins the end
@@ -177,11 +179,7 @@ pub fn move_up<T: Clone>(capacity: i32, enrolled: i64, waitlist: &[T]) -> Waitli
     let split = free.min(waitlist.len());
     WaitlistPlan {
         promoted: waitlist[..split].to_vec(),
-        waiting: waitlist[split..]
-            .iter()
-            .cloned()
-            .zip(1..)
-            .collect(),
+        waiting: waitlist[split..].iter().cloned().zip(1..).collect(),
     }
 }
 

@@ -226,7 +226,11 @@ pub fn list(
     paginate!(query, courses, page).load(conn)
 }
 
-pub fn update(conn: &mut DbConnection, row: &CourseRow, expected_version: i64) -> QueryResult<bool> {
+pub fn update(
+    conn: &mut DbConnection,
+    row: &CourseRow,
+    expected_version: i64,
+) -> QueryResult<bool> {
     let changed = diesel::update(
         courses::table
             .filter(courses::id.eq(row.id))
@@ -347,7 +351,11 @@ pub fn list_sessions(
 }
 
 /// How many of a course's sessions started before `now`.
-pub fn sessions_held(conn: &mut DbConnection, id: CourseId, now: NaiveDateTime) -> QueryResult<i64> {
+pub fn sessions_held(
+    conn: &mut DbConnection,
+    id: CourseId,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
     course_sessions::table
         .filter(course_sessions::course_id.eq(id))
         .filter(course_sessions::starts_at.lt(now))
@@ -402,10 +410,7 @@ pub fn enrolments_with(
     course_enrolments::table
         .filter(course_enrolments::course_id.eq(id))
         .filter(course_enrolments::status.eq(status.as_str()))
-        .order((
-            course_enrolments::waitlist_position,
-            course_enrolments::id,
-        ))
+        .order((course_enrolments::waitlist_position, course_enrolments::id))
         .select(CourseEnrolmentRow::as_select())
         .load(conn)
 }
@@ -508,9 +513,6 @@ pub fn present_counts(
         .filter(course_attendance::status.eq(AttendanceStatus::Present.as_str()))
         .filter(course_sessions::starts_at.lt(now))
         .group_by(course_attendance::enrolment_id)
-        .select((
-            course_attendance::enrolment_id,
-            diesel::dsl::count_star(),
-        ))
+        .select((course_attendance::enrolment_id, diesel::dsl::count_star()))
         .load(conn)
 }

@@ -315,9 +315,13 @@ pub fn fill_places(
         )?;
         if let Some(citizen) = &row.citizen_id {
             let id = row.id;
-            actor
-                .audit
-                .record(conn, "waitlist", "course_enrolment", Some(&id), Some(citizen))?;
+            actor.audit.record(
+                conn,
+                "waitlist",
+                "course_enrolment",
+                Some(&id),
+                Some(citizen),
+            )?;
         }
     }
     Ok(())

@@ -41,7 +41,11 @@ impl<'a> Sight<'a> {
     }
 
     /// Whether the actor sees `row`: an outside participant always, a citizen as `access`.
-    fn sees(&mut self, conn: &mut DbConnection, row: &CourseEnrolmentRow) -> Result<bool, ApiError> {
+    fn sees(
+        &mut self,
+        conn: &mut DbConnection,
+        row: &CourseEnrolmentRow,
+    ) -> Result<bool, ApiError> {
         let Some(citizen) = row.citizen_id else {
             return Ok(true);
         };
@@ -113,9 +117,11 @@ pub fn list(
             visible.push(row);
         }
     }
-    let citizens = visible
-        .iter()
-        .filter_map(|r| r.citizen_id.as_ref().map(|c| (&r.id as &dyn std::fmt::Display, c)));
+    let citizens = visible.iter().filter_map(|r| {
+        r.citizen_id
+            .as_ref()
+            .map(|c| (&r.id as &dyn std::fmt::Display, c))
+    });
     actor.audit.record_each(conn, "list", RESOURCE, citizens)?;
     Ok(Page {
         items: shown(conn, &course, visible, actor)?,
@@ -206,7 +212,10 @@ pub fn create(
         course_id: course.id,
         citizen_id,
         participant_name,
-        participant_type: citizen_id.is_none().then_some(input.participant_type).flatten(),
+        participant_type: citizen_id
+            .is_none()
+            .then_some(input.participant_type)
+            .flatten(),
         status,
         waitlist_position,
         version: 1,
@@ -240,7 +249,9 @@ pub fn withdraw(
     }
     access.require(Access::Manage, ONLY_COURSE_MANAGERS)?;
     if current.status == EnrolmentStatus::Withdrawn {
-        return Err(ApiError::Conflict("the enrolment is already withdrawn".to_owned()));
+        return Err(ApiError::Conflict(
+            "the enrolment is already withdrawn".to_owned(),
+        ));
     }
     let row = CourseEnrolmentRow {
         status: EnrolmentStatus::Withdrawn,
@@ -326,7 +337,11 @@ pub fn record_attendance(
     let citizens = visible
         .iter()
         .filter(|r| named.contains(r.id.as_uuid()))
-        .filter_map(|r| r.citizen_id.as_ref().map(|c| (&r.id as &dyn std::fmt::Display, c)));
+        .filter_map(|r| {
+            r.citizen_id
+                .as_ref()
+                .map(|c| (&r.id as &dyn std::fmt::Display, c))
+        });
     actor
         .audit
         .record_each(conn, "record_attendance", RESOURCE, citizens)?;

@@ -23,9 +23,11 @@ async fn peer_worker(app: &TestApp, p: &Partnership, name: &str, user: &str) -> 
     let created = app
         .post("/api/v1/peer-workers")
         .token(&p.coordinator)
-        .json(json!({"name": name, "organisation_id": p.vejle, "engagement": "volunteer",
+        .json(
+            json!({"name": name, "organisation_id": p.vejle, "engagement": "volunteer",
             "programme_ids": [p.programme_id], "municipality_codes": ["630"], "languages": ["da"],
-            "capacity": 2, "user_id": user}))
+            "capacity": 2, "user_id": user}),
+        )
         .await;
     created.assert_status(201);
     let id = created.id();
@@ -49,12 +51,17 @@ async fn qualify(app: &TestApp, p: &Partnership, peer: &str) {
 
 async fn school(app: &TestApp) -> School {
     let p = partnership(app).await;
-    let (professional, _) = app.user_with_token("teacher.pro", "professional", &p.vejle).await;
-    let (peer_user, peer_token) = app.user_with_token("teacher", "peer_worker", &p.vejle).await;
+    let (professional, _) = app
+        .user_with_token("teacher.pro", "professional", &p.vejle)
+        .await;
+    let (peer_user, peer_token) = app
+        .user_with_token("teacher", "peer_worker", &p.vejle)
+        .await;
     let peer = peer_worker(app, &p, "Anna Nielsen", &peer_user).await;
     qualify(app, &p, &peer).await;
-    let (untrained_user, untrained_token) =
-        app.user_with_token("untrained", "peer_worker", &p.vejle).await;
+    let (untrained_user, untrained_token) = app
+        .user_with_token("untrained", "peer_worker", &p.vejle)
+        .await;
     let untrained = peer_worker(app, &p, "Bo Larsen", &untrained_user).await;
     School {
         p,
@@ -83,7 +90,12 @@ async fn course(app: &TestApp, s: &School, capacity: i64) -> String {
     created.id()
 }
 
-async fn add_teacher(app: &TestApp, s: &School, course: &str, body: Value) -> brobygger_tests::Resp {
+async fn add_teacher(
+    app: &TestApp,
+    s: &School,
+    course: &str,
+    body: Value,
+) -> brobygger_tests::Resp {
     app.post(&format!("/api/v1/courses/{course}/teachers"))
         .token(&s.p.coordinator)
         .json(body)
@@ -100,9 +112,15 @@ async fn move_to(app: &TestApp, s: &School, course: &str, to: &str) -> brobygger
 /// A course taught together and open for enrolment.
 async fn open_course(app: &TestApp, s: &School, capacity: i64) -> String {
     let id = course(app, s, capacity).await;
-    add_teacher(app, s, &id, json!({"user_id": s.professional})).await.assert_status(201);
-    add_teacher(app, s, &id, json!({"peer_worker_id": s.peer})).await.assert_status(201);
-    move_to(app, s, &id, "open_for_enrolment").await.assert_status(200);
+    add_teacher(app, s, &id, json!({"user_id": s.professional}))
+        .await
+        .assert_status(201);
+    add_teacher(app, s, &id, json!({"peer_worker_id": s.peer}))
+        .await
+        .assert_status(201);
+    move_to(app, s, &id, "open_for_enrolment")
+        .await
+        .assert_status(200);
     id
 }
 
@@ -130,11 +148,24 @@ async fn enrolments(app: &TestApp, token: &str, course: &str) -> Vec<Value> {
 /// `(enrolled ids, waitlist positions in id order, position by id)`.
 fn places(items: &[Value]) -> (Vec<String>, Vec<i64>, HashMap<String, i64>) {
     let id = |e: &Value| e["id"].as_str().unwrap_or_default().to_owned();
-    let enrolled = items.iter().filter(|e| e["status"] == "enrolled").map(id).collect();
-    let waiting: Vec<&Value> = items.iter().filter(|e| e["status"] == "waitlisted").collect();
-    let mut positions: Vec<i64> = waiting.iter().filter_map(|e| e["waitlist_position"].as_i64()).collect();
+    let enrolled = items
+        .iter()
+        .filter(|e| e["status"] == "enrolled")
+        .map(id)
+        .collect();
+    let waiting: Vec<&Value> = items
+        .iter()
+        .filter(|e| e["status"] == "waitlisted")
+        .collect();
+    let mut positions: Vec<i64> = waiting
+        .iter()
+        .filter_map(|e| e["waitlist_position"].as_i64())
+        .collect();
     positions.sort_unstable();
-    let by_id = waiting.iter().map(|e| (id(e), e["waitlist_position"].as_i64().unwrap_or(0))).collect();
+    let by_id = waiting
+        .iter()
+        .map(|e| (id(e), e["waitlist_position"].as_i64().unwrap_or(0)))
+        .collect();
     (enrolled, positions, by_id)
 }
 
@@ -220,15 +251,32 @@ async fn session(app: &TestApp, s: &School, course: &str, starts: &str, ends: &s
     created.id()
 }
 
-async fn attendance(app: &TestApp, token: &str, course: &str, session: &str, items: Value) -> brobygger_tests::Resp {
-    app.request("PUT", &format!("/api/v1/courses/{course}/sessions/{session}/attendance"))
-        .token(token)
-        .json(json!({"items": items}))
-        .await
+async fn attendance(
+    app: &TestApp,
+    token: &str,
+    course: &str,
+    session: &str,
+    items: Value,
+) -> brobygger_tests::Resp {
+    app.request(
+        "PUT",
+        &format!("/api/v1/courses/{course}/sessions/{session}/attendance"),
+    )
+    .token(token)
+    .json(json!({"items": items}))
+    .await
 }
 
 fn rates(items: &[Value]) -> HashMap<String, Value> {
-    items.iter().map(|e| (e["id"].as_str().unwrap_or_default().to_owned(), e["attendance_rate"].clone())).collect()
+    items
+        .iter()
+        .map(|e| {
+            (
+                e["id"].as_str().unwrap_or_default().to_owned(),
+                e["attendance_rate"].clone(),
+            )
+        })
+        .collect()
 }
 
 test_both! {
@@ -281,14 +329,24 @@ test_both! {
 
 async fn audited(app: &TestApp, citizen: &str) -> Vec<(String, String)> {
     let events = app
-        .get(&format!("/api/v1/audit-events?citizen_id={citizen}&limit=200"))
+        .get(&format!(
+            "/api/v1/audit-events?citizen_id={citizen}&limit=200"
+        ))
         .token(&app.admin_token)
         .send()
         .await;
     events.assert_status(200);
-    events.body["items"].as_array().expect("items").iter()
+    events.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
         .filter(|e| e["resource_type"] == "course_enrolment")
-        .map(|e| (e["action"].as_str().unwrap_or_default().to_owned(), e["resource_id"].as_str().unwrap_or_default().to_owned()))
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap_or_default().to_owned(),
+                e["resource_id"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
         .collect()
 }
 
@@ -341,7 +399,12 @@ test_both! {
 }
 
 async fn course_count(app: &TestApp) -> usize {
-    app.get("/api/v1/courses?limit=100").token(&app.admin_token).send().await.ids().len()
+    app.get("/api/v1/courses?limit=100")
+        .token(&app.admin_token)
+        .send()
+        .await
+        .ids()
+        .len()
 }
 
 test_both! {

@@ -394,7 +394,7 @@ test_both! {
         listed.assert_status(200);
         assert!(listed.ids().is_empty());
         let taught = app.get("/api/v1/courses").token(&s.peer_token).send().await;
-        assert_eq!(taught.ids(), [id.clone()]);
+        assert_eq!(taught.ids(), [id]);
     }
 }
 

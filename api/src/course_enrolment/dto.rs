@@ -119,6 +119,20 @@ impl FieldRules for Attendance {}
 
 /// A citizen's course enrolment with its attendance, in the citizen's data export.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193a5db-0000-7000-8000-000000000001",
+    "course_id": "0193a5da-0000-7000-8000-000000000001",
+    "citizen_id": "0193a5d5-0000-7000-8000-000000000001",
+    "participant_name": null,
+    "participant_type": null,
+    "status": "enrolled",
+    "waitlist_position": null,
+    "attendance_rate": 1.0,
+    "version": 1,
+    "created_at": "2026-11-12T09:00:00Z",
+    "updated_at": "2026-11-12T09:00:00Z",
+    "attendance": [{"session_id": "0193a5da-0000-7000-8000-000000000003", "starts_at": "2026-12-01T17:00:00Z", "status": "present"}]
+}))]
 pub struct EnrolmentExport {
     #[serde(flatten)]
     pub enrolment: Enrolment,
@@ -127,6 +141,7 @@ pub struct EnrolmentExport {
 
 /// Attendance at one session, in the citizen's data export.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"session_id": "0193a5da-0000-7000-8000-000000000003", "starts_at": "2026-12-01T17:00:00Z", "status": "present"}))]
 pub struct SessionAttendance {
     pub session_id: Uuid,
     pub starts_at: DateTime<Utc>,

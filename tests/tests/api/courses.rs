@@ -209,9 +209,16 @@ test_both! {
         for response in &responses {
             response.assert_status(201);
         }
-        let (enrolled, positions, _) = places(&enrolments(&app, &s.p.coordinator, &id).await);
+        let (enrolled, positions, by_id) = places(&enrolments(&app, &s.p.coordinator, &id).await);
         assert_eq!(enrolled.len(), 10);
         assert_eq!(positions, (1..=20).collect::<Vec<i64>>(), "no gaps, no duplicates");
+        // Ids are time-ordered and made under the course's lock: the order of commits. The
+        // places went to the first ten, the waitlist follows the rest in that order.
+        let mut waiting: Vec<(&String, &i64)> = by_id.iter().collect();
+        waiting.sort();
+        let in_commit_order: Vec<i64> = waiting.iter().map(|(_, p)| **p).collect();
+        assert_eq!(in_commit_order, (1..=20).collect::<Vec<i64>>(), "arrival order");
+        assert!(enrolled.iter().all(|e| waiting.iter().all(|(w, _)| e < *w)), "places first");
         let course = app.get(&format!("/api/v1/courses/{id}")).token(&s.p.coordinator).send().await;
         assert_eq!(course.body["enrolled"], 10);
         assert_eq!(course.body["waitlisted"], 20);

@@ -21,6 +21,7 @@ use crate::{
     audit, citizen, consent, contact, goal, health, metrics, organisation, partner_invitation,
     reference, request_context, supervision, support_course, token, training_cohort, user,
 };
+use crate::{course, course_enrolment};
 use actix_cors::Cors;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{Condition, Logger, from_fn};
@@ -61,7 +62,9 @@ fn routes(cfg: &mut ServiceConfig) {
                 .configure(training_cohort::configure)
                 .configure(supervision::configure)
                 .configure(employment::configure)
-                .configure(referral::configure),
+                .configure(referral::configure)
+                .configure(course::configure)
+                .configure(course_enrolment::configure),
         );
 }
 

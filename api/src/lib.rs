@@ -11,6 +11,8 @@ pub mod clock;
 pub mod consent;
 pub mod contact;
 pub mod convert;
+pub mod course;
+pub mod course_enrolment;
 pub mod cpr_vault;
 pub mod db;
 pub mod employment;

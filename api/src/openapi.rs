@@ -28,6 +28,7 @@ use utoipa::{Modify, OpenApi};
         (name = "employment", description = "Citizens' employment statuses and the retention checks after job starts; every access is audited"),
         (name = "support-courses", description = "One-to-one support: courses, matching, goals and contacts"),
         (name = "referrals", description = "Bridge-building: referrals under consent and the recipient's inbox"),
+        (name = "courses", description = "The teaching model: co-created courses taught together, sessions, enrolments with a waitlist, attendance"),
         (name = "audit", description = "The audit log of citizen data"),
         (name = "reference", description = "Official municipality and region codes"),
         (name = "programmes", description = "Programmes, their partners, targets and phases"),

@@ -4,6 +4,7 @@
 //! the type says they are valid (`Cvr`, `MunicipalityCode`, …).
 
 pub mod citizen;
+pub mod course;
 pub mod employment;
 pub mod error;
 pub mod organisation;

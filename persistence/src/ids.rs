@@ -136,4 +136,9 @@ ids! {
     EmploymentStatusId,
     RetentionCheckId,
     LoginFailureId,
+    CourseId,
+    CourseTeacherId,
+    CourseSessionId,
+    CourseEnrolmentId,
+    AttendanceId,
 }

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod citizen;
 pub mod connection;
 pub mod consent;
+pub mod course;
 pub mod employment;
 pub mod idempotency;
 pub mod ids;

@@ -502,3 +502,90 @@ diesel::table! {
 // The scope of invitations nests the partnerships.
 diesel::allow_tables_to_appear_in_same_query!(partner_invitations, programme_partners);
 diesel::allow_tables_to_appear_in_same_query!(partner_invitations, programmes);
+
+diesel::table! {
+    courses (id) {
+        id -> Text,
+        programme_id -> Text,
+        title -> Text,
+        description -> Nullable<Text>,
+        format -> Text,
+        provider_organisation_id -> Text,
+        location -> Nullable<Text>,
+        capacity -> Integer,
+        status -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    course_co_creators (course_id, kind) {
+        course_id -> Text,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
+    course_teachers (id) {
+        id -> Text,
+        course_id -> Text,
+        peer_worker_id -> Nullable<Text>,
+        user_id -> Nullable<Text>,
+        role -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    course_sessions (id) {
+        id -> Text,
+        course_id -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        location -> Nullable<Text>,
+        topic -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    course_enrolments (id) {
+        id -> Text,
+        course_id -> Text,
+        citizen_id -> Nullable<Text>,
+        participant_name -> Nullable<Text>,
+        participant_type -> Nullable<Text>,
+        status -> Text,
+        waitlist_position -> Nullable<Integer>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    course_attendance (id) {
+        id -> Text,
+        session_id -> Text,
+        enrolment_id -> Text,
+        status -> Text,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+// Course scopes nest partnerships and teachers (and peer workers) in course queries; the rate
+// counts attendance of sessions held.
+diesel::allow_tables_to_appear_in_same_query!(courses, programme_partners);
+diesel::allow_tables_to_appear_in_same_query!(courses, course_teachers);
+diesel::allow_tables_to_appear_in_same_query!(course_teachers, peer_workers);
+diesel::allow_tables_to_appear_in_same_query!(courses, peer_workers);
+diesel::allow_tables_to_appear_in_same_query!(course_attendance, course_sessions);
+diesel::allow_tables_to_appear_in_same_query!(course_attendance, course_enrolments);
+diesel::joinable!(course_attendance -> course_sessions (session_id));

@@ -66,6 +66,13 @@ text_columns! {
     crate::idempotency::KeyState,
     brobygger_domain::referral::ReferralStatus,
     brobygger_domain::referral::TargetKind,
+    brobygger_domain::course::CourseFormat,
+    brobygger_domain::course::CoCreator,
+    brobygger_domain::course::CourseStatus,
+    brobygger_domain::course::TeacherRole,
+    brobygger_domain::course::ParticipantType,
+    brobygger_domain::course::EnrolmentStatus,
+    brobygger_domain::course::AttendanceStatus,
 }
 
 #[cfg(test)]

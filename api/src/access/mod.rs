@@ -29,17 +29,22 @@
 //! - **Referrals**: the sending side as their support course (admins read); the recipient's
 //!   side, professionals and coordinators of the target organisation, once sent and while
 //!   the consent holds.
+//! - **Courses** (teaching model): coordinators of the programme's partners manage them;
+//!   a peer worker sees those it teaches and records their attendance; a citizen's enrolment
+//!   only to those who see the citizen.
 //! - **The audit log**: admins.
 //!
 //! Anything outside this scope does not exist for the user: `404`, never listed.
 
 mod citizen;
+mod course;
 mod level;
 mod organisation;
 mod referral;
 mod workforce;
 
 pub use citizen::*;
+pub use course::*;
 pub use level::{Access, require_role};
 pub use organisation::*;
 pub use referral::*;

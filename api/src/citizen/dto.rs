@@ -213,6 +213,8 @@ pub struct CitizenDataExport {
     pub retention_checks: Vec<RetentionCheck>,
     /// Every referral made for the citizen, with its history.
     pub referrals: Vec<crate::referral::dto::Referral>,
+    /// Every course enrolment of the citizen, with its attendance.
+    pub course_enrolments: Vec<crate::course_enrolment::dto::EnrolmentExport>,
     /// Every recorded read and write of the citizen's data, oldest first, this export included.
     pub access_log: Vec<AuditEvent>,
 }

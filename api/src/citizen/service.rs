@@ -247,6 +247,7 @@ pub fn data_export(
     let support_courses = support_course::service::export_of(conn, row.id)?;
     let (employment_statuses, retention_checks) = employment::service::export_of(conn, row.id)?;
     let referrals = referral::service::export_of(conn, row.id)?;
+    let course_enrolments = crate::course_enrolment::service::export_of(conn, row.id, actor.now)?;
     let trail = audit_store::of_citizen(conn, row.id)?;
     Ok(CitizenDataExport {
         exported_at: to_utc(actor.now),
@@ -259,6 +260,7 @@ pub fn data_export(
         employment_statuses,
         retention_checks,
         referrals,
+        course_enrolments,
         access_log: http::convert_all(trail, AuditEvent::from_row)?,
     })
 }

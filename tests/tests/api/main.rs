@@ -5,6 +5,7 @@ mod auth;
 mod citizens;
 mod contract;
 mod conventions;
+mod courses;
 mod crash;
 mod employment;
 mod idempotency;

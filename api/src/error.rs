@@ -41,6 +41,11 @@ pub struct Problem {
     /// The statuses a workflow may move to, for `invalid_transition` problems.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed: Option<Vec<String>>,
+    /// The OAuth 2.0 error code (RFC 6749 §5.2), on failures of `/auth/token` and
+    /// `/auth/revoke` only: `invalid_request`, `invalid_client`, `invalid_grant`,
+    /// `unauthorized_client`, `unsupported_grant_type` or `invalid_scope`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<&'static str>,
 }
 
 /// One invalid field.
@@ -208,6 +213,7 @@ impl ApiError {
             request_id: context.request_id,
             errors,
             allowed,
+            error: None,
         }
     }
 }

@@ -7,6 +7,7 @@ mod contract;
 mod conventions;
 mod employment;
 mod idempotency;
+mod oauth;
 mod organisations;
 mod outage;
 mod peer_workers;

@@ -46,6 +46,9 @@ pub struct Problem {
     /// `unauthorized_client`, `unsupported_grant_type` or `invalid_scope`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<&'static str>,
+    /// With `error`: the same as `detail` (RFC 6749 §5.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
 }
 
 /// One invalid field.
@@ -214,6 +217,7 @@ impl ApiError {
             errors,
             allowed,
             error: None,
+            error_description: None,
         }
     }
 }

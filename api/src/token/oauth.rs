@@ -173,6 +173,7 @@ pub fn respond<T: serde::Serialize>(
         Err(Failure { error, cause }) => {
             let mut problem = cause.problem();
             problem.error = Some(error);
+            problem.error_description = Some(problem.detail.clone());
             let mut response = cause.error_response();
             let headers = response.headers_mut();
             if error == "invalid_client" {

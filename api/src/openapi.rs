@@ -18,7 +18,8 @@ use utoipa::{Modify, OpenApi};
             citizens and their support courses, bridge-building under consent. Conventions: JSON, \
             `snake_case`, UUIDv7 ids, RFC 3339 instants in UTC, cursor pagination with \
             `updated_since`, `ETag`/`If-Match` on changes (JSON merge patch), `Idempotency-Key` on \
-            creates, RFC 9457 problem documents for every error.",
+            creates and on every other `POST` that changes state (transitions, withdrawal, \
+            anonymisation), RFC 9457 problem documents for every error.",
         license(name = "MPL-2.0", identifier = "MPL-2.0"),
         contact(name = "Brobygger")
     ),

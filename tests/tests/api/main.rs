@@ -13,6 +13,7 @@ mod outage;
 mod peer_workers;
 mod programmes;
 mod referrals;
+mod retry_safe;
 mod supervision;
 mod support_courses;
 mod training_cohorts;

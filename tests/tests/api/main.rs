@@ -4,6 +4,7 @@ mod access_by_role;
 mod auth;
 mod citizens;
 mod contract;
+mod core_fields;
 mod conventions;
 mod employment;
 mod idempotency;

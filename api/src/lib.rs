@@ -22,6 +22,7 @@ pub mod idempotency;
 pub mod in_flight;
 pub mod methods;
 pub mod metrics;
+pub mod contract_rules;
 pub mod openapi;
 pub mod organisation;
 pub mod peer_worker;

@@ -39,10 +39,11 @@ fn client_address(req: &HttpRequest) -> String {
 #[utoipa::path(
     tag = "auth",
     operation_id = "issue_token",
-    request_body(content(
-        (TokenRequest = "application/json"),
-        (TokenRequest = "application/x-www-form-urlencoded")
-    )),
+    request_body(
+        content = TokenRequest,
+        content_type = "application/x-www-form-urlencoded",
+        description = "A form, as RFC 6749 has it; the same fields as JSON (`application/json`) are accepted too"
+    ),
     responses(
         (status = 200, description = "Tokens issued", body = TokenResponse),
         (status = 401, description = "Wrong credentials or refresh token; `error` is `invalid_client` for the client-credentials grant (with `WWW-Authenticate: Basic` when the client authenticated by HTTP Basic) and `invalid_grant` otherwise", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -81,10 +82,11 @@ pub async fn issue_token(
 #[utoipa::path(
     tag = "auth",
     operation_id = "revoke_token",
-    request_body(content(
-        (RevokeRequest = "application/json"),
-        (RevokeRequest = "application/x-www-form-urlencoded")
-    )),
+    request_body(
+        content = RevokeRequest,
+        content_type = "application/x-www-form-urlencoded",
+        description = "A form, as RFC 6749 has it; the same fields as JSON (`application/json`) are accepted too"
+    ),
     responses((status = 204, description = "Revoked (or unknown)"))
 )]
 #[post("/auth/revoke")]

@@ -26,7 +26,7 @@ pub struct Problem {
     /// `/problems/<code>`.
     #[serde(rename = "type")]
     pub type_: String,
-    /// A stable machine-readable code (see `spec/api.md`).
+    /// A stable machine-readable code (see `docs/api-conventions.md`).
     pub code: &'static str,
     pub title: &'static str,
     pub status: u16,

@@ -284,13 +284,10 @@ impl Application {
                 )
                 .service(web::redirect("/docs", "/docs/"))
                 .service(web::redirect("/", "/docs/"))
-                .service(
-                    SwaggerUi::new("/docs/{_:.*}").config(
-                        // No validator badge: it would load an image from the public validator.
-                        utoipa_swagger_ui::Config::from("/api/v1/openapi.json")
-                            .validator_url("none"),
-                    ),
-                )
+                .service(SwaggerUi::new("/docs/{_:.*}").config(
+                    // No validator badge: it would load an image from the public validator.
+                    utoipa_swagger_ui::Config::from("/api/v1/openapi.json").validator_url("none"),
+                ))
                 .app_data(methods.clone())
                 .default_service(web::to(not_routed))
                 .wrap(from_fn(metrics::middleware))

@@ -63,7 +63,10 @@ fn pages_ref_their_items(document: &mut Value) {
         if items.get("$ref").is_some() {
             continue;
         }
-        let inline = std::mem::replace(items, json!({ "$ref": format!("#/components/schemas/{item}") }));
+        let inline = std::mem::replace(
+            items,
+            json!({ "$ref": format!("#/components/schemas/{item}") }),
+        );
         schemas.entry(item).or_insert(inline);
     }
 }
@@ -81,9 +84,7 @@ fn operations(document: &mut Value) {
             let Some(operation) = operation.as_object_mut() else {
                 continue;
             };
-            operation
-                .entry("security")
-                .or_insert_with(|| json!([]));
+            operation.entry("security").or_insert_with(|| json!([]));
             let public = operation["security"].as_array().is_some_and(Vec::is_empty);
             let has_description = operation
                 .get("description")
@@ -147,13 +148,13 @@ fn referenced(document: &Value, under: &str) -> BTreeSet<String> {
         match value {
             Value::Object(map) => {
                 for (key, child) in map {
-                    if inside && key == "$ref" {
-                        if let Some(name) = child
+                    if inside
+                        && key == "$ref"
+                        && let Some(name) = child
                             .as_str()
                             .and_then(|r| r.strip_prefix("#/components/schemas/"))
-                        {
-                            found.insert(name.to_owned());
-                        }
+                    {
+                        found.insert(name.to_owned());
                     }
                     walk(child, inside || key == under, under, found);
                 }

@@ -91,10 +91,17 @@ where
     T: Serialize + Versioned + Send + 'static,
     F: FnOnce(&mut DbConnection) -> Result<(T, String), ApiError> + Send + 'static,
 {
-    keyed(state, user, req, body_digest, StatusCode::CREATED, move |conn| {
-        let (resource, location) = make(conn)?;
-        answer(&resource, Some(location))
-    })
+    keyed(
+        state,
+        user,
+        req,
+        body_digest,
+        StatusCode::CREATED,
+        move |conn| {
+            let (resource, location) = make(conn)?;
+            answer(&resource, Some(location))
+        },
+    )
     .await
 }
 

@@ -205,7 +205,9 @@ fn create_user(
         Some(client_id) => {
             println!("client_id: {client_id}");
             println!("client_secret: {secret}");
-            println!("(shown once; sign in with grant_type=client_credentials at /api/v1/auth/token)");
+            println!(
+                "(shown once; sign in with grant_type=client_credentials at /api/v1/auth/token)"
+            );
         }
         None if generated => println!("password: {secret}"),
         None => {}

@@ -28,7 +28,10 @@ fn every_command_names_the_environment_it_reads() {
     ] {
         let (ok, help) = brobygger(&[command, "--help"]);
         assert!(ok, "{command} --help: {help}");
-        assert!(help.contains(variable), "{command} --help names {variable}: {help}");
+        assert!(
+            help.contains(variable),
+            "{command} --help names {variable}: {help}"
+        );
     }
     let (_, top) = brobygger(&["--help"]);
     assert!(top.contains("DATABASE_URL"), "{top}");
@@ -37,12 +40,20 @@ fn every_command_names_the_environment_it_reads() {
 #[test]
 fn create_user_describes_every_flag_and_needs_a_role() {
     let (_, help) = brobygger(&["create-user", "--help"]);
-    for flag in ["--username", "--display-name", "--role", "--organisation-id"] {
+    for flag in [
+        "--username",
+        "--display-name",
+        "--role",
+        "--organisation-id",
+    ] {
         let line = help
             .lines()
             .find(|l| l.trim_start().starts_with(flag))
             .unwrap_or_else(|| panic!("{flag} in {help}"));
-        assert!(line.split_whitespace().count() > 3, "{flag} is described: {line}");
+        assert!(
+            line.split_whitespace().count() > 3,
+            "{flag} is described: {line}"
+        );
     }
     assert!(help.contains("integration"), "{help}");
     let (ok, refused) = brobygger(&["create-user", "--username", "nexus"]);

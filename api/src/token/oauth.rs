@@ -62,11 +62,10 @@ pub fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, 
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
     };
-    let Some(encoded) = value
-        .to_str()
-        .ok()
-        .and_then(|v| v.strip_prefix("Basic ").or_else(|| v.strip_prefix("basic ")))
-    else {
+    let Some(encoded) = value.to_str().ok().and_then(|v| {
+        v.strip_prefix("Basic ")
+            .or_else(|| v.strip_prefix("basic "))
+    }) else {
         return Ok(None);
     };
     let bad = || {
@@ -144,7 +143,10 @@ pub fn prepare(value: &mut Value, basic: Option<(String, String)>) -> Result<Str
         _ => {}
     }
     if let Some((id, secret)) = basic.filter(|_| grant_type == "client_credentials") {
-        if body.get("client_id").is_some_and(|v| v.as_str() != Some(&id)) {
+        if body
+            .get("client_id")
+            .is_some_and(|v| v.as_str() != Some(&id))
+        {
             return Err(Failure::new(
                 "invalid_request",
                 ApiError::field(

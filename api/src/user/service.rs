@@ -218,7 +218,10 @@ pub fn update(
 /// client's id and the hash of its secret.
 pub enum OperatorSecret {
     Password(String),
-    Client { client_id: String, secret_hash: String },
+    Client {
+        client_id: String,
+        secret_hash: String,
+    },
 }
 
 impl OperatorSecret {

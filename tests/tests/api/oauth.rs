@@ -16,8 +16,14 @@ async fn client(app: &TestApp) -> (String, String) {
         .await;
     created.assert_status(201);
     (
-        created.body["client_id"].as_str().expect("client_id").to_owned(),
-        created.body["client_secret"].as_str().expect("client_secret").to_owned(),
+        created.body["client_id"]
+            .as_str()
+            .expect("client_id")
+            .to_owned(),
+        created.body["client_secret"]
+            .as_str()
+            .expect("client_secret")
+            .to_owned(),
     )
 }
 

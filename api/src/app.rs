@@ -77,6 +77,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .configure(routes)
         .split_for_parts();
     crate::openapi::ErrorResponses.modify(&mut document);
+    crate::contract_rules::CleanContract.modify(&mut document);
     document
 }
 
@@ -286,10 +287,11 @@ impl Application {
                     web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()),
                 )
                 .service(web::redirect("/docs", "/docs/"))
-                .service(
-                    SwaggerUi::new("/docs/{_:.*}")
-                        .config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")),
-                )
+                .service(web::redirect("/", "/docs/"))
+                .service(SwaggerUi::new("/docs/{_:.*}").config(
+                    // No validator badge: it would load an image from the public validator.
+                    utoipa_swagger_ui::Config::from("/api/v1/openapi.json").validator_url("none"),
+                ))
                 .app_data(methods.clone())
                 .default_service(web::to(not_routed))
                 .wrap(from_fn(metrics::middleware))

@@ -26,7 +26,7 @@ pub struct Problem {
     /// `/problems/<code>`.
     #[serde(rename = "type")]
     pub type_: String,
-    /// A stable machine-readable code (see `spec/api.md`).
+    /// A stable machine-readable code (see `docs/api-conventions.md`).
     pub code: &'static str,
     pub title: &'static str,
     pub status: u16,
@@ -41,6 +41,14 @@ pub struct Problem {
     /// The statuses a workflow may move to, for `invalid_transition` problems.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed: Option<Vec<String>>,
+    /// The OAuth 2.0 error code (RFC 6749 §5.2), on failures of `/auth/token` and
+    /// `/auth/revoke` only: `invalid_request`, `invalid_client`, `invalid_grant`,
+    /// `unauthorized_client`, `unsupported_grant_type` or `invalid_scope`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<&'static str>,
+    /// With `error`: the same as `detail` (RFC 6749 §5.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
 }
 
 /// One invalid field.
@@ -208,6 +216,8 @@ impl ApiError {
             request_id: context.request_id,
             errors,
             allowed,
+            error: None,
+            error_description: None,
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Creates with `Idempotency-Key`: a retry gets the first response again and creates nothing.
+//! `Idempotency-Key` on creates and on other actions that change state: a retry gets the
+//! first response again and does nothing.
 
 use crate::auth::CurrentUser;
 use crate::body::digest;
@@ -19,10 +20,17 @@ pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 /// How long a key is remembered.
 const KEEP_HOURS: i64 = 24;
 
-/// What a create with a key came to.
+/// What a request with a key came to.
 enum Outcome {
-    Created(String, String, i64),
+    Done(Answer),
     Replayed(IdempotencyRow),
+}
+
+/// A response as it is stored for a retry: its body, `Location` (for a create) and version.
+struct Answer {
+    body: String,
+    location: Option<String>,
+    version: i64,
 }
 
 fn key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
@@ -43,17 +51,28 @@ fn key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
         })
 }
 
-fn created(body: String, location: &str, version: Option<i64>, replayed: bool) -> HttpResponse {
-    let mut response = HttpResponse::Created();
-    response.insert_header((header::LOCATION, location.to_owned()));
-    response.content_type("application/json");
-    if let Some(version) = version {
-        response.insert_header((header::ETAG, etag(version)));
+fn respond(status: StatusCode, answer: Answer, replayed: bool) -> HttpResponse {
+    let mut response = HttpResponse::build(status);
+    if let Some(location) = &answer.location {
+        response.insert_header((header::LOCATION, location.clone()));
     }
+    response.content_type("application/json");
+    response.insert_header((header::ETAG, etag(answer.version)));
     if replayed {
         response.insert_header((REPLAYED, "true"));
     }
-    response.body(body)
+    response.body(answer.body)
+}
+
+fn answer<T: Serialize + Versioned>(
+    resource: &T,
+    location: Option<String>,
+) -> Result<Answer, ApiError> {
+    Ok(Answer {
+        body: serde_json::to_string(resource).map_err(ApiError::internal)?,
+        location,
+        version: resource.version(),
+    })
 }
 
 /// Creates a resource with `make` (inside the request's one transaction) and answers `201`
@@ -72,16 +91,57 @@ where
     T: Serialize + Versioned + Send + 'static,
     F: FnOnce(&mut DbConnection) -> Result<(T, String), ApiError> + Send + 'static,
 {
+    keyed(
+        state,
+        user,
+        req,
+        body_digest,
+        StatusCode::CREATED,
+        move |conn| {
+            let (resource, location) = make(conn)?;
+            answer(&resource, Some(location))
+        },
+    )
+    .await
+}
+
+/// An action on a resource that is not a create — a workflow transition, a withdrawal, an
+/// anonymisation — done by `work` (inside the request's one transaction), answering `200`
+/// with the resource and its `ETag`. `Idempotency-Key` works as for [`create`]: a retry with
+/// the same key and body gets the first answer again (`Idempotent-Replayed: true`) and does
+/// nothing.
+pub async fn act<T, F>(
+    state: &AppState,
+    user: &CurrentUser,
+    req: &HttpRequest,
+    body_digest: &str,
+    work: F,
+) -> Result<HttpResponse, ApiError>
+where
+    T: Serialize + Versioned + Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+{
+    keyed(state, user, req, body_digest, StatusCode::OK, move |conn| {
+        answer(&work(conn)?, None)
+    })
+    .await
+}
+
+/// Runs `work` once per `Idempotency-Key` (see [`create`]) and answers `status`.
+async fn keyed<F>(
+    state: &AppState,
+    user: &CurrentUser,
+    req: &HttpRequest,
+    body_digest: &str,
+    status: StatusCode,
+    work: F,
+) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<Answer, ApiError> + Send + 'static,
+{
     let Some(key) = key(req)? else {
-        let (body, location, version) = state
-            .db
-            .write(move |conn| {
-                let (resource, location) = make(conn)?;
-                let body = serde_json::to_string(&resource).map_err(ApiError::internal)?;
-                Ok((body, location, resource.version()))
-            })
-            .await?;
-        return Ok(created(body, &location, Some(version), false));
+        let done = state.db.write(work).await?;
+        return Ok(respond(status, done, false));
     };
     let user_id = user.id;
     let _held = state
@@ -104,8 +164,7 @@ where
                 return Ok(Outcome::Replayed(found));
             }
             idempotency::prune(conn, expired)?;
-            let (resource, location) = make(conn)?;
-            let body = serde_json::to_string(&resource).map_err(ApiError::internal)?;
+            let done = work(conn)?;
             idempotency::insert(
                 conn,
                 &IdempotencyRow {
@@ -113,17 +172,17 @@ where
                     key,
                     request_hash,
                     state: idempotency::KeyState::Completed,
-                    response_status: Some(201),
-                    response_body: Some(body.clone()),
-                    response_location: Some(location.clone()),
+                    response_status: Some(i32::from(status.as_u16())),
+                    response_body: Some(done.body.clone()),
+                    response_location: done.location.clone(),
                     created_at: now,
                 },
             )?;
-            Ok(Outcome::Created(body, location, resource.version()))
+            Ok(Outcome::Done(done))
         })
         .await?;
     Ok(match outcome {
-        Outcome::Created(body, location, version) => created(body, &location, Some(version), false),
+        Outcome::Done(done) => respond(status, done, false),
         Outcome::Replayed(found) => replay(found),
     })
 }
@@ -133,17 +192,17 @@ fn replay(found: IdempotencyRow) -> HttpResponse {
     let status = found
         .response_status
         .and_then(|s| u16::try_from(s).ok())
-        .unwrap_or(201);
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .unwrap_or(StatusCode::CREATED);
     let body = found.response_body.unwrap_or_default();
     let version = serde_json::from_str::<serde_json::Value>(&body)
         .ok()
-        .and_then(|v| v.get("version").and_then(serde_json::Value::as_i64));
-    let mut response = created(
+        .and_then(|v| v.get("version").and_then(serde_json::Value::as_i64))
+        .unwrap_or_default();
+    let answer = Answer {
         body,
-        found.response_location.as_deref().unwrap_or_default(),
+        location: found.response_location,
         version,
-        true,
-    );
-    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
-    response
+    };
+    respond(status, answer, true)
 }

@@ -1,16 +1,49 @@
 //! `brobygger`: the one binary. `serve` (the default), `migrate`, `openapi`, `create-user`.
 
 use brobygger_api::auth::password;
+use brobygger_api::user::service::OperatorSecret;
 use brobygger_api::{Application, Clock, Settings, app, user};
 use brobygger_domain::user::Role;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+/// The environment every command that opens the database reads.
+const DATABASE_ENV: &str = "Environment:
+  DATABASE_URL              sqlite://PATH (default sqlite://brobygger.db) or postgres://USER@HOST/DB
+  BROBYGGER_ENCRYPTION_KEY  base64 of 32 bytes that encrypts CPR numbers (SQLite default: the key
+                            file <database>.key; PostgreSQL: required)
+  BROBYGGER_DB_POOL_SIZE    database connections (default 10)
+  RUST_LOG                  log level (default info)
+A .env file in the working directory is read first.";
+
+const SERVE_ENV: &str = "Environment:
+  DATABASE_URL              sqlite://PATH (default sqlite://brobygger.db) or postgres://USER@HOST/DB
+  BROBYGGER_ENCRYPTION_KEY  base64 of 32 bytes that encrypts CPR numbers
+  BROBYGGER_DB_POOL_SIZE    database connections (default 10)
+  BROBYGGER_BIND            listen address (default 127.0.0.1:8080)
+  BROBYGGER_JWT_SECRET      token signing key, at least 32 characters (default: generated once
+                            and kept in the database)
+  BROBYGGER_CORS_ORIGINS    comma-separated origins of browser front-ends (default none)
+  BROBYGGER_ADMIN_USERNAME  the first admin on a database without users (default admin)
+  BROBYGGER_ADMIN_PASSWORD  its password (default: random, printed once)
+  RUST_LOG                  log level (default info)
+See README.md, \"Configuration\", for every setting.";
+
+const CREATE_USER_ENV: &str = "Environment:
+  BROBYGGER_NEW_USER_PASSWORD  the new person's password, at least 12 characters (default: one is
+                               generated and printed once); not read for --role integration, whose
+                               client secret is always generated and printed once
+  DATABASE_URL, BROBYGGER_ENCRYPTION_KEY, BROBYGGER_DB_POOL_SIZE, RUST_LOG: as for every command
+  that opens the database (see brobygger --help)";
+
 #[derive(Parser)]
 #[command(
     name = "brobygger",
     version,
-    about = "Peer support for people with mental illness: the Brobygger API server"
+    about = "Peer support for people with mental illness: the Brobygger API server",
+    long_about = "Peer support for people with mental illness: the Brobygger API server.\n\n\
+        Without a command it serves the API (see `brobygger serve --help`).",
+    after_help = DATABASE_ENV
 )]
 struct Cli {
     #[command(subcommand)]
@@ -20,28 +53,35 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the API (the default). Runs pending migrations first.
+    #[command(after_help = SERVE_ENV)]
     Serve,
     /// Run pending database migrations and exit.
+    #[command(after_help = DATABASE_ENV)]
     Migrate,
-    /// Print the OpenAPI contract (YAML).
+    /// Print the OpenAPI contract (YAML) to standard output; reads no environment.
     Openapi,
     /// Anonymise citizens whose last support course closed more than N years ago.
+    #[command(after_help = DATABASE_ENV)]
     Retention {
+        /// Anonymise citizens whose last support course closed more than this many years ago.
         #[arg(long, value_name = "N")]
         older_than_years: u32,
     },
-    /// Create a user. The password comes from BROBYGGER_NEW_USER_PASSWORD, else one is generated
-    /// and printed once.
+    /// Create a user: a person with a password, or an integration client (`--role integration`)
+    /// with a client id and secret, printed once.
+    #[command(after_help = CREATE_USER_ENV)]
     CreateUser {
-        #[arg(long)]
+        /// The sign-in name (unique); for an integration client, a name for the system.
+        #[arg(long, value_name = "NAME")]
         username: String,
-        #[arg(long)]
+        /// The name shown for the user (default: the username).
+        #[arg(long, value_name = "NAME")]
         display_name: Option<String>,
-        /// admin, coordinator, peer_worker, professional or evaluator.
-        #[arg(long, default_value = "admin")]
+        /// The role: admin, coordinator, peer_worker, professional, evaluator or integration.
+        #[arg(long, value_name = "ROLE")]
         role: String,
         /// The user's organisation (an id); defaults to the first admin's organisation.
-        #[arg(long)]
+        #[arg(long, value_name = "ID")]
         organisation_id: Option<String>,
     },
 }
@@ -128,13 +168,13 @@ fn create_user(
     role: &str,
     organisation_id: Option<&str>,
 ) -> Result<(), String> {
-    let role = Role::parse(role)
-        .filter(|r| !r.is_machine())
-        .ok_or_else(|| format!("unknown role {role:?}"))?;
+    let known = Role::ALL.map(Role::as_str).join(", ");
+    let role = Role::parse(role).ok_or_else(|| format!("unknown role {role:?}: one of {known}"))?;
     let settings = settings()?;
     let db = app::open_database(&settings).map_err(|e| e.to_string())?;
     let mut conn = db.pool().get().map_err(|e| e.to_string())?;
     let (secret, generated) = match std::env::var("BROBYGGER_NEW_USER_PASSWORD") {
+        _ if role.is_machine() => (password::random_secret(), true),
         Ok(p) if p.chars().count() >= 12 => (p, false),
         Ok(_) => {
             return Err("BROBYGGER_NEW_USER_PASSWORD must be at least 12 characters".to_owned());
@@ -142,10 +182,18 @@ fn create_user(
         Err(_) => (password::random_secret(), true),
     };
     let hash = password::hash(&secret).map_err(|e| e.to_string())?;
+    let stored = if role.is_machine() {
+        OperatorSecret::Client {
+            client_id: OperatorSecret::new_client_id(),
+            secret_hash: hash,
+        }
+    } else {
+        OperatorSecret::Password(hash)
+    };
     let now = Clock::system().now_naive();
     let names = (username, display_name.unwrap_or(username));
     let created =
-        user::service::create_by_operator(&mut conn, names, role, organisation_id, hash, now)
+        user::service::create_by_operator(&mut conn, names, role, organisation_id, stored, now)
             .map_err(|e| format!("cannot create the user: {e}"))?;
     println!(
         "created user {} ({}) with id {}",
@@ -153,8 +201,16 @@ fn create_user(
         created.role.as_str(),
         created.id
     );
-    if generated {
-        println!("password: {secret}");
+    match &created.client_id {
+        Some(client_id) => {
+            println!("client_id: {client_id}");
+            println!("client_secret: {secret}");
+            println!(
+                "(shown once; sign in with grant_type=client_credentials at /api/v1/auth/token)"
+            );
+        }
+        None if generated => println!("password: {secret}"),
+        None => {}
     }
     Ok(())
 }

@@ -3,7 +3,10 @@
 
 use serde_json::json;
 use utoipa::openapi::path::Operation;
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::security::{
+    ClientCredentials, Flow, Http, HttpAuthScheme, OAuth2, Password, Scopes, SecurityRequirement,
+    SecurityScheme,
+};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
@@ -15,7 +18,8 @@ use utoipa::{Modify, OpenApi};
             citizens and their support courses, bridge-building under consent. Conventions: JSON, \
             `snake_case`, UUIDv7 ids, RFC 3339 instants in UTC, cursor pagination with \
             `updated_since`, `ETag`/`If-Match` on changes (JSON merge patch), `Idempotency-Key` on \
-            creates, RFC 9457 problem documents for every error.",
+            creates and on every other `POST` that changes state (transitions, withdrawal, \
+            anonymisation), RFC 9457 problem documents for every error.",
         license(name = "MPL-2.0", identifier = "MPL-2.0"),
         contact(name = "Brobygger")
     ),
@@ -51,6 +55,35 @@ impl Modify for Security {
         bearer.bearer_format = Some("JWT".to_owned());
         bearer.description = Some("An access token from `POST /api/v1/auth/token`.".to_owned());
         components.add_security_scheme("bearer", SecurityScheme::Http(bearer));
+        let mut oauth2 = OAuth2::new([
+            Flow::Password(Password::new(TOKEN_URL, Scopes::new())),
+            Flow::ClientCredentials(ClientCredentials::new(TOKEN_URL, Scopes::new())),
+        ]);
+        oauth2.description = Some(
+            "OAuth 2.0 (RFC 6749) at `POST /api/v1/auth/token`: the password grant for people, \
+             the client-credentials grant for integration clients (client authentication by \
+             HTTP Basic or in the body). No scopes: what a token may do follows from its role."
+                .to_owned(),
+        );
+        components.add_security_scheme("oauth2", SecurityScheme::OAuth2(oauth2));
+    }
+}
+
+const TOKEN_URL: &str = "/api/v1/auth/token";
+
+/// Every operation that takes a bearer token takes one from the `oauth2` flows too (the same
+/// token), so that Swagger UI can sign in by itself.
+fn add_oauth2(operation: &mut Operation) {
+    let Some(security) = operation.security.as_mut() else {
+        return;
+    };
+    let bearer = serde_json::to_value(SecurityRequirement::new("bearer", Vec::<String>::new()))
+        .unwrap_or_default();
+    let secured = security
+        .iter()
+        .any(|s| serde_json::to_value(s).unwrap_or_default() == bearer);
+    if secured {
+        security.push(SecurityRequirement::new("oauth2", Vec::<String>::new()));
     }
 }
 
@@ -171,6 +204,7 @@ impl Modify for ErrorResponses {
             for (operation, method) in operations {
                 if let Some(operation) = operation {
                     add_errors(operation, path, method, has_id);
+                    add_oauth2(operation);
                 }
             }
         }

@@ -1,4 +1,4 @@
-//! Configuration, read once from the environment (`spec/api.md`, Configuration).
+//! Configuration, read once from the environment (README.md, "Configuration").
 
 use brobygger_persistence::{DatabaseUrl, DbError, PoolOptions};
 use secrecy::SecretString;

@@ -57,7 +57,7 @@ pub const ONLY_GUIDE: &str = "only the peer worker guiding the course and its co
 pub const ONLY_COURSE_COORDINATOR: &str =
     "only a coordinator of the programme manages its support courses";
 
-/// The citizens `user` may see (`spec/domain.md`, "Who may do what").
+/// The citizens `user` may see (`docs/domain.md`, "Who may do what").
 pub fn citizen_scope(
     conn: &mut DbConnection,
     user: &CurrentUser,

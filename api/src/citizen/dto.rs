@@ -198,6 +198,8 @@ impl FieldRules for CitizenLookup {
         "anonymised_at": null, "version": 1, "created_at": "2026-11-22T10:00:00Z", "updated_at": "2026-11-22T10:00:00Z"},
     "consents": [],
     "support_courses": [],
+    "employment_statuses": [],
+    "retention_checks": [],
     "referrals": [],
     "access_log": []
 }))]

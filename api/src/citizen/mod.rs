@@ -199,21 +199,25 @@ pub async fn data_export(
     tag = "citizens",
     operation_id = "anonymise_citizen",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The citizen's id")),
+    params(
+        ("id" = Uuid, Path, description = "The citizen's id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: a retry with the same key and body answers the first response again (`Idempotent-Replayed: true`)")
+    ),
     responses((status = 200, description = "Anonymised", body = Citizen))
 )]
 #[post("/citizens/{id}/anonymise")]
 pub async fn anonymise(
     state: web::Data<AppState>,
     actor: Actor,
+    req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, state2) = (id.into_inner(), state.clone());
-    let citizen = state
-        .db
-        .write(move |conn| service::anonymise(conn, &actor, &state2.vault, &id))
-        .await?;
+    let (id, state2, writer) = (id.into_inner(), state.clone(), actor.clone());
+    let answer = idempotency::act(&state, &actor, &req, "", move |conn| {
+        service::anonymise(conn, &writer, &state2.vault, &id)
+    })
+    .await?;
     // Outside the transaction: it must have committed for the old pages to be overwritten.
     state.db.read(service::settle_erasure).await?;
-    Ok(http::ok(&citizen))
+    Ok(answer)
 }

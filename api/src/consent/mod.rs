@@ -7,7 +7,7 @@ pub mod service;
 use crate::actor::Actor;
 use crate::body::Json;
 use crate::error::ApiError;
-use crate::http::{self, Page};
+use crate::http::Page;
 use crate::idempotency;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -89,7 +89,8 @@ pub async fn create(
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "The citizen's id"),
-        ("cid" = Uuid, Path, description = "The consent's id")
+        ("cid" = Uuid, Path, description = "The consent's id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: a retry with the same key and body answers the first response again (`Idempotent-Replayed: true`)")
     ),
     request_body = ConsentWithdrawal,
     responses((status = 200, description = "Withdrawn", body = Consent))
@@ -98,13 +99,13 @@ pub async fn create(
 pub async fn withdraw(
     state: web::Data<AppState>,
     actor: Actor,
+    req: HttpRequest,
     path: web::Path<(Uuid, Uuid)>,
     body: Json<ConsentWithdrawal>,
 ) -> Result<HttpResponse, ApiError> {
-    let (ids, withdrawn_on) = (path.into_inner(), body.value.withdrawn_on);
-    let consent = state
-        .db
-        .write(move |conn| service::withdraw(conn, &actor, ids, withdrawn_on))
-        .await?;
-    Ok(http::ok(&consent))
+    let (ids, withdrawn_on, writer) = (path.into_inner(), body.value.withdrawn_on, actor.clone());
+    idempotency::act(&state, &actor, &req, &body.digest, move |conn| {
+        service::withdraw(conn, &writer, ids, withdrawn_on)
+    })
+    .await
 }

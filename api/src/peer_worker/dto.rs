@@ -368,12 +368,38 @@ impl FieldRules for PeerWorkerTransition {}
 }))]
 pub struct RecordedQualificationInput {
     pub kind: QualificationKind,
+    /// Accepted so that a client may send back what it read: only `recorded` may be sent here.
+    /// A qualification earned via a training cohort is granted when its enrolment completes
+    /// (`training_cohort` is a `422`).
+    #[serde(default)]
+    pub earned_via: Option<EarnedVia>,
+    /// Accepted when absent or `null` only, as for `earned_via`.
+    #[serde(default)]
+    pub training_cohort_id: Option<Uuid>,
     #[schema(min_length = 1, max_length = 10000)]
     pub evidence: String,
     pub earned_on: NaiveDate,
 }
 
-impl FieldRules for RecordedQualificationInput {}
+impl FieldRules for RecordedQualificationInput {
+    fn check_fields(body: &serde_json::Map<String, serde_json::Value>, errors: &mut FieldErrors) {
+        if body.get("earned_via").and_then(|v| v.as_str()) == Some("training_cohort") {
+            errors.push(
+                "earned_via",
+                "reserved",
+                "only `recorded` may be sent here: a qualification is earned via a training cohort \
+                 when the enrolment completes (POST /training-cohorts/{id}/enrolments)",
+            );
+        }
+        if body.get("training_cohort_id").is_some_and(|v| !v.is_null()) {
+            errors.push(
+                "training_cohort_id",
+                "reserved",
+                "set by the server when a cohort grants the qualification; send null or nothing",
+            );
+        }
+    }
+}
 
 /// Filters of the peer worker list.
 #[derive(Debug, Deserialize, IntoParams)]

@@ -151,7 +151,10 @@ pub async fn update(
     tag = "programmes",
     operation_id = "transition_programme",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The programme's id")),
+    params(
+        ("id" = Uuid, Path, description = "The programme's id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: a retry with the same key and body answers the first response again (`Idempotent-Replayed: true`)")
+    ),
     request_body = ProgrammeTransition,
     responses(
         (status = 200, description = "Moved", body = Programme,
@@ -166,15 +169,15 @@ pub async fn update(
 pub async fn transition(
     state: web::Data<AppState>,
     actor: Actor,
+    req: HttpRequest,
     id: web::Path<Uuid>,
     body: Json<ProgrammeTransition>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, move_to) = (id.into_inner(), body.value);
-    let updated = state
-        .db
-        .write(move |conn| service::transition(conn, &actor, &id, move_to))
-        .await?;
-    Ok(http::ok(&updated))
+    let (id, move_to, writer) = (id.into_inner(), body.value, actor.clone());
+    idempotency::act(&state, &actor, &req, &body.digest, move |conn| {
+        service::transition(conn, &writer, &id, move_to)
+    })
+    .await
 }
 
 // --- Partners -----------------------------------------------------------------------------------

@@ -136,7 +136,10 @@ pub async fn create(
     tag = "referrals",
     operation_id = "transition_referral",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The referral's id")),
+    params(
+        ("id" = Uuid, Path, description = "The referral's id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: a retry with the same key and body answers the first response again (`Idempotent-Replayed: true`)")
+    ),
     request_body = ReferralTransition,
     responses(
         (status = 200, description = "Moved", body = ReferralView, headers(("ETag" = String, description = "The new version"))),
@@ -150,13 +153,13 @@ pub async fn create(
 pub async fn transition(
     state: web::Data<AppState>,
     actor: Actor,
+    req: HttpRequest,
     id: web::Path<Uuid>,
     body: Json<ReferralTransition>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, move_to) = (id.into_inner(), body.value);
-    let updated = state
-        .db
-        .write(move |conn| service::transition(conn, &actor, &id, move_to))
-        .await?;
-    Ok(http::ok(&updated))
+    let (id, move_to, writer) = (id.into_inner(), body.value, actor.clone());
+    idempotency::act(&state, &actor, &req, &body.digest, move |conn| {
+        service::transition(conn, &writer, &id, move_to)
+    })
+    .await
 }

@@ -148,7 +148,10 @@ pub async fn update(
     tag = "support-courses",
     operation_id = "transition_support_course",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The support course's id")),
+    params(
+        ("id" = Uuid, Path, description = "The support course's id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: a retry with the same key and body answers the first response again (`Idempotent-Replayed: true`)")
+    ),
     request_body = SupportCourseTransition,
     responses(
         (status = 200, description = "Moved", body = SupportCourse, headers(("ETag" = String, description = "The new version"))),
@@ -162,15 +165,15 @@ pub async fn update(
 pub async fn transition(
     state: web::Data<AppState>,
     actor: Actor,
+    req: HttpRequest,
     id: web::Path<Uuid>,
     body: Json<SupportCourseTransition>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, move_to) = (id.into_inner(), body.value);
-    let updated = state
-        .db
-        .write(move |conn| service::transition(conn, &actor, &id, move_to))
-        .await?;
-    Ok(http::ok(&updated))
+    let (id, move_to, writer) = (id.into_inner(), body.value, actor.clone());
+    idempotency::act(&state, &actor, &req, &body.digest, move |conn| {
+        service::transition(conn, &writer, &id, move_to)
+    })
+    .await
 }
 
 /// Rank candidate peer guides

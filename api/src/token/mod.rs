@@ -2,6 +2,7 @@
 //! in. The `CurrentUser` extractor, passwords and token keys are `auth`'s.
 
 pub mod dto;
+pub mod oauth;
 pub mod service;
 
 use crate::auth::CurrentUser;
@@ -28,20 +29,26 @@ fn client_address(req: &HttpRequest) -> String {
 /// Issue tokens
 ///
 /// Exchanges a username and password, a refresh token, or an integration client's id and
-/// secret for an access token (15 minutes) and, except for clients, a refresh token. After 5
+/// secret for an access token (15 minutes) and, except for clients, a refresh token: a
+/// standard OAuth 2.0 token endpoint (RFC 6749). A client authenticates by HTTP Basic
+/// (`Authorization: Basic base64(client_id:client_secret)`, each form-urlencoded) or with
+/// `client_id` and `client_secret` in the body. Every failure is a problem document that also
+/// carries the RFC 6749 `error` member, and no answer is cached (`Cache-Control: no-store`). After 5
 /// failed attempts in 15 minutes for one username or from one address, answers `429` with
 /// `Retry-After`.
 #[utoipa::path(
     tag = "auth",
     operation_id = "issue_token",
-    request_body(content(
-        (TokenRequest = "application/json"),
-        (TokenRequest = "application/x-www-form-urlencoded")
-    )),
+    request_body(
+        content = TokenRequest,
+        content_type = "application/x-www-form-urlencoded",
+        description = "A form, as RFC 6749 has it; the same fields as JSON (`application/json`) are accepted too"
+    ),
     responses(
         (status = 200, description = "Tokens issued", body = TokenResponse),
-        (status = 401, description = "Wrong credentials or refresh token", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed attempts", body = crate::error::Problem, content_type = "application/problem+json",
+        (status = 401, description = "Wrong credentials or refresh token; `error` is `invalid_client` for the client-credentials grant (with `WWW-Authenticate: Basic` when the client authenticated by HTTP Basic) and `invalid_grant` otherwise", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Missing or invalid fields; `error` is `invalid_request`, `unsupported_grant_type` (an unknown `grant_type`) or `invalid_scope` (a scope was asked for: none exist)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts; `error` as for `401`", body = crate::error::Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
@@ -50,11 +57,21 @@ pub async fn issue_token(
     state: web::Data<AppState>,
     req: HttpRequest,
     payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    let (value, _) = body::json_or_form(&req, &mut payload.into_inner()).await?;
-    let request: TokenRequest = body::from_value(value)?;
-    let response = service::issue(&state, request, client_address(&req)).await?;
-    Ok(HttpResponse::Ok().json(response))
+) -> HttpResponse {
+    let basic = oauth::basic_credentials(&req);
+    let used_basic = matches!(basic, Ok(Some(_)));
+    let result: oauth::Issued = async {
+        let basic = basic?;
+        let (mut value, _) = body::json_or_form(&req, &mut payload.into_inner()).await?;
+        let grant_type = oauth::prepare(&mut value, basic)?;
+        let request: TokenRequest = body::from_value(value)?;
+        service::issue(&state, request, client_address(&req))
+            .await
+            .map(Some)
+            .map_err(|e| oauth::Failure::of_grant(e, &grant_type))
+    }
+    .await;
+    oauth::respond(result, used_basic)
 }
 
 /// Revoke a token
@@ -65,10 +82,11 @@ pub async fn issue_token(
 #[utoipa::path(
     tag = "auth",
     operation_id = "revoke_token",
-    request_body(content(
-        (RevokeRequest = "application/json"),
-        (RevokeRequest = "application/x-www-form-urlencoded")
-    )),
+    request_body(
+        content = RevokeRequest,
+        content_type = "application/x-www-form-urlencoded",
+        description = "A form, as RFC 6749 has it; the same fields as JSON (`application/json`) are accepted too"
+    ),
     responses((status = 204, description = "Revoked (or unknown)"))
 )]
 #[post("/auth/revoke")]
@@ -76,11 +94,15 @@ pub async fn revoke_token(
     state: web::Data<AppState>,
     req: HttpRequest,
     payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    let (value, _) = body::json_or_form(&req, &mut payload.into_inner()).await?;
-    let request: RevokeRequest = body::from_value(value)?;
-    service::revoke(&state, &request.token).await?;
-    Ok(HttpResponse::NoContent().finish())
+) -> HttpResponse {
+    let result: Result<Option<()>, oauth::Failure> = async {
+        let (value, _) = body::json_or_form(&req, &mut payload.into_inner()).await?;
+        let request: RevokeRequest = body::from_value(value)?;
+        service::revoke(&state, &request.token).await?;
+        Ok(None)
+    }
+    .await;
+    oauth::respond(result, false)
 }
 
 /// The signed-in user

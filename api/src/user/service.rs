@@ -214,15 +214,39 @@ pub fn update(
     Ok(User::from_row(row))
 }
 
+/// How a user created by the operator signs in: a person's password hash, or an integration
+/// client's id and the hash of its secret.
+pub enum OperatorSecret {
+    Password(String),
+    Client {
+        client_id: String,
+        secret_hash: String,
+    },
+}
+
+impl OperatorSecret {
+    /// A new client id, as the API gives one.
+    pub fn new_client_id() -> String {
+        format!("bbc_{}", Uuid::now_v7().simple())
+    }
+}
+
 /// A user created by the operator (no actor): at first start or by `brobygger create-user`.
 fn create_unchecked(
     conn: &mut DbConnection,
     (username, display_name): (&str, &str),
     role: Role,
     organisation_id: OrganisationId,
-    password_hash: String,
+    secret: OperatorSecret,
     now: NaiveDateTime,
 ) -> Result<UserRow, ApiError> {
+    let (password_hash, client_id, client_secret_hash) = match secret {
+        OperatorSecret::Password(hash) => (Some(hash), None, None),
+        OperatorSecret::Client {
+            client_id,
+            secret_hash,
+        } => (None, Some(client_id), Some(secret_hash)),
+    };
     let row = UserRow {
         id: UserId::new(),
         username: username.to_owned(),
@@ -231,9 +255,9 @@ fn create_unchecked(
         role,
         organisation_id,
         active: true,
-        password_hash: Some(password_hash),
-        client_id: None,
-        client_secret_hash: None,
+        password_hash,
+        client_id,
+        client_secret_hash,
         version: 1,
         created_at: now,
         updated_at: now,
@@ -269,7 +293,8 @@ pub fn first_admin(
         organisation_store::insert(conn, &organisation)?;
         let names = (username, "Administrator");
         let hash = password_hash()?;
-        create_unchecked(conn, names, Role::Admin, organisation.id, hash, now)?;
+        let secret = OperatorSecret::Password(hash);
+        create_unchecked(conn, names, Role::Admin, organisation.id, secret, now)?;
         Ok(true)
     })
 }
@@ -281,7 +306,7 @@ pub fn create_by_operator(
     (username, display_name): (&str, &str),
     role: Role,
     organisation_id: Option<&str>,
-    password_hash: String,
+    secret: OperatorSecret,
     now: NaiveDateTime,
 ) -> Result<UserRow, ApiError> {
     conn.transaction(|conn| {
@@ -318,6 +343,6 @@ pub fn create_by_operator(
             return Err(ApiError::Conflict("this username is taken".into()));
         }
         let names = (username, display_name);
-        create_unchecked(conn, names, role, organisation_id, password_hash, now)
+        create_unchecked(conn, names, role, organisation_id, secret, now)
     })
 }

@@ -161,7 +161,10 @@ pub async fn update(
     tag = "courses",
     operation_id = "transition_course",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The course's id")),
+    params(
+        ("id" = Uuid, Path, description = "The course's id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: a retry with the same key and body answers the first response again (`Idempotent-Replayed: true`)")
+    ),
     request_body = CourseTransition,
     responses(
         (status = 200, description = "Moved", body = Course, headers(("ETag" = String, description = "The new version"))),
@@ -176,15 +179,15 @@ pub async fn update(
 pub async fn transition(
     state: web::Data<AppState>,
     actor: Actor,
+    req: HttpRequest,
     id: web::Path<Uuid>,
     body: Json<CourseTransition>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, move_to) = (id.into_inner(), body.value);
-    let updated = state
-        .db
-        .write(move |conn| service::transition(conn, &actor, &id, move_to))
-        .await?;
-    Ok(http::ok(&updated))
+    let (id, move_to, writer) = (id.into_inner(), body.value, actor.clone());
+    idempotency::act(&state, &actor, &req, &body.digest, move |conn| {
+        service::transition(conn, &writer, &id, move_to)
+    })
+    .await
 }
 
 // --- Teachers -----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 use crate::error::ApiError;
 use brobygger_persistence::{Backend, DbConnection, Pool};
 use diesel::Connection;
+use diesel::connection::SimpleConnection;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::runtime::Handle;
@@ -59,7 +60,7 @@ impl Database {
     {
         let pool = self.pool.clone();
         self.blocking(move || {
-            let mut conn = pool.get().map_err(|_| ApiError::Unavailable)?;
+            let mut conn = pool.get().map_err(unavailable)?;
             work(&mut conn)
         })
         .await?
@@ -74,11 +75,14 @@ impl Database {
         let pool = self.pool.clone();
         let writer = (self.backend == Backend::Sqlite).then(|| self.sqlite_writer.clone());
         self.blocking(move || {
-            let mut conn = pool.get().map_err(|_| ApiError::Unavailable)?;
+            let mut conn = pool.get().map_err(unavailable)?;
             let _turn = writer
                 .as_ref()
                 .map(|w| w.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
-            conn.transaction(|c| work(c))
+            conn.transaction(|c| {
+                take_the_write_lock(c)?;
+                work(c)
+            })
         })
         .await?
     }
@@ -99,4 +103,22 @@ impl Database {
             .await
             .unwrap_or(false)
     }
+}
+
+/// `503`, with why no connection could be had in the log.
+fn unavailable(error: impl std::fmt::Display) -> ApiError {
+    log::warn!("no database connection: {error}");
+    ApiError::Unavailable
+}
+
+/// SQLite: takes the write lock as the transaction's first statement, as `BEGIN IMMEDIATE`
+/// would. A transaction that read first and wrote later could not upgrade its read once
+/// another connection had written meanwhile (`SQLITE_BUSY_SNAPSHOT`, "database is locked" at
+/// once, no busy timeout): the audit of a read writes outside the one-writer turn. A write
+/// first waits its turn under the busy timeout instead. PostgreSQL needs nothing.
+fn take_the_write_lock(conn: &mut DbConnection) -> Result<(), ApiError> {
+    if let DbConnection::Sqlite(c) = conn {
+        c.batch_execute("DELETE FROM idempotency_keys WHERE 0")?;
+    }
+    Ok(())
 }

@@ -310,6 +310,7 @@ impl From<diesel::result::Error> for ApiError {
             | Error::BrokenTransactionManager => Self::Unavailable,
             // SQLite under write contention past its busy timeout: worth a retry, not a bug.
             Error::DatabaseError(_, info) if info.message().contains("database is locked") => {
+                log::warn!("SQLite: {}", info.message());
                 Self::Unavailable
             }
             other => Self::internal(other),

@@ -55,12 +55,11 @@ pub fn exists(
         .map(|found| found.is_some())
 }
 
-/// The invitations addressed to `organisation`, or (when `inviting` is true) made by the
-/// programmes it is a partner of; all when `organisation` is `None`. Oldest first.
+/// The invitations addressed to `organisation` or made by the programmes it is a partner of;
+/// all when `organisation` is `None`. Oldest first.
 pub fn list(
     conn: &mut DbConnection,
     organisation: Option<OrganisationId>,
-    inviting: bool,
     programme: Option<ProgrammeId>,
 ) -> QueryResult<Vec<InvitationRow>> {
     let mut query = partner_invitations::table
@@ -69,15 +68,14 @@ pub fn list(
         .limit(LIST_LIMIT)
         .into_boxed();
     if let Some(organisation) = organisation {
-        let addressed = partner_invitations::organisation_id.eq(organisation);
-        query = if inviting {
-            let partner_of = programme_partners::table
-                .filter(programme_partners::organisation_id.eq(organisation))
-                .select(programme_partners::programme_id);
-            query.filter(addressed.or(partner_invitations::programme_id.eq_any(partner_of)))
-        } else {
-            query.filter(addressed)
-        };
+        let partner_of = programme_partners::table
+            .filter(programme_partners::organisation_id.eq(organisation))
+            .select(programme_partners::programme_id);
+        query = query.filter(
+            partner_invitations::organisation_id
+                .eq(organisation)
+                .or(partner_invitations::programme_id.eq_any(partner_of)),
+        );
     }
     if let Some(programme) = programme {
         query = query.filter(partner_invitations::programme_id.eq(programme));

@@ -43,7 +43,7 @@ pub fn list(
         return Ok(Vec::new());
     };
     let programme = filters.programme_id.map(ProgrammeId::from);
-    let rows = store::list(conn, organisation, true, programme)?;
+    let rows = store::list(conn, organisation, programme)?;
     with_names(conn, rows)
 }
 

@@ -294,6 +294,7 @@ impl Application {
                 ))
                 .app_data(methods.clone())
                 .default_service(web::to(not_routed))
+                .wrap(from_fn(crate::access::guard::middleware))
                 .wrap(from_fn(metrics::middleware))
                 .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
                 .wrap(from_fn(request_context::middleware))

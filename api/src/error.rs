@@ -84,6 +84,9 @@ pub enum ApiError {
     Unauthorized(&'static str),
     #[error("{0}")]
     Forbidden(String),
+    /// An integration client's token lacks the scope the operation needs (RFC 6750 §3.1).
+    #[error("this operation needs the scope {0}")]
+    InsufficientScope(&'static str),
     #[error("no such resource")]
     NotFound,
     /// A known path with a method it does not answer; `Allow` names those it does.
@@ -142,6 +145,7 @@ impl ApiError {
             Self::PayloadTooLarge(_) => "payload_too_large",
             Self::Unauthorized(_) => "unauthorized",
             Self::Forbidden(_) => "forbidden",
+            Self::InsufficientScope(_) => "insufficient_scope",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed(_) => "method_not_allowed",
             Self::InvalidTransition { .. } => "invalid_transition",
@@ -167,6 +171,7 @@ impl ApiError {
             Self::PayloadTooLarge(_) => "Payload too large",
             Self::Unauthorized(_) => "Unauthorized",
             Self::Forbidden(_) => "Forbidden",
+            Self::InsufficientScope(_) => "Insufficient scope",
             Self::NotFound => "Not found",
             Self::MethodNotAllowed(_) => "Method not allowed",
             Self::InvalidTransition { .. } => "Invalid transition",
@@ -230,7 +235,7 @@ impl ResponseError for ApiError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::InsufficientScope(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::InvalidTransition { .. } | Self::Conflict(_) | Self::IdempotencyConflict => {
@@ -265,6 +270,14 @@ impl ResponseError for ApiError {
                 response.insert_header((
                     header::WWW_AUTHENTICATE,
                     HeaderValue::from_static("Bearer realm=\"brobygger\""),
+                ));
+            }
+            Self::InsufficientScope(scope) => {
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    format!(
+                        "Bearer realm=\"brobygger\", error=\"insufficient_scope\", scope=\"{scope}\""
+                    ),
                 ));
             }
             Self::RateLimited { retry_after } => {

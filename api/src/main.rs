@@ -83,6 +83,9 @@ enum Command {
         /// The user's organisation (an id); defaults to the first admin's organisation.
         #[arg(long, value_name = "ID")]
         organisation_id: Option<String>,
+        /// An OAuth scope the integration client may use (repeat for more), e.g. citizens:read.
+        #[arg(long, value_name = "SCOPE")]
+        scope: Vec<String>,
     },
 }
 
@@ -100,11 +103,13 @@ fn main() -> ExitCode {
             display_name,
             role,
             organisation_id,
+            scope,
         } => create_user(
             &username,
             display_name.as_deref(),
             &role,
             organisation_id.as_deref(),
+            &scope,
         ),
     };
     match result {
@@ -167,9 +172,12 @@ fn create_user(
     display_name: Option<&str>,
     role: &str,
     organisation_id: Option<&str>,
+    scope: &[String],
 ) -> Result<(), String> {
     let known = Role::ALL.map(Role::as_str).join(", ");
     let role = Role::parse(role).ok_or_else(|| format!("unknown role {role:?}: one of {known}"))?;
+    let scopes = brobygger_api::access::scope::of_new_user(role, Some(scope).filter(|s| !s.is_empty()))
+        .map_err(|e| format!("--scope: {}", e.problem().errors.first().map_or_else(String::new, |f| f.message.clone())))?;
     let settings = settings()?;
     let db = app::open_database(&settings).map_err(|e| e.to_string())?;
     let mut conn = db.pool().get().map_err(|e| e.to_string())?;
@@ -186,6 +194,7 @@ fn create_user(
         OperatorSecret::Client {
             client_id: OperatorSecret::new_client_id(),
             secret_hash: hash,
+            scopes,
         }
     } else {
         OperatorSecret::Password(hash)

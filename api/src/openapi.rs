@@ -1,6 +1,9 @@
 //! The contract's frame: info, tags, security, and the error responses every operation shares.
 //! The operations themselves come from the handlers as they are registered (see `app.rs`).
 
+use crate::access::operations;
+use crate::access::scope::Scope;
+use brobygger_domain::user::Role;
 use serde_json::json;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{
@@ -55,14 +58,25 @@ impl Modify for Security {
         bearer.bearer_format = Some("JWT".to_owned());
         bearer.description = Some("An access token from `POST /api/v1/auth/token`.".to_owned());
         components.add_security_scheme("bearer", SecurityScheme::Http(bearer));
+        let scopes = || {
+            Scopes::from_iter(
+                Scope::ALL
+                    .into_iter()
+                    .map(|s| (s.as_str().to_owned(), s.description().to_owned())),
+            )
+        };
         let mut oauth2 = OAuth2::new([
             Flow::Password(Password::new(TOKEN_URL, Scopes::new())),
-            Flow::ClientCredentials(ClientCredentials::new(TOKEN_URL, Scopes::new())),
+            Flow::ClientCredentials(ClientCredentials::new(TOKEN_URL, scopes())),
         ]);
         oauth2.description = Some(
             "OAuth 2.0 (RFC 6749) at `POST /api/v1/auth/token`: the password grant for people, \
              the client-credentials grant for integration clients (client authentication by \
-             HTTP Basic or in the body). No scopes: what a token may do follows from its role."
+             HTTP Basic or in the body). A person's role decides what its token may do; an \
+             integration client is granted scopes when it is created, its token carries them \
+             (all, or those it asks for with `scope`), and each operation names the scope it \
+             needs in its security requirement. A token without it gets `403` \
+             `insufficient_scope`."
                 .to_owned(),
         );
         components.add_security_scheme("oauth2", SecurityScheme::OAuth2(oauth2));
@@ -72,8 +86,14 @@ impl Modify for Security {
 const TOKEN_URL: &str = "/api/v1/auth/token";
 
 /// Every operation that takes a bearer token takes one from the `oauth2` flows too (the same
-/// token), so that Swagger UI can sign in by itself.
-fn add_oauth2(operation: &mut Operation) {
+/// token), so that Swagger UI can sign in by itself, naming the scope an integration client
+/// needs; and its description says who may call it. Both from the operations table.
+fn add_oauth2(operation: &mut Operation, path: &str, method: &str) {
+    let row = operations::find(&method.to_ascii_uppercase(), path);
+    if let Some(row) = row.filter(|r| !r.is_public()) {
+        let description = operation.description.get_or_insert_with(String::new);
+        description.push_str(&who_may(row));
+    }
     let Some(security) = operation.security.as_mut() else {
         return;
     };
@@ -83,8 +103,30 @@ fn add_oauth2(operation: &mut Operation) {
         .iter()
         .any(|s| serde_json::to_value(s).unwrap_or_default() == bearer);
     if secured {
-        security.push(SecurityRequirement::new("oauth2", Vec::<String>::new()));
+        let scopes: Vec<String> = row
+            .and_then(|r| r.scope())
+            .map(|s| s.as_str().to_owned())
+            .into_iter()
+            .collect();
+        security.push(SecurityRequirement::new("oauth2", scopes));
     }
+}
+
+/// The sentence of an operation's description naming who may call it.
+fn who_may(row: &operations::Operation) -> String {
+    let roles: Vec<&str> = operations::ROLES
+        .into_iter()
+        .filter(|r| row.cell(*r) == operations::Cell::Y && !r.is_machine())
+        .map(|r| r.as_str())
+        .collect();
+    let client = match (row.cell(Role::Integration), row.scope()) {
+        (operations::Cell::Y, Some(scope)) => {
+            format!("; integration clients with the scope `{scope}`")
+        }
+        (operations::Cell::Y, None) => "; integration clients".to_owned(),
+        _ => String::new(),
+    };
+    format!("\n\nWho may call it: {}{client}.", roles.join(", "))
 }
 
 /// The shared error responses: (name, status, code, description).
@@ -204,7 +246,7 @@ impl Modify for ErrorResponses {
             for (operation, method) in operations {
                 if let Some(operation) = operation {
                     add_errors(operation, path, method, has_id);
-                    add_oauth2(operation);
+                    add_oauth2(operation, path, method);
                 }
             }
         }
@@ -227,12 +269,11 @@ fn add_errors(operation: &mut Operation, path: &str, method: &str, has_id: bool)
         wanted.push("NotFound");
     }
     if has_body {
-        wanted.extend([
-            "MalformedBody",
-            "PayloadTooLarge",
-            "UnsupportedMediaType",
-            "Validation",
-        ]);
+        wanted.extend(["MalformedBody", "PayloadTooLarge", "UnsupportedMediaType"]);
+        // The token endpoint answers invalid fields with `400` (RFC 6749 §5.2).
+        if !auth {
+            wanted.push("Validation");
+        }
     }
     if has_query && secured {
         wanted.push("Validation");

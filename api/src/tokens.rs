@@ -21,6 +21,9 @@ pub struct Claims {
     pub jti: String,
     /// The sign-in session, revoked by `/auth/revoke`.
     pub sid: String,
+    /// An integration client's scopes, space-separated (RFC 8693 §4.2); none for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 pub struct TokenKeys {

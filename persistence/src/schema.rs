@@ -34,6 +34,7 @@ diesel::table! {
         password_hash -> Nullable<Text>,
         client_id -> Nullable<Text>,
         client_secret_hash -> Nullable<Text>,
+        scopes -> Text,
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,

@@ -22,6 +22,8 @@ pub struct UserRow {
     pub password_hash: Option<String>,
     pub client_id: Option<String>,
     pub client_secret_hash: Option<String>,
+    /// An integration client's OAuth scopes, space-separated; empty for people.
+    pub scopes: String,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,

@@ -34,13 +34,19 @@
 //!   only to those who see the citizen.
 //! - **The audit log**: admins.
 //!
+//! - **Operations**: `operations.rs` is the role × operation table every call passes first
+//!   (`guard.rs`), with the scope an integration client needs (`scope.rs`).
+//!
 //! Anything outside this scope does not exist for the user: `404`, never listed.
 
 mod citizen;
 mod course;
+pub mod guard;
 mod level;
+pub mod operations;
 mod organisation;
 mod referral;
+pub mod scope;
 mod workforce;
 
 pub use citizen::*;

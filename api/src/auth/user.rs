@@ -1,10 +1,11 @@
 //! `CurrentUser`: the authenticated user, as an extractor. A handler without one is public.
 
+use crate::access::scope::{self, Scope};
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use brobygger_domain::user::{Actor, Role};
 use brobygger_persistence::auth;
 use brobygger_persistence::ids::{OrganisationId, SessionId, UserId};
@@ -17,6 +18,9 @@ pub struct CurrentUser {
     pub organisation_id: OrganisationId,
     pub role: Role,
     pub session_id: SessionId,
+    /// An integration client's scopes: those its token carries that it still holds; empty
+    /// for people, whose role decides.
+    pub scopes: Vec<Scope>,
 }
 
 impl CurrentUser {
@@ -55,6 +59,46 @@ fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
     }
 }
 
+impl CurrentUser {
+    /// Verifies the request's bearer token: its signature, its session (open) and its user
+    /// (active), so revocation and deactivation take effect at once.
+    pub async fn authenticate(req: &HttpRequest) -> Result<Self, ApiError> {
+        let state = req
+            .app_data::<web::Data<AppState>>()
+            .ok_or_else(|| ApiError::internal("application state missing"))?
+            .clone();
+        let claims = state.keys.verify(&bearer(req)?)?;
+        let now = state.clock.now_naive();
+        const REVOKED: ApiError = ApiError::Unauthorized("the access token has been revoked");
+        let (Ok(sub), Ok(sid)) = (
+            claims.sub.parse::<UserId>(),
+            claims.sid.parse::<SessionId>(),
+        ) else {
+            return Err(REVOKED);
+        };
+        let user = state
+            .db
+            .read(move |conn| Ok(auth::active_user_of_session(conn, sub, sid, now)?))
+            .await?
+            .ok_or(REVOKED)?;
+        // The token's scopes, as far as the client still holds them.
+        let held = scope::parse_stored(&user.scopes);
+        let scopes = scope::parse_stored(claims.scope.as_deref().unwrap_or_default())
+            .into_iter()
+            .filter(|s| user.role.is_machine() && held.contains(s))
+            .collect();
+        Ok(CurrentUser {
+            id: user.id,
+            organisation_id: user.organisation_id,
+            role: user.role,
+            session_id: sid,
+            scopes,
+        })
+    }
+}
+
+/// The user the access guard (`access::guard`) authenticated and let through; a route the
+/// guard did not decide on authenticates here and asks the operations table itself.
 impl FromRequest for CurrentUser {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
@@ -62,32 +106,16 @@ impl FromRequest for CurrentUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let state = req
-                .app_data::<web::Data<AppState>>()
-                .ok_or_else(|| ApiError::internal("application state missing"))?
-                .clone();
-            let claims = state.keys.verify(&bearer(&req)?)?;
-            let now = state.clock.now_naive();
-            const REVOKED: ApiError = ApiError::Unauthorized("the access token has been revoked");
-            let (Ok(sub), Ok(sid)) = (
-                claims.sub.parse::<UserId>(),
-                claims.sid.parse::<SessionId>(),
-            ) else {
-                return Err(REVOKED);
-            };
-            // The token's signature is not enough: its session must be open and its user
-            // active, so revocation and deactivation take effect at once.
-            let user = state
-                .db
-                .read(move |conn| Ok(auth::active_user_of_session(conn, sub, sid, now)?))
-                .await?
-                .ok_or(REVOKED)?;
-            Ok(CurrentUser {
-                id: user.id,
-                organisation_id: user.organisation_id,
-                role: user.role,
-                session_id: sid,
-            })
+            if let Some(user) = req.extensions().get::<CurrentUser>().cloned() {
+                return Ok(user);
+            }
+            let user = Self::authenticate(&req).await?;
+            crate::access::operations::authorize(
+                req.method().as_str(),
+                req.match_pattern().as_deref(),
+                &user,
+            )?;
+            Ok(user)
         })
     }
 }

@@ -30,6 +30,10 @@ pub struct TokenRequest {
     pub client_id: Option<String>,
     #[schema(max_length = 200)]
     pub client_secret: Option<String>,
+    /// `client_credentials` only: the scopes asked for, space-separated, each one the client
+    /// was granted; all it was granted when left out (RFC 6749 §3.3).
+    #[schema(max_length = 1000, example = "citizens:read")]
+    pub scope: Option<String>,
 }
 
 impl crate::body::FieldRules for TokenRequest {}
@@ -54,6 +58,9 @@ pub struct TokenResponse {
     /// integration clients, which sign in again with their secret.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
+    /// An integration client's scopes, space-separated (RFC 6749 §5.1); not for people.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 /// A token to revoke: a refresh token or an access token. Revoking either ends its sign-in.

@@ -33,7 +33,9 @@ fn client_address(req: &HttpRequest) -> String {
 /// standard OAuth 2.0 token endpoint (RFC 6749). A client authenticates by HTTP Basic
 /// (`Authorization: Basic base64(client_id:client_secret)`, each form-urlencoded) or with
 /// `client_id` and `client_secret` in the body. Every failure is a problem document that also
-/// carries the RFC 6749 `error` member, and no answer is cached (`Cache-Control: no-store`). After 5
+/// carries the RFC 6749 `error` member, and no answer is cached (`Cache-Control: no-store`).
+/// An integration client may ask for some of its scopes (`scope`); its tokens carry them
+/// (`scope` in the response and in the token). After 5
 /// failed attempts in 15 minutes for one username or from one address, answers `429` with
 /// `Retry-After`.
 #[utoipa::path(
@@ -46,8 +48,8 @@ fn client_address(req: &HttpRequest) -> String {
     ),
     responses(
         (status = 200, description = "Tokens issued", body = TokenResponse),
-        (status = 401, description = "Wrong credentials or refresh token; `error` is `invalid_client` for the client-credentials grant (with `WWW-Authenticate: Basic` when the client authenticated by HTTP Basic) and `invalid_grant` otherwise", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Missing or invalid fields; `error` is `invalid_request`, `unsupported_grant_type` (an unknown `grant_type`) or `invalid_scope` (a scope was asked for: none exist)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "RFC 6749 §5.2: `error` (and the problem's `code`) is `invalid_request` (missing or invalid fields, listed in `errors`), `invalid_grant` (wrong username or password, or a refresh token that is invalid, used or revoked), `unsupported_grant_type` or `invalid_scope` (a scope the client was not granted, or any scope asked for by a person)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`invalid_client`: wrong client credentials (with `WWW-Authenticate: Basic` when the client authenticated by HTTP Basic)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts; `error` as for `401`", body = crate::error::Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )

@@ -4,10 +4,14 @@
 
 use super::dto::TokenResponse;
 use crate::error::ApiError;
+use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use base64::Engine;
 use serde_json::Value;
+
+/// The field-error code of a scope the client may not have (`invalid_scope`).
+pub const INVALID_SCOPE: &str = "invalid_scope";
 
 /// The grant types the endpoint knows.
 const GRANT_TYPES: &[&str] = &["password", "refresh_token", "client_credentials"];
@@ -45,7 +49,23 @@ impl Failure {
                 },
                 cause,
             },
+            ApiError::Validation(errors) if errors.0.iter().any(|e| e.code == INVALID_SCOPE) => {
+                Self {
+                    error: "invalid_scope",
+                    cause,
+                }
+            }
             _ => Self::request(cause),
+        }
+    }
+
+    /// The status RFC 6749 §5.2 gives the failure: `401` for `invalid_client`, `400` for the
+    /// other errors; throttling (`429`) and the server's own failures keep theirs.
+    fn status(&self) -> StatusCode {
+        match (&self.cause, self.error) {
+            (ApiError::RateLimited { .. }, _) | (_, "server_error") => self.cause.status_code(),
+            (_, "invalid_client") => StatusCode::UNAUTHORIZED,
+            _ => StatusCode::BAD_REQUEST,
         }
     }
 }
@@ -135,12 +155,25 @@ pub fn prepare(value: &mut Value, basic: Option<(String, String)>) -> Result<Str
     }
     match body.remove("scope") {
         Some(Value::String(scope)) if !scope.trim().is_empty() => {
+            if grant_type != "client_credentials" {
+                return Err(Failure::new(
+                    "invalid_scope",
+                    ApiError::field(
+                        "scope",
+                        INVALID_SCOPE,
+                        "people have no scopes: their role decides; send none",
+                    ),
+                ));
+            }
+            body.insert("scope".to_owned(), Value::String(scope));
+        }
+        Some(Value::String(_)) | Some(Value::Null) | None => {}
+        Some(_) => {
             return Err(Failure::new(
-                "invalid_scope",
-                ApiError::field("scope", "unsupported", "no scopes exist; send none"),
+                "invalid_request",
+                ApiError::field("scope", "invalid_type", "must be a string"),
             ));
         }
-        _ => {}
     }
     if let Some((id, secret)) = basic.filter(|_| grant_type == "client_credentials") {
         if body
@@ -172,12 +205,22 @@ pub fn respond<T: serde::Serialize>(
     match result {
         Ok(Some(body)) => HttpResponse::Ok().json(body),
         Ok(None) => HttpResponse::NoContent().finish(),
-        Err(Failure { error, cause }) => {
+        Err(failure) => {
+            let status = failure.status();
+            let Failure { error, cause } = failure;
             let mut problem = cause.problem();
             problem.error = Some(error);
             problem.error_description = Some(problem.detail.clone());
+            if status == StatusCode::BAD_REQUEST {
+                problem.code = error;
+                problem.type_ = format!("/problems/{error}");
+                problem.title = "Invalid token request";
+            }
+            problem.status = status.as_u16();
             let mut response = cause.error_response();
+            *response.status_mut() = status;
             let headers = response.headers_mut();
+            headers.remove(header::WWW_AUTHENTICATE);
             if error == "invalid_client" {
                 let scheme = if basic {
                     "Basic realm=\"brobygger\""

@@ -1,6 +1,8 @@
 //! The use cases of signing in: issuing tokens by grant, refreshing them once, revoking a
 //! sign-in, and who the signed-in user is. Sign-ins are throttled by name and by address.
 
+use super::oauth::INVALID_SCOPE;
+use crate::access::scope::{self, Scope};
 use super::dto::{GrantType, Me, TokenRequest, TokenResponse};
 use crate::auth::CurrentUser;
 use crate::auth::password;
@@ -44,7 +46,7 @@ pub async fn issue(
             let username = required(&mut errors, "username", &request.username).to_owned();
             let password = required(&mut errors, "password", &request.password).to_owned();
             errors.into_result(|| ())?;
-            sign_in(state, username, address, now, move |conn, username| {
+            sign_in(state, (username, None), address, now, move |conn, username| {
                 let found =
                     user::find_by_username(conn, username)?.filter(|u| !u.role.is_machine());
                 let ok = password::verify(
@@ -59,7 +61,8 @@ pub async fn issue(
             let client_id = required(&mut errors, "client_id", &request.client_id).to_owned();
             let secret = required(&mut errors, "client_secret", &request.client_secret).to_owned();
             errors.into_result(|| ())?;
-            sign_in(state, client_id, address, now, move |conn, client_id| {
+            let asked = request.scope.clone();
+            sign_in(state, (client_id, asked), address, now, move |conn, client_id| {
                 let found = user::find_by_client_id(conn, client_id)?;
                 let ok = password::verify(
                     &secret,
@@ -82,7 +85,7 @@ pub async fn issue(
 /// throttling by the name tried and by the client's address.
 async fn sign_in<F>(
     state: &web::Data<AppState>,
-    name: String,
+    (name, asked): (String, Option<String>),
     address: String,
     now: NaiveDateTime,
     verify: F,
@@ -123,7 +126,10 @@ where
         .read(move |conn| verify(conn, &verify_name))
         .await?;
     match found {
-        Some(user) if user.active => open_session(state, user, now, true).await,
+        Some(user) if user.active => {
+            let scopes = granted(&user, asked.as_deref())?;
+            open_session(state, user, now, scopes).await
+        }
         _ => {
             state
                 .db
@@ -145,11 +151,31 @@ where
     }
 }
 
+/// The scopes a client's token gets: those asked for (`scope`), each one the client holds, or
+/// all it holds when it asks for none (RFC 6749 §3.3). `None` for people.
+fn granted(user: &UserRow, asked: Option<&str>) -> Result<Option<Vec<Scope>>, ApiError> {
+    if !user.role.is_machine() {
+        return Ok(None);
+    }
+    let held = scope::parse_stored(&user.scopes);
+    let Some(asked) = asked.filter(|a| !a.trim().is_empty()) else {
+        return Ok(Some(held));
+    };
+    let refused = |message: String| ApiError::field("scope", INVALID_SCOPE, message);
+    let asked = scope::parse_all(asked.split_whitespace())
+        .map_err(|unknown| refused(format!("unknown scope {unknown:?}")))?;
+    match asked.iter().find(|s| !held.contains(s)) {
+        Some(more) => Err(refused(format!("the client was not granted {more}"))),
+        None => Ok(Some(asked)),
+    }
+}
+
 fn access_token(
     state: &AppState,
     user: &UserRow,
     session_id: SessionId,
     now: NaiveDateTime,
+    scopes: Option<&[Scope]>,
 ) -> Result<String, ApiError> {
     let role = user.role;
     let ttl = i64::try_from(state.settings.access_token_ttl.as_secs()).unwrap_or(900);
@@ -164,6 +190,7 @@ fn access_token(
         aud: state.keys.audience.clone(),
         jti: uuid::Uuid::now_v7().to_string(),
         sid: session_id.to_string(),
+        scope: scopes.map(scope::join),
     })
 }
 
@@ -171,12 +198,14 @@ fn token_response(
     state: &AppState,
     access_token: String,
     refresh_token: Option<String>,
+    scopes: Option<&[Scope]>,
 ) -> TokenResponse {
     TokenResponse {
         access_token,
         token_type: "Bearer",
         expires_in: i64::try_from(state.settings.access_token_ttl.as_secs()).unwrap_or(900),
         refresh_token,
+        scope: scopes.map(scope::join),
     }
 }
 
@@ -185,7 +214,7 @@ async fn open_session(
     state: &web::Data<AppState>,
     user: UserRow,
     now: NaiveDateTime,
-    with_refresh: bool,
+    scopes: Option<Vec<Scope>>,
 ) -> Result<TokenResponse, ApiError> {
     let machine = user.role.is_machine();
     let ttl = TimeDelta::from_std(state.settings.refresh_token_ttl).unwrap_or(TimeDelta::days(30));
@@ -201,8 +230,8 @@ async fn open_session(
         },
         revoked_at: None,
     };
-    let refresh = (with_refresh && !machine).then(password::random_secret);
-    let access = access_token(state, &user, session.id, now)?;
+    let refresh = (!machine).then(password::random_secret);
+    let access = access_token(state, &user, session.id, now, scopes.as_deref())?;
     let refresh_row = refresh.as_ref().map(|token| RefreshTokenRow {
         token_hash: refresh_token_hash(token),
         session_id: session.id,
@@ -219,7 +248,7 @@ async fn open_session(
             Ok(())
         })
         .await?;
-    Ok(token_response(state, access, refresh))
+    Ok(token_response(state, access, refresh, scopes.as_deref()))
 }
 
 /// Exchanges a refresh token once. A second use of the same token means it leaked: the whole
@@ -269,8 +298,8 @@ async fn refresh(
         .await?;
     match outcome {
         Outcome::Rotated(user, session_id) => {
-            let access = access_token(state, &user, session_id, now)?;
-            Ok(token_response(state, access, Some(new_refresh)))
+            let access = access_token(state, &user, session_id, now, None)?;
+            Ok(token_response(state, access, Some(new_refresh), None))
         }
         Outcome::Reused => {
             log::warn!("a rotated refresh token was used again; its session is revoked");

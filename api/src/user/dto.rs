@@ -20,6 +20,7 @@ use uuid::Uuid;
     "organisation_id": "0193a5d2-7c1e-7a51-9d1b-5d6f2f4b8e21",
     "active": true,
     "client_id": null,
+    "scopes": [],
     "version": 1,
     "created_at": "2026-11-22T10:00:00Z",
     "updated_at": "2026-11-22T10:00:00Z"
@@ -37,6 +38,10 @@ pub struct User {
     /// An integration client's secret: shown once, in the response that creates it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
+    /// An integration client's OAuth scopes (see the `oauth2` security scheme); empty for
+    /// people, whose role decides what they may do.
+    #[schema(example = json!(["citizens:read"]))]
+    pub scopes: Vec<String>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -56,6 +61,7 @@ impl User {
             active: row.active,
             client_id: row.client_id,
             client_secret: None,
+            scopes: row.scopes.split_whitespace().map(str::to_owned).collect(),
             version: row.version,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
@@ -91,6 +97,11 @@ pub struct UserInput {
     #[serde(default)]
     #[schema(min_length = 12, max_length = 200, write_only)]
     pub password: Option<String>,
+    /// Integration clients only: the OAuth scopes the client may use (see the `oauth2`
+    /// security scheme); none when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = json!(["citizens:read", "citizens:write"]))]
+    pub scopes: Option<Vec<String>>,
 }
 
 impl crate::body::FieldRules for UserInput {}

@@ -114,6 +114,7 @@ pub fn create(
     secrets: NewSecrets,
 ) -> Result<(User, String), ApiError> {
     check(conn, &input, true)?;
+    let scopes = access::scope::of_new_user(input.role, input.scopes.as_deref())?;
     if store::find_by_username(conn, &input.username)?.is_some() {
         return Err(ApiError::Conflict("this username is taken".to_owned()));
     }
@@ -131,6 +132,7 @@ pub fn create(
             .as_ref()
             .map(|_| format!("bbc_{}", Uuid::now_v7().simple())),
         client_secret_hash,
+        scopes: access::scope::join(&scopes),
         version: 1,
         created_at: actor.now,
         updated_at: actor.now,
@@ -173,6 +175,7 @@ pub fn update(
             organisation_id: before.organisation_id,
             active: before.active,
             password: None,
+            scopes: None,
         },
         writable,
     )?;
@@ -221,6 +224,7 @@ pub enum OperatorSecret {
     Client {
         client_id: String,
         secret_hash: String,
+        scopes: Vec<access::scope::Scope>,
     },
 }
 
@@ -240,12 +244,18 @@ fn create_unchecked(
     secret: OperatorSecret,
     now: NaiveDateTime,
 ) -> Result<UserRow, ApiError> {
-    let (password_hash, client_id, client_secret_hash) = match secret {
-        OperatorSecret::Password(hash) => (Some(hash), None, None),
+    let (password_hash, client_id, client_secret_hash, scopes) = match secret {
+        OperatorSecret::Password(hash) => (Some(hash), None, None, String::new()),
         OperatorSecret::Client {
             client_id,
             secret_hash,
-        } => (None, Some(client_id), Some(secret_hash)),
+            scopes,
+        } => (
+            None,
+            Some(client_id),
+            Some(secret_hash),
+            access::scope::join(&scopes),
+        ),
     };
     let row = UserRow {
         id: UserId::new(),
@@ -258,6 +268,7 @@ fn create_unchecked(
         password_hash,
         client_id,
         client_secret_hash,
+        scopes,
         version: 1,
         created_at: now,
         updated_at: now,

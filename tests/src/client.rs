@@ -138,6 +138,12 @@ impl Resp {
             .collect()
     }
 
+    /// Whether a list answer shows nothing: refused (`403`, a role the operation is not for)
+    /// or without items.
+    pub fn lists_nothing(&self) -> bool {
+        self.status == 403 || self.ids().is_empty()
+    }
+
     /// Asserts the status, showing the body when it differs.
     #[track_caller]
     pub fn assert_status(&self, status: u16) -> &Self {

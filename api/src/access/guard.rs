@@ -19,7 +19,7 @@ pub async fn middleware(
         .and_then(|path| operations::find(req.method().as_str(), path));
     if let Some(operation) = operation.filter(|o| !o.is_public()) {
         let decided = match CurrentUser::authenticate(req.request()).await {
-            Ok(user) => operation.allows(&user).map(|()| user),
+            Ok(user) => operation.allows(user.role, &user.scopes).map(|()| user),
             Err(e) => Err(e),
         };
         match decided {

@@ -113,7 +113,8 @@ impl FromRequest for CurrentUser {
             crate::access::operations::authorize(
                 req.method().as_str(),
                 req.match_pattern().as_deref(),
-                &user,
+                user.role,
+                &user.scopes,
             )?;
             Ok(user)
         })

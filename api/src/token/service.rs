@@ -190,7 +190,7 @@ fn access_token(
         aud: state.keys.audience.clone(),
         jti: uuid::Uuid::now_v7().to_string(),
         sid: session_id.to_string(),
-        scope: scopes.map(scope::join),
+        scope: scopes.filter(|s| !s.is_empty()).map(scope::join),
     })
 }
 
@@ -205,7 +205,7 @@ fn token_response(
         token_type: "Bearer",
         expires_in: i64::try_from(state.settings.access_token_ttl.as_secs()).unwrap_or(900),
         refresh_token,
-        scope: scopes.map(scope::join),
+        scope: scopes.filter(|s| !s.is_empty()).map(scope::join),
     }
 }
 

@@ -58,16 +58,16 @@ test_both! {
 }
 
 test_both! {
-    async fn wrong_credentials_are_401_and_missing_fields_422(app) {
+    async fn wrong_credentials_and_missing_fields_are_400_as_rfc_6749_has_it(app) {
         let wrong = app.token_response("admin", "not the password").await;
-        wrong.assert_problem(401, "unauthorized");
-        assert!(wrong.header("www-authenticate").is_some_and(|h| h.starts_with("Bearer")));
-        app.token_response("nobody", "whatever").await.assert_problem(401, "unauthorized");
+        wrong.assert_problem(400, "invalid_grant");
+        assert!(wrong.header("www-authenticate").is_none());
+        app.token_response("nobody", "whatever").await.assert_problem(400, "invalid_grant");
         let missing = app.post("/api/v1/auth/token").json(json!({"grant_type": "password"})).await;
-        missing.assert_problem(422, "validation");
+        missing.assert_problem(400, "invalid_request");
         assert_eq!(missing.error_fields(), ["password", "username"]);
         let bad_grant = app.post("/api/v1/auth/token").json(json!({"grant_type": "implicit"})).await;
-        bad_grant.assert_problem(422, "validation");
+        bad_grant.assert_problem(400, "unsupported_grant_type");
         assert_eq!(bad_grant.error_fields(), ["grant_type"]);
     }
 }
@@ -136,7 +136,7 @@ test_both! {
         app.post("/api/v1/auth/token")
             .json(json!({"grant_type": "refresh_token", "refresh_token": refresh}))
             .await
-            .assert_problem(401, "unauthorized");
+            .assert_problem(400, "invalid_grant");
         // Revoking by the access token works as well; other sign-ins are untouched.
         let other = app.login("admin", ADMIN_PASSWORD).await;
         let third = app.login("admin", ADMIN_PASSWORD).await;
@@ -161,11 +161,11 @@ test_both! {
         app.post("/api/v1/auth/token")
             .json(json!({"grant_type": "refresh_token", "refresh_token": first}))
             .await
-            .assert_problem(401, "unauthorized");
+            .assert_problem(400, "invalid_grant");
         app.post("/api/v1/auth/token")
             .json(json!({"grant_type": "refresh_token", "refresh_token": second}))
             .await
-            .assert_problem(401, "unauthorized");
+            .assert_problem(400, "invalid_grant");
         assert_eq!(me_status(&app, &access).await, 401);
     }
 }
@@ -183,14 +183,14 @@ test_both! {
             .await
             .assert_status(200);
         assert_eq!(me_status(&app, &token).await, 401);
-        app.token_response("peer.one", PASSWORD).await.assert_problem(401, "unauthorized");
+        app.token_response("peer.one", PASSWORD).await.assert_problem(400, "invalid_grant");
     }
 }
 
 test_both! {
     async fn five_failures_throttle_the_username(app) {
         for _ in 0..5 {
-            app.token_response("admin", "wrong").await.assert_status(401);
+            app.token_response("admin", "wrong").await.assert_status(400);
         }
         let throttled = app.token_response("admin", ADMIN_PASSWORD).await;
         throttled.assert_problem(429, "rate_limited");
@@ -205,7 +205,7 @@ test_both! {
 test_both! {
     async fn five_failures_throttle_the_address(app) {
         for i in 0..5 {
-            app.token_response(&format!("someone{i}"), "wrong").await.assert_status(401);
+            app.token_response(&format!("someone{i}"), "wrong").await.assert_status(400);
         }
         app.token_response("admin", ADMIN_PASSWORD).await.assert_problem(429, "rate_limited");
     }
@@ -237,6 +237,6 @@ test_both! {
             .await
             .assert_problem(401, "unauthorized");
         // A client cannot sign in with the password grant.
-        app.token_response("aarhus-esdh", &secret).await.assert_problem(401, "unauthorized");
+        app.token_response("aarhus-esdh", &secret).await.assert_problem(400, "invalid_grant");
     }
 }

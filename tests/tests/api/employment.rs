@@ -267,7 +267,7 @@ test_both! {
             app.patch(&check).token(token).if_match(1).merge_patch(json!({"outcome": "retained"})).await.assert_problem(404, "not_found");
         }
         for token in [professional.as_str(), evaluator.as_str(), w.p.kolding_user.as_str()] {
-            assert!(app.get("/api/v1/retention-checks").token(token).send().await.ids().is_empty());
+            assert!(app.get("/api/v1/retention-checks").token(token).send().await.lists_nothing());
         }
         let outsiders = app.get("/api/v1/retention-checks").token(&w.p.outsider).send().await;
         assert!(outsiders.body["items"].as_array().expect("items").iter().all(|i| i["citizen_id"] == theirs.as_str()));

@@ -18,6 +18,8 @@ mod peer_workers;
 mod programmes;
 mod referrals;
 mod retry_safe;
+mod role_matrix;
+mod scopes;
 mod supervision;
 mod support_courses;
 mod training_cohorts;

@@ -72,26 +72,29 @@ test_both! {
             .raw("application/x-www-form-urlencoded", "grant_type=implicit")
             .await;
         assert_eq!(unknown.body["error"], "unsupported_grant_type", "{}", unknown.text);
+        unknown.assert_problem(400, "unsupported_grant_type");
         assert_eq!(unknown.header("cache-control"), Some("no-store"));
         let missing = app.post("/api/v1/auth/token").json(json!({"username": "admin"})).await;
         assert_eq!(missing.body["error"], "invalid_request", "{}", missing.text);
         let fields = app.post("/api/v1/auth/token").json(json!({"grant_type": "password"})).await;
         assert_eq!(fields.body["error"], "invalid_request");
         let wrong = app.token_response("admin", "not the password").await;
-        wrong.assert_problem(401, "unauthorized");
+        wrong.assert_problem(400, "invalid_grant");
         assert_eq!(wrong.body["error"], "invalid_grant");
         let scope = app
             .post("/api/v1/auth/token")
             .raw("application/x-www-form-urlencoded", "grant_type=password&username=admin&password=x&scope=admin")
             .await;
         assert_eq!(scope.body["error"], "invalid_scope", "{}", scope.text);
+        scope.assert_problem(400, "invalid_scope");
         let refresh = app
             .post("/api/v1/auth/token")
             .json(json!({"grant_type": "refresh_token", "refresh_token": "nope"}))
             .await;
         assert_eq!(refresh.body["error"], "invalid_grant");
+        refresh.assert_status(400);
         let revoke = app.post("/api/v1/auth/revoke").json(json!({})).await;
-        revoke.assert_status(422);
+        revoke.assert_problem(400, "invalid_request");
         assert_eq!(revoke.body["error"], "invalid_request");
         assert_eq!(revoke.header("cache-control"), Some("no-store"));
     }

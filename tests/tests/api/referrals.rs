@@ -166,7 +166,7 @@ test_both! {
         let refused = app.post("/api/v1/referrals").token(&b.w.guide_token).json(blank).await;
         assert_eq!(refused.error_fields(), ["purpose"]);
         // A professional does not make referrals.
-        app.post("/api/v1/referrals").token(&b.pro).json(referral_body(&b)).await.assert_problem(422, "validation");
+        app.post("/api/v1/referrals").token(&b.pro).json(referral_body(&b)).await.assert_problem(403, "forbidden");
         assert!(listed(&app, &b.w.p.coordinator, "").await.is_empty(), "nothing was stored");
         app.post("/api/v1/referrals/00000000-0000-7000-8000-000000000000/transitions").token(&b.w.guide_token)
             .json(json!({"to": "sent"})).await.assert_problem(404, "not_found");

@@ -10,6 +10,8 @@
 //! - `Y`: the role may call the operation (the resource functions still decide per row);
 //! - `N`: the operation does not exist for the role: `404` when the path names a resource
 //!   (`{id}`), `403` otherwise;
+//! - `X`: `403` on every id: the role may never do this, and the answer is the same whether
+//!   or not the resource exists (an integration client's write where it has no write scope);
 //! - `F`: refused too, but only once the resource is found: `403` to a user who sees the
 //!   resource, `404` to one who does not (it does not exist for them, and a data-independent
 //!   `403` would contradict that). The guard lets these calls through to the resource function
@@ -23,7 +25,7 @@
 
 use super::scope::Scope::{self, *};
 use crate::error::ApiError;
-use brobygger_domain::user::Role;
+pub use brobygger_domain::user::Role;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -34,10 +36,12 @@ pub enum Cell {
     Y,
     /// Refused: the operation does not exist for the role (`404` with an id, else `403`).
     N,
+    /// Refused with `403`, whatever the id.
+    X,
     /// Refused once the resource is found: `403` if the user sees it, else `404`.
     F,
 }
-use Cell::{F, N, Y};
+use Cell::{F, N, X, Y};
 
 /// The columns of the table.
 pub const ROLES: [Role; 6] = [
@@ -101,7 +105,7 @@ pub static OPERATIONS: &[Operation] = &[
     row(GET,    "/api/v1/organisations",                      [Y,  Y,  Y,  Y,  Y,  Y], None),
     row(POST,   "/api/v1/organisations",                      [Y,  N,  N,  N,  N,  N], None),
     row(GET,    "/api/v1/organisations/{id}",                 [Y,  Y,  Y,  Y,  Y,  Y], None),
-    row(PATCH,  "/api/v1/organisations/{id}",                 [Y,  F,  F,  F,  F,  F], None),
+    row(PATCH,  "/api/v1/organisations/{id}",                 [Y,  F,  F,  F,  F,  X], None),
     row(GET,    "/api/v1/organisation-directory",             [Y,  Y,  N,  N,  N,  N], None),
     // Users: people see and change themselves; coordinators their organisation's.
     row(GET,    "/api/v1/users",                              [Y,  Y,  Y,  Y,  Y,  N], None),
@@ -118,10 +122,10 @@ pub static OPERATIONS: &[Operation] = &[
     row(GET,    "/api/v1/citizens/{id}/data-export",          [Y,  Y,  F,  N,  N,  F], None),
     row(GET,    "/api/v1/citizens/{id}/consents",             [Y,  Y,  Y,  N,  N,  Y], Some(CitizensRead)),
     row(POST,   "/api/v1/citizens/{id}/consents",             [Y,  Y,  F,  N,  N,  Y], Some(CitizensWrite)),
-    row(POST,   "/api/v1/citizens/{id}/consents/{cid}/withdraw", [Y, Y, F, N,  N,  Y], Some(CitizensWrite)),
+    row(POST,   "/api/v1/citizens/{id}/consents/{cid}/withdraw", [Y,  Y,  F,  N,  N,  Y], Some(CitizensWrite)),
     row(GET,    "/api/v1/citizens/{id}/employment-statuses",  [Y,  Y,  Y,  N,  N,  Y], Some(CitizensRead)),
     row(POST,   "/api/v1/citizens/{id}/employment-statuses",  [Y,  Y,  Y,  N,  N,  Y], Some(CitizensWrite)),
-    row(GET,    "/api/v1/citizens/{id}/employment-statuses/{sid}", [Y, Y, Y, N, N, Y], Some(CitizensRead)),
+    row(GET,    "/api/v1/citizens/{id}/employment-statuses/{sid}", [Y,  Y,  Y,  N,  N,  Y], Some(CitizensRead)),
     row(GET,    "/api/v1/retention-checks",                   [Y,  Y,  Y,  N,  N,  Y], Some(CitizensRead)),
     row(GET,    "/api/v1/retention-checks/{id}",              [Y,  Y,  Y,  N,  N,  Y], Some(CitizensRead)),
     row(PATCH,  "/api/v1/retention-checks/{id}",              [Y,  Y,  Y,  N,  N,  Y], Some(CitizensWrite)),
@@ -129,48 +133,48 @@ pub static OPERATIONS: &[Operation] = &[
     row(GET,    "/api/v1/support-courses",                    [Y,  Y,  Y,  N,  N,  Y], Some(SupportCoursesRead)),
     row(POST,   "/api/v1/support-courses",                    [Y,  Y,  N,  N,  N,  N], None),
     row(GET,    "/api/v1/support-courses/{id}",               [Y,  Y,  Y,  N,  N,  Y], Some(SupportCoursesRead)),
-    row(PATCH,  "/api/v1/support-courses/{id}",               [Y,  Y,  F,  N,  N,  F], None),
-    row(POST,   "/api/v1/support-courses/{id}/transitions",   [Y,  Y,  F,  N,  N,  F], None),
-    row(GET,    "/api/v1/support-courses/{id}/candidates",    [Y,  Y,  F,  N,  N,  F], None),
+    row(PATCH,  "/api/v1/support-courses/{id}",               [Y,  Y,  F,  N,  N,  X], None),
+    row(POST,   "/api/v1/support-courses/{id}/transitions",   [Y,  Y,  F,  N,  N,  X], None),
+    row(GET,    "/api/v1/support-courses/{id}/candidates",    [Y,  Y,  F,  N,  N,  X], None),
     row(GET,    "/api/v1/support-courses/{id}/goals",         [Y,  Y,  Y,  N,  N,  Y], Some(SupportCoursesRead)),
-    row(POST,   "/api/v1/support-courses/{id}/goals",         [Y,  Y,  Y,  N,  N,  F], None),
-    row(PATCH,  "/api/v1/support-courses/{id}/goals/{gid}",   [Y,  Y,  Y,  N,  N,  F], None),
-    row(POST,   "/api/v1/support-courses/{id}/goals/{gid}/progress", [Y, Y, Y, N, N, F], None),
+    row(POST,   "/api/v1/support-courses/{id}/goals",         [Y,  Y,  Y,  N,  N,  X], None),
+    row(PATCH,  "/api/v1/support-courses/{id}/goals/{gid}",   [Y,  Y,  Y,  N,  N,  X], None),
+    row(POST,   "/api/v1/support-courses/{id}/goals/{gid}/progress", [Y,  Y,  Y,  N,  N,  X], None),
     row(GET,    "/api/v1/support-courses/{id}/contacts",      [Y,  Y,  Y,  N,  N,  Y], Some(SupportCoursesRead)),
-    row(POST,   "/api/v1/support-courses/{id}/contacts",      [Y,  Y,  Y,  N,  N,  F], None),
+    row(POST,   "/api/v1/support-courses/{id}/contacts",      [Y,  Y,  Y,  N,  N,  X], None),
     // Referrals: the sending side proposes, the recipient's professionals move them.
     row(GET,    "/api/v1/referrals",                          [Y,  Y,  Y,  Y,  N,  Y], Some(ReferralsRead)),
     row(POST,   "/api/v1/referrals",                          [Y,  Y,  Y,  N,  N,  N], None),
     row(GET,    "/api/v1/referrals/{id}",                     [Y,  Y,  Y,  Y,  N,  Y], Some(ReferralsRead)),
-    row(POST,   "/api/v1/referrals/{id}/transitions",         [Y,  Y,  Y,  Y,  N,  F], None),
+    row(POST,   "/api/v1/referrals/{id}/transitions",         [Y,  Y,  Y,  Y,  N,  X], None),
     // Courses of the teaching model: a peer worker sees those it teaches, records attendance.
     row(GET,    "/api/v1/courses",                            [Y,  Y,  Y,  N,  N,  Y], Some(CoursesRead)),
     row(POST,   "/api/v1/courses",                            [Y,  Y,  N,  N,  N,  N], None),
     row(GET,    "/api/v1/courses/{id}",                       [Y,  Y,  Y,  N,  N,  Y], Some(CoursesRead)),
-    row(PATCH,  "/api/v1/courses/{id}",                       [Y,  Y,  F,  N,  N,  F], None),
-    row(POST,   "/api/v1/courses/{id}/transitions",           [Y,  Y,  F,  N,  N,  F], None),
+    row(PATCH,  "/api/v1/courses/{id}",                       [Y,  Y,  F,  N,  N,  X], None),
+    row(POST,   "/api/v1/courses/{id}/transitions",           [Y,  Y,  F,  N,  N,  X], None),
     row(GET,    "/api/v1/courses/{id}/enrolments",            [Y,  Y,  Y,  N,  N,  Y], Some(CoursesRead)),
-    row(POST,   "/api/v1/courses/{id}/enrolments",            [Y,  Y,  F,  N,  N,  F], None),
-    row(DELETE, "/api/v1/courses/{id}/enrolments/{enrolment_id}", [Y, Y, F, N, N,  F], None),
+    row(POST,   "/api/v1/courses/{id}/enrolments",            [Y,  Y,  F,  N,  N,  X], None),
+    row(DELETE, "/api/v1/courses/{id}/enrolments/{enrolment_id}", [Y,  Y,  F,  N,  N,  X], None),
     row(GET,    "/api/v1/courses/{id}/sessions",              [Y,  Y,  Y,  N,  N,  Y], Some(CoursesRead)),
-    row(POST,   "/api/v1/courses/{id}/sessions",              [Y,  Y,  F,  N,  N,  F], None),
-    row(PUT,    "/api/v1/courses/{id}/sessions/{session_id}/attendance", [Y, Y, Y, N, N, F], None),
+    row(POST,   "/api/v1/courses/{id}/sessions",              [Y,  Y,  F,  N,  N,  X], None),
+    row(PUT,    "/api/v1/courses/{id}/sessions/{session_id}/attendance", [Y,  Y,  Y,  N,  N,  X], None),
     row(GET,    "/api/v1/courses/{id}/teachers",              [Y,  Y,  Y,  N,  N,  Y], Some(CoursesRead)),
-    row(POST,   "/api/v1/courses/{id}/teachers",              [Y,  Y,  F,  N,  N,  F], None),
-    row(DELETE, "/api/v1/courses/{id}/teachers/{teacher_id}", [Y,  Y,  F,  N,  N,  F], None),
+    row(POST,   "/api/v1/courses/{id}/teachers",              [Y,  Y,  F,  N,  N,  X], None),
+    row(DELETE, "/api/v1/courses/{id}/teachers/{teacher_id}", [Y,  Y,  F,  N,  N,  X], None),
     // Programmes: coordinators of partners manage; evaluators find their programmes (for
     // reports and exports); peer workers and professionals see none.
     row(GET,    "/api/v1/programmes",                         [Y,  Y,  N,  N,  Y,  Y], Some(ProgrammesRead)),
     row(POST,   "/api/v1/programmes",                         [Y,  Y,  N,  N,  N,  N], None),
     row(GET,    "/api/v1/programmes/{id}",                    [Y,  Y,  N,  N,  Y,  Y], Some(ProgrammesRead)),
-    row(PATCH,  "/api/v1/programmes/{id}",                    [Y,  Y,  N,  N,  F,  F], None),
-    row(POST,   "/api/v1/programmes/{id}/transitions",        [Y,  Y,  N,  N,  F,  F], None),
+    row(PATCH,  "/api/v1/programmes/{id}",                    [Y,  Y,  N,  N,  X,  X], None),
+    row(POST,   "/api/v1/programmes/{id}/transitions",        [Y,  Y,  N,  N,  X,  X], None),
     row(GET,    "/api/v1/programmes/{id}/partners",           [Y,  Y,  N,  N,  N,  Y], Some(ProgrammesRead)),
-    row(POST,   "/api/v1/programmes/{id}/partners",           [Y,  Y,  N,  N,  F,  F], None),
-    row(PATCH,  "/api/v1/programmes/{id}/partners/{partner_id}", [Y, Y, N, N,  F,  F], None),
+    row(POST,   "/api/v1/programmes/{id}/partners",           [Y,  Y,  N,  N,  X,  X], None),
+    row(PATCH,  "/api/v1/programmes/{id}/partners/{partner_id}", [Y,  Y,  N,  N,  X,  X], None),
     row(GET,    "/api/v1/programmes/{id}/targets",            [Y,  Y,  N,  N,  N,  Y], Some(ProgrammesRead)),
-    row(POST,   "/api/v1/programmes/{id}/targets",            [Y,  Y,  N,  N,  F,  F], None),
-    row(PATCH,  "/api/v1/programmes/{id}/targets/{target_id}", [Y, Y,  N,  N,  F,  F], None),
+    row(POST,   "/api/v1/programmes/{id}/targets",            [Y,  Y,  N,  N,  X,  X], None),
+    row(PATCH,  "/api/v1/programmes/{id}/targets/{target_id}", [Y,  Y,  N,  N,  X,  X], None),
     row(GET,    "/api/v1/partner-invitations",                [Y,  Y,  N,  N,  N,  N], None),
     row(GET,    "/api/v1/partner-invitations/{id}",           [Y,  Y,  N,  N,  N,  N], None),
     row(POST,   "/api/v1/partner-invitations/{id}/accept",    [Y,  Y,  N,  N,  N,  N], None),
@@ -179,24 +183,24 @@ pub static OPERATIONS: &[Operation] = &[
     row(GET,    "/api/v1/peer-workers",                       [Y,  Y,  Y,  N,  N,  Y], Some(WorkforceRead)),
     row(POST,   "/api/v1/peer-workers",                       [Y,  Y,  N,  N,  N,  N], None),
     row(GET,    "/api/v1/peer-workers/{id}",                  [Y,  Y,  Y,  N,  N,  Y], Some(WorkforceRead)),
-    row(PATCH,  "/api/v1/peer-workers/{id}",                  [Y,  Y,  F,  N,  N,  F], None),
-    row(POST,   "/api/v1/peer-workers/{id}/transitions",      [Y,  Y,  F,  N,  N,  F], None),
+    row(PATCH,  "/api/v1/peer-workers/{id}",                  [Y,  Y,  F,  N,  N,  X], None),
+    row(POST,   "/api/v1/peer-workers/{id}/transitions",      [Y,  Y,  F,  N,  N,  X], None),
     row(GET,    "/api/v1/peer-workers/{id}/qualifications",   [Y,  Y,  Y,  N,  N,  Y], Some(WorkforceRead)),
-    row(POST,   "/api/v1/peer-workers/{id}/qualifications",   [Y,  Y,  F,  N,  N,  F], None),
+    row(POST,   "/api/v1/peer-workers/{id}/qualifications",   [Y,  Y,  F,  N,  N,  X], None),
     row(GET,    "/api/v1/training-cohorts",                   [Y,  Y,  N,  N,  N,  Y], Some(WorkforceRead)),
     row(POST,   "/api/v1/training-cohorts",                   [Y,  Y,  N,  N,  N,  N], None),
     row(GET,    "/api/v1/training-cohorts/{id}",              [Y,  Y,  N,  N,  N,  Y], Some(WorkforceRead)),
-    row(PATCH,  "/api/v1/training-cohorts/{id}",              [Y,  Y,  N,  N,  N,  F], None),
+    row(PATCH,  "/api/v1/training-cohorts/{id}",              [Y,  Y,  N,  N,  N,  X], None),
     row(GET,    "/api/v1/training-cohorts/{id}/enrolments",   [Y,  Y,  N,  N,  N,  Y], Some(WorkforceRead)),
-    row(POST,   "/api/v1/training-cohorts/{id}/enrolments",   [Y,  Y,  N,  N,  N,  F], None),
-    row(PATCH,  "/api/v1/training-cohorts/{id}/enrolments/{enrolment_id}", [Y, Y, N, N, N, F], None),
+    row(POST,   "/api/v1/training-cohorts/{id}/enrolments",   [Y,  Y,  N,  N,  N,  X], None),
+    row(PATCH,  "/api/v1/training-cohorts/{id}/enrolments/{enrolment_id}", [Y,  Y,  N,  N,  N,  X], None),
     row(GET,    "/api/v1/training-cohorts/{id}/trainers",     [Y,  Y,  N,  N,  N,  Y], Some(WorkforceRead)),
-    row(POST,   "/api/v1/training-cohorts/{id}/trainers",     [Y,  Y,  N,  N,  N,  F], None),
+    row(POST,   "/api/v1/training-cohorts/{id}/trainers",     [Y,  Y,  N,  N,  N,  X], None),
     // Supervision: also the professional who supervised a session reads it.
     row(GET,    "/api/v1/supervision-sessions",               [Y,  Y,  Y,  Y,  N,  Y], Some(WorkforceRead)),
     row(POST,   "/api/v1/supervision-sessions",               [Y,  Y,  N,  N,  N,  N], None),
     row(GET,    "/api/v1/supervision-sessions/{id}",          [Y,  Y,  Y,  Y,  N,  Y], Some(WorkforceRead)),
-    row(PATCH,  "/api/v1/supervision-sessions/{id}",          [Y,  Y,  F,  F,  N,  F], None),
+    row(PATCH,  "/api/v1/supervision-sessions/{id}",          [Y,  Y,  F,  F,  N,  X], None),
 ];
 
 static INDEX: LazyLock<HashMap<(&'static str, &'static str), &'static Operation>> =
@@ -233,9 +237,9 @@ impl Operation {
         }
     }
 
-    /// The refusal of a role whose cell is `N`.
-    fn refusal(&self, role: Role) -> ApiError {
-        if self.path.contains('{') {
+    /// The refusal of a role whose cell is `N` or `X`.
+    fn refusal(&self, cell: Cell, role: Role) -> ApiError {
+        if cell == N && self.path.contains('{') {
             return ApiError::NotFound;
         }
         ApiError::Forbidden(format!("a user of role {} may not do this", role.as_str()))
@@ -244,10 +248,11 @@ impl Operation {
     /// `Ok` when a user of `role` holding `scopes` may call the operation; the refusal
     /// otherwise.
     pub fn allows(&self, role: Role, scopes: &[Scope]) -> Result<(), ApiError> {
-        match self.cell(role) {
+        let cell = self.cell(role);
+        match cell {
             // `F`: the resource function refuses, once it knows whether the user sees it.
             Y | F => {}
-            N => return Err(self.refusal(role)),
+            N | X => return Err(self.refusal(cell, role)),
         }
         match self.scope() {
             Some(needed) if role == Role::Integration && !scopes.contains(&needed) => {
@@ -287,8 +292,8 @@ mod tests {
                 if cells[5] != Y {
                     assert_eq!(scope, None, "{} names a scope no client may use", operation.path);
                 }
-                if cells.contains(&F) {
-                    assert!(operation.path.contains('{'), "F without a resource: {}", operation.path);
+                if cells.contains(&F) || cells.contains(&X) {
+                    assert!(operation.path.contains('{'), "F or X without a resource: {}", operation.path);
                 }
             }
         }

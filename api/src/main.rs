@@ -176,8 +176,17 @@ fn create_user(
 ) -> Result<(), String> {
     let known = Role::ALL.map(Role::as_str).join(", ");
     let role = Role::parse(role).ok_or_else(|| format!("unknown role {role:?}: one of {known}"))?;
-    let scopes = brobygger_api::access::scope::of_new_user(role, Some(scope).filter(|s| !s.is_empty()))
-        .map_err(|e| format!("--scope: {}", e.problem().errors.first().map_or_else(String::new, |f| f.message.clone())))?;
+    let scopes =
+        brobygger_api::access::scope::of_new_user(role, Some(scope).filter(|s| !s.is_empty()))
+            .map_err(|e| {
+                format!(
+                    "--scope: {}",
+                    e.problem()
+                        .errors
+                        .first()
+                        .map_or_else(String::new, |f| f.message.clone())
+                )
+            })?;
     let settings = settings()?;
     let db = app::open_database(&settings).map_err(|e| e.to_string())?;
     let mut conn = db.pool().get().map_err(|e| e.to_string())?;

@@ -78,12 +78,25 @@ const PATCH: &str = "PATCH";
 const PUT: &str = "PUT";
 const DELETE: &str = "DELETE";
 
-const fn row(method: &'static str, path: &'static str, cells: [Cell; 6], scope: Option<Scope>) -> Operation {
-    Operation { method, path, rule: Rule::Roles(cells, scope) }
+const fn row(
+    method: &'static str,
+    path: &'static str,
+    cells: [Cell; 6],
+    scope: Option<Scope>,
+) -> Operation {
+    Operation {
+        method,
+        path,
+        rule: Rule::Roles(cells, scope),
+    }
 }
 
 const fn public(method: &'static str, path: &'static str) -> Operation {
-    Operation { method, path, rule: Rule::Public }
+    Operation {
+        method,
+        path,
+        rule: Rule::Public,
+    }
 }
 
 /// The table. Columns: admin, coordinator, peer_worker, professional, evaluator, integration.
@@ -290,10 +303,18 @@ mod tests {
             if let Rule::Roles(cells, scope) = operation.rule {
                 assert_eq!(cells[0], Y, "admins may do everything: {}", operation.path);
                 if cells[5] != Y {
-                    assert_eq!(scope, None, "{} names a scope no client may use", operation.path);
+                    assert_eq!(
+                        scope, None,
+                        "{} names a scope no client may use",
+                        operation.path
+                    );
                 }
                 if cells.contains(&F) || cells.contains(&X) {
-                    assert!(operation.path.contains('{'), "F or X without a resource: {}", operation.path);
+                    assert!(
+                        operation.path.contains('{'),
+                        "F or X without a resource: {}",
+                        operation.path
+                    );
                 }
             }
         }

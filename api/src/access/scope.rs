@@ -63,9 +63,7 @@ impl Scope {
             }
             Scope::ReferralsRead => "Read referrals",
             Scope::ProgrammesRead => "Read programmes, their partners and targets",
-            Scope::WorkforceRead => {
-                "Read peer workers, training cohorts and supervision sessions"
-            }
+            Scope::WorkforceRead => "Read peer workers, training cohorts and supervision sessions",
             Scope::ReportsRead => "Read programme reports",
             Scope::ExportsRead => "Read pseudonymised data exports",
         }
@@ -151,12 +149,16 @@ mod tests {
         for scope in Scope::ALL {
             assert_eq!(Scope::parse(scope.as_str()), Some(scope));
         }
-        let both = [Scope::CitizensWrite, Scope::CitizensRead, Scope::CitizensRead];
-        assert_eq!(join(&both), "citizens:read citizens:write");
-        assert_eq!(parse_stored("citizens:write  nonsense citizens:read"), [
+        let both = [
+            Scope::CitizensWrite,
             Scope::CitizensRead,
-            Scope::CitizensWrite
-        ]);
+            Scope::CitizensRead,
+        ];
+        assert_eq!(join(&both), "citizens:read citizens:write");
+        assert_eq!(
+            parse_stored("citizens:write  nonsense citizens:read"),
+            [Scope::CitizensRead, Scope::CitizensWrite]
+        );
         assert_eq!(parse_all(["citizens:read", "all"]), Err("all".to_owned()));
     }
 }

@@ -1,9 +1,9 @@
 //! The use cases of signing in: issuing tokens by grant, refreshing them once, revoking a
 //! sign-in, and who the signed-in user is. Sign-ins are throttled by name and by address.
 
+use super::dto::{GrantType, Me, TokenRequest, TokenResponse};
 use super::oauth::INVALID_SCOPE;
 use crate::access::scope::{self, Scope};
-use super::dto::{GrantType, Me, TokenRequest, TokenResponse};
 use crate::auth::CurrentUser;
 use crate::auth::password;
 use crate::error::ApiError;
@@ -46,15 +46,21 @@ pub async fn issue(
             let username = required(&mut errors, "username", &request.username).to_owned();
             let password = required(&mut errors, "password", &request.password).to_owned();
             errors.into_result(|| ())?;
-            sign_in(state, (username, None), address, now, move |conn, username| {
-                let found =
-                    user::find_by_username(conn, username)?.filter(|u| !u.role.is_machine());
-                let ok = password::verify(
-                    &password,
-                    found.as_ref().and_then(|u| u.password_hash.as_deref()),
-                );
-                Ok(found.filter(|_| ok))
-            })
+            sign_in(
+                state,
+                (username, None),
+                address,
+                now,
+                move |conn, username| {
+                    let found =
+                        user::find_by_username(conn, username)?.filter(|u| !u.role.is_machine());
+                    let ok = password::verify(
+                        &password,
+                        found.as_ref().and_then(|u| u.password_hash.as_deref()),
+                    );
+                    Ok(found.filter(|_| ok))
+                },
+            )
             .await?
         }
         GrantType::ClientCredentials => {
@@ -62,14 +68,20 @@ pub async fn issue(
             let secret = required(&mut errors, "client_secret", &request.client_secret).to_owned();
             errors.into_result(|| ())?;
             let asked = request.scope.clone();
-            sign_in(state, (client_id, asked), address, now, move |conn, client_id| {
-                let found = user::find_by_client_id(conn, client_id)?;
-                let ok = password::verify(
-                    &secret,
-                    found.as_ref().and_then(|u| u.client_secret_hash.as_deref()),
-                );
-                Ok(found.filter(|_| ok))
-            })
+            sign_in(
+                state,
+                (client_id, asked),
+                address,
+                now,
+                move |conn, client_id| {
+                    let found = user::find_by_client_id(conn, client_id)?;
+                    let ok = password::verify(
+                        &secret,
+                        found.as_ref().and_then(|u| u.client_secret_hash.as_deref()),
+                    );
+                    Ok(found.filter(|_| ok))
+                },
+            )
             .await?
         }
         GrantType::RefreshToken => {

@@ -225,7 +225,11 @@ async fn sees_no_workforce(app: &TestApp, role: &str, token: &str, peer: &str, c
         "/api/v1/training-cohorts?limit=200",
     ] {
         let answer = app.get(path).token(token).send().await;
-        assert!(answer.lists_nothing(), "{role}: GET {path}: {}", answer.text);
+        assert!(
+            answer.lists_nothing(),
+            "{role}: GET {path}: {}",
+            answer.text
+        );
     }
 }
 

@@ -82,7 +82,11 @@ fn every_operation_is_documented_with_its_errors() {
             if operation.get("requestBody").is_some() {
                 // The token and revocation endpoints answer invalid fields with 400
                 // (`invalid_request`, RFC 6749 §5.2), the others with 422.
-                let invalid = if path.starts_with("/api/v1/auth/") { "400" } else { "422" };
+                let invalid = if path.starts_with("/api/v1/auth/") {
+                    "400"
+                } else {
+                    "422"
+                };
                 for status in ["400", "413", "415", invalid] {
                     assert!(responses.contains_key(status), "{at}: no {status}");
                 }

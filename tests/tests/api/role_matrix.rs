@@ -45,7 +45,10 @@ async fn me(app: &TestApp, token: &str) -> (String, String) {
     let me = app.get("/api/v1/me").token(token).send().await;
     me.assert_status(200);
     let id = |v: &Value| v.as_str().expect("an id").to_owned();
-    (id(&me.body["user"]["id"]), id(&me.body["organisation"]["id"]))
+    (
+        id(&me.body["user"]["id"]),
+        id(&me.body["organisation"]["id"]),
+    )
 }
 
 async fn created(answer: Resp) -> String {
@@ -57,17 +60,24 @@ async fn client(app: &TestApp, name: &str, organisation: &str, scopes: &[&str]) 
     let made = app
         .post("/api/v1/users")
         .token(&app.admin_token)
-        .json(json!({"username": name, "display_name": name, "role": "integration",
-            "organisation_id": organisation, "scopes": scopes}))
+        .json(
+            json!({"username": name, "display_name": name, "role": "integration",
+            "organisation_id": organisation, "scopes": scopes}),
+        )
         .await;
     made.assert_status(201);
     let tokens = app
         .post("/api/v1/auth/token")
-        .json(json!({"grant_type": "client_credentials", "client_id": made.body["client_id"],
-            "client_secret": made.body["client_secret"]}))
+        .json(
+            json!({"grant_type": "client_credentials", "client_id": made.body["client_id"],
+            "client_secret": made.body["client_secret"]}),
+        )
         .await;
     tokens.assert_status(200);
-    tokens.body["access_token"].as_str().expect("token").to_owned()
+    tokens.body["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned()
 }
 
 const ALL_SCOPES: &[&str] = &[
@@ -94,132 +104,332 @@ async fn fixture(app: &TestApp, w: &World) -> Fixture {
         move_to(app, c, &scourse, to).await.assert_status(200);
     }
     let path = |p: &str| format!("/api/v1/support-courses/{scourse}/{p}");
-    let goal = app.post(&path("goals")).token(&w.guide_token)
-        .json(json!({"text": "Back to my studies", "domain": "education"})).await;
+    let goal = app
+        .post(&path("goals"))
+        .token(&w.guide_token)
+        .json(json!({"text": "Back to my studies", "domain": "education"}))
+        .await;
     ids.insert("goals", created(goal).await);
-    let contact = app.post(&path("contacts")).token(&w.guide_token)
-        .json(json!({"date": "2026-01-10", "minutes": 60, "mode": "in_person"})).await;
+    let contact = app
+        .post(&path("contacts"))
+        .token(&w.guide_token)
+        .json(json!({"date": "2026-01-10", "minutes": 60, "mode": "in_person"}))
+        .await;
     created(contact).await;
     let consents = format!("/api/v1/citizens/{}/consents", w.citizen);
     for purpose in ["data_processing", "share_with_jobcentre"] {
-        let given = app.post(&consents).token(c)
-            .json(json!({"purpose": purpose, "given_on": "2026-01-05", "method": "written"})).await;
+        let given = app
+            .post(&consents)
+            .token(c)
+            .json(json!({"purpose": purpose, "given_on": "2026-01-05", "method": "written"}))
+            .await;
         created(given).await;
     }
     // The consent the matrix may withdraw: one no referral rests on.
     let spare = app.post(&consents).token(c)
         .json(json!({"purpose": "share_with_employer", "given_on": "2026-01-05", "method": "written"})).await;
     ids.insert("consents", created(spare).await);
-    let started = app.post(&format!("/api/v1/citizens/{}/employment-statuses", w.citizen)).token(c)
-        .json(json!({"effective_on": "2026-01-31", "status": "employed_ordinary"})).await;
+    let started = app
+        .post(&format!(
+            "/api/v1/citizens/{}/employment-statuses",
+            w.citizen
+        ))
+        .token(c)
+        .json(json!({"effective_on": "2026-01-31", "status": "employed_ordinary"}))
+        .await;
     started.assert_status(201);
     ids.insert("employment-statuses", started.id());
-    let check = started.body["retention_check_ids"][0].as_str().expect("a check").to_owned();
+    let check = started.body["retention_check_ids"][0]
+        .as_str()
+        .expect("a check")
+        .to_owned();
     ids.insert("retention-checks", check);
     // A referral sent to a jobcentre, whose professional is the matrix's professional.
-    let jobcentre = app.organisation("Jobcenter Vejle", "jobcentre", json!({"municipality_code": "630"})).await;
-    let referral = app.post("/api/v1/referrals").token(&w.guide_token)
-        .json(json!({"support_course_id": scourse, "target_organisation_id": jobcentre,
-            "purpose": "Et fleksjob på 15 timer om ugen", "requested_by_citizen": true})).await;
+    let jobcentre = app
+        .organisation(
+            "Jobcenter Vejle",
+            "jobcentre",
+            json!({"municipality_code": "630"}),
+        )
+        .await;
+    let referral = app
+        .post("/api/v1/referrals")
+        .token(&w.guide_token)
+        .json(
+            json!({"support_course_id": scourse, "target_organisation_id": jobcentre,
+            "purpose": "Et fleksjob på 15 timer om ugen", "requested_by_citizen": true}),
+        )
+        .await;
     let referral = created(referral).await;
-    app.post(&format!("/api/v1/referrals/{referral}/transitions")).token(&w.guide_token)
-        .json(json!({"to": "sent"})).await.assert_status(200);
+    app.post(&format!("/api/v1/referrals/{referral}/transitions"))
+        .token(&w.guide_token)
+        .json(json!({"to": "sent"}))
+        .await
+        .assert_status(200);
     ids.insert("referrals", referral);
     // The teaching model: a course of the lead programme the peer worker teaches.
     let pw = format!("/api/v1/peer-workers/{}", w.guide);
     app.post(&format!("{pw}/qualifications")).token(c)
         .json(json!({"kind": "peer_teacher", "evidence": "Recovery College Vejle", "earned_on": "2026-01-15"}))
         .await.assert_status(201);
-    let tcourse = app.post("/api/v1/courses").token(c)
-        .json(json!({"programme_id": p.programme_id, "title": "Recovery in everyday life",
+    let tcourse = app
+        .post("/api/v1/courses")
+        .token(c)
+        .json(
+            json!({"programme_id": p.programme_id, "title": "Recovery in everyday life",
             "format": "recovery_college", "provider_organisation_id": p.vejle, "capacity": 10,
-            "co_created_by": ["citizen", "peer", "professional"]})).await;
+            "co_created_by": ["citizen", "peer", "professional"]}),
+        )
+        .await;
     let tcourse = created(tcourse).await;
     let teachers = format!("/api/v1/courses/{tcourse}/teachers");
-    app.post(&teachers).token(c).json(json!({"peer_worker_id": w.guide})).await.assert_status(201);
-    let (pro_teacher, _) = app.user_with_token("teacher.pro", "professional", &p.vejle).await;
-    let teacher = app.post(&teachers).token(c).json(json!({"user_id": pro_teacher})).await;
+    app.post(&teachers)
+        .token(c)
+        .json(json!({"peer_worker_id": w.guide}))
+        .await
+        .assert_status(201);
+    let (pro_teacher, _) = app
+        .user_with_token("teacher.pro", "professional", &p.vejle)
+        .await;
+    let teacher = app
+        .post(&teachers)
+        .token(c)
+        .json(json!({"user_id": pro_teacher}))
+        .await;
     ids.insert("teachers", created(teacher).await);
-    app.post(&format!("/api/v1/courses/{tcourse}/transitions")).token(c)
-        .json(json!({"to": "open_for_enrolment"})).await.assert_status(200);
-    let enrolment = app.post(&format!("/api/v1/courses/{tcourse}/enrolments")).token(c)
-        .json(json!({"participant_name": "Hanne Jensen", "participant_type": "relative"})).await;
+    app.post(&format!("/api/v1/courses/{tcourse}/transitions"))
+        .token(c)
+        .json(json!({"to": "open_for_enrolment"}))
+        .await
+        .assert_status(200);
+    let enrolment = app
+        .post(&format!("/api/v1/courses/{tcourse}/enrolments"))
+        .token(c)
+        .json(json!({"participant_name": "Hanne Jensen", "participant_type": "relative"}))
+        .await;
     ids.insert("courses/enrolments", created(enrolment).await);
     let session = app.post(&format!("/api/v1/courses/{tcourse}/sessions")).token(c)
         .json(json!({"starts_at": "2026-03-01T17:00:00Z", "ends_at": "2026-03-01T19:00:00Z", "location": "Room 2", "topic": "Hope"})).await;
     ids.insert("sessions", created(session).await);
     ids.insert("courses", tcourse);
     // Peer education and supervision (supervised by the jobcentre's professional).
-    let cohort = app.post("/api/v1/training-cohorts").token(c)
-        .json(json!({"programme_id": w.programme, "provider_organisation_id": p.vejle,
-            "start_date": "2026-03-01", "end_date": "2026-06-30", "grants": ["peer_guide"]})).await;
+    let cohort = app
+        .post("/api/v1/training-cohorts")
+        .token(c)
+        .json(
+            json!({"programme_id": w.programme, "provider_organisation_id": p.vejle,
+            "start_date": "2026-03-01", "end_date": "2026-06-30", "grants": ["peer_guide"]}),
+        )
+        .await;
     let cohort = created(cohort).await;
-    let enrolled = app.post(&format!("/api/v1/training-cohorts/{cohort}/enrolments")).token(c)
-        .json(json!({"peer_worker_id": w.guide})).await;
+    let enrolled = app
+        .post(&format!("/api/v1/training-cohorts/{cohort}/enrolments"))
+        .token(c)
+        .json(json!({"peer_worker_id": w.guide}))
+        .await;
     ids.insert("training-cohorts/enrolments", created(enrolled).await);
     ids.insert("training-cohorts", cohort);
     // The matrix's professional: of the jobcentre, supervising the peer worker.
     let supervisor = app.user("jc.vejle", "professional", &jobcentre).await;
-    let supervision = app.post("/api/v1/supervision-sessions").token(&app.admin_token)
-        .json(json!({"date": "2026-02-01", "supervisor_user_id": supervisor, "format": "group",
-            "peer_worker_ids": [w.guide]})).await;
+    let supervision = app
+        .post("/api/v1/supervision-sessions")
+        .token(&app.admin_token)
+        .json(
+            json!({"date": "2026-02-01", "supervisor_user_id": supervisor, "format": "group",
+            "peer_worker_ids": [w.guide]}),
+        )
+        .await;
     ids.insert("supervision-sessions", created(supervision).await);
     // The programme's partner, a target and a pending invitation of a fourth organisation.
     let programme = format!("/api/v1/programmes/{}", w.programme);
-    let target = app.post(&format!("{programme}/targets")).token(c)
-        .json(json!({"metric": "citizens_reached", "value": 250})).await;
+    let target = app
+        .post(&format!("{programme}/targets"))
+        .token(c)
+        .json(json!({"metric": "citizens_reached", "value": 250}))
+        .await;
     ids.insert("targets", created(target).await);
-    for (name, code, key) in [("Odense Kommune", "461", "partner-invitations"), ("Esbjerg Kommune", "561", "partner-invitations/decline")] {
+    for (name, code, key) in [
+        ("Odense Kommune", "461", "partner-invitations"),
+        ("Esbjerg Kommune", "561", "partner-invitations/decline"),
+    ] {
         let invited_organisation = app.municipality(name, code).await;
-        let invited = app.post(&format!("{programme}/partners")).token(c)
-            .json(json!({"organisation_id": invited_organisation, "role": "partner"})).await;
+        let invited = app
+            .post(&format!("{programme}/partners"))
+            .token(c)
+            .json(json!({"organisation_id": invited_organisation, "role": "partner"}))
+            .await;
         ids.insert(key, created(invited).await);
     }
-    let partners = app.get(&format!("{programme}/partners")).token(c).send().await;
+    let partners = app
+        .get(&format!("{programme}/partners"))
+        .token(c)
+        .send()
+        .await;
     partners.assert_status(200);
-    let kolding = partners.body["items"].as_array().expect("items").iter()
-        .find(|p| p["organisation_id"] == json!(w.p.kolding)).expect("Kolding is a partner");
+    let kolding = partners.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|p| p["organisation_id"] == json!(w.p.kolding))
+        .expect("Kolding is a partner");
     ids.insert("partners", kolding["id"].as_str().expect("id").to_owned());
     ids.insert("programmes", w.programme.clone());
     ids.insert("citizens", w.citizen.clone());
     ids.insert("support-courses", scourse);
     ids.insert("peer-workers", w.guide.clone());
-    let mut secrets: Vec<String> = ["citizens", "support-courses", "referrals", "courses", "training-cohorts",
-        "supervision-sessions", "retention-checks", "employment-statuses", "goals", "programmes", "peer-workers"]
-        .iter().map(|k| ids[k].clone()).collect();
+    let mut secrets: Vec<String> = [
+        "citizens",
+        "support-courses",
+        "referrals",
+        "courses",
+        "training-cohorts",
+        "supervision-sessions",
+        "retention-checks",
+        "employment-statuses",
+        "goals",
+        "programmes",
+        "peer-workers",
+    ]
+    .iter()
+    .map(|k| ids[k].clone())
+    .collect();
     secrets.push(w.other_citizen.clone());
-    Fixture { ids, secrets, coordinator: me(app, c).await }
+    Fixture {
+        ids,
+        secrets,
+        coordinator: me(app, c).await,
+    }
 }
 
 async fn callers(app: &TestApp, w: &World) -> Vec<Caller> {
     let p = &w.p;
     let mut callers = Vec::new();
     // Another tenant first: its calls must change nothing the own calls then read.
-    callers.push(caller(app, "coordinator of Aarhus", "coordinator", p.outsider.clone(), false, false).await);
+    callers.push(
+        caller(
+            app,
+            "coordinator of Aarhus",
+            "coordinator",
+            p.outsider.clone(),
+            false,
+            false,
+        )
+        .await,
+    );
     for role in ["peer_worker", "professional", "evaluator"] {
-        let (_, token) = app.user_with_token(&format!("aarhus-{role}"), role, &p.aarhus).await;
+        let (_, token) = app
+            .user_with_token(&format!("aarhus-{role}"), role, &p.aarhus)
+            .await;
         callers.push(caller(app, &format!("{role} of Aarhus"), role, token, false, false).await);
     }
     let aarhus_client = client(app, "aarhus-esdh", &p.aarhus, ALL_SCOPES).await;
-    callers.push(caller(app, "integration of Aarhus (every scope)", "integration", aarhus_client, false, true).await);
+    callers.push(
+        caller(
+            app,
+            "integration of Aarhus (every scope)",
+            "integration",
+            aarhus_client,
+            false,
+            true,
+        )
+        .await,
+    );
     // The data's own organisation (the professional: of the jobcentre the referral was sent to).
     callers.push(caller(app, "admin", "admin", app.admin_token.clone(), true, false).await);
-    callers.push(caller(app, "coordinator of Vejle", "coordinator", p.coordinator.clone(), true, false).await);
-    callers.push(caller(app, "the guiding peer worker", "peer_worker", w.guide_token.clone(), true, false).await);
+    callers.push(
+        caller(
+            app,
+            "coordinator of Vejle",
+            "coordinator",
+            p.coordinator.clone(),
+            true,
+            false,
+        )
+        .await,
+    );
+    callers.push(
+        caller(
+            app,
+            "the guiding peer worker",
+            "peer_worker",
+            w.guide_token.clone(),
+            true,
+            false,
+        )
+        .await,
+    );
     let jobcentre_pro = app.login("jc.vejle", PASSWORD).await;
-    callers.push(caller(app, "professional of the jobcentre", "professional", jobcentre_pro, true, false).await);
-    let evaluator = app.user_with_token("evaluator", "evaluator", &p.vejle).await.1;
-    callers.push(caller(app, "evaluator of Vejle", "evaluator", evaluator, true, false).await);
+    callers.push(
+        caller(
+            app,
+            "professional of the jobcentre",
+            "professional",
+            jobcentre_pro,
+            true,
+            false,
+        )
+        .await,
+    );
+    let evaluator = app
+        .user_with_token("evaluator", "evaluator", &p.vejle)
+        .await
+        .1;
+    callers.push(
+        caller(
+            app,
+            "evaluator of Vejle",
+            "evaluator",
+            evaluator,
+            true,
+            false,
+        )
+        .await,
+    );
     let full = client(app, "vejle-esdh", &p.vejle, ALL_SCOPES).await;
-    callers.push(caller(app, "integration of Vejle (every scope)", "integration", full, true, true).await);
+    callers.push(
+        caller(
+            app,
+            "integration of Vejle (every scope)",
+            "integration",
+            full,
+            true,
+            true,
+        )
+        .await,
+    );
     let bare = client(app, "vejle-bare", &p.vejle, &[]).await;
-    callers.push(caller(app, "integration of Vejle (no scope)", "integration", bare, true, false).await);
+    callers.push(
+        caller(
+            app,
+            "integration of Vejle (no scope)",
+            "integration",
+            bare,
+            true,
+            false,
+        )
+        .await,
+    );
     callers
 }
 
-async fn caller(app: &TestApp, label: &str, role: &'static str, token: String, own: bool, scoped: bool) -> Caller {
+async fn caller(
+    app: &TestApp,
+    label: &str,
+    role: &'static str,
+    token: String,
+    own: bool,
+    scoped: bool,
+) -> Caller {
     let (user_id, organisation_id) = me(app, &token).await;
-    Caller { label: label.to_owned(), role, token, user_id, organisation_id, own, scoped }
+    Caller {
+        label: label.to_owned(),
+        role,
+        token,
+        user_id,
+        organisation_id,
+        own,
+        scoped,
+    }
 }
 
 /// The concrete path of `template` for `caller`.
@@ -238,8 +448,14 @@ fn concrete(template: &str, f: &Fixture, caller: &Caller) -> String {
             "organisations" if caller.own => caller.organisation_id.clone(),
             "organisations" => f.coordinator.1.clone(),
             "enrolments" => f.ids[format!("{}/enrolments", segments[3]).as_str()].clone(),
-            "partner-invitations" if template.ends_with("/decline") => f.ids["partner-invitations/decline"].clone(),
-            other => f.ids.get(other).unwrap_or_else(|| panic!("no fixture id for {template}")).clone(),
+            "partner-invitations" if template.ends_with("/decline") => {
+                f.ids["partner-invitations/decline"].clone()
+            }
+            other => f
+                .ids
+                .get(other)
+                .unwrap_or_else(|| panic!("no fixture id for {template}"))
+                .clone(),
         };
         out.push(id);
     }
@@ -254,7 +470,12 @@ async fn call(app: &TestApp, method: &str, path: &str, token: &str, body: Value)
     match method {
         "GET" => req.send().await,
         "DELETE" => req.header("idempotency-key", &key).send().await,
-        "PATCH" => req.if_match(1).header("idempotency-key", &key).merge_patch(json!({})).await,
+        "PATCH" => {
+            req.if_match(1)
+                .header("idempotency-key", &key)
+                .merge_patch(json!({}))
+                .await
+        }
         _ => req.header("idempotency-key", &key).json(body).await,
     }
 }
@@ -268,14 +489,26 @@ fn mentions(body: &Value, id: &str) -> bool {
 }
 
 fn role_of(caller: &Caller) -> brobygger_api::access::operations::Role {
-    *operations::ROLES.iter().find(|r| r.as_str() == caller.role).expect("a role")
+    *operations::ROLES
+        .iter()
+        .find(|r| r.as_str() == caller.role)
+        .expect("a role")
 }
 
 /// Calls the table allows whose own-data answer is still a refusal of a finer rule, with why.
 const FINER: &[(&str, &str, &str, &str)] = &[
-    ("POST", "/api/v1/partner-invitations/{id}/accept", "coordinator of Vejle",
-        "only the invited organisation answers an invitation; the inviting side sees it (to follow it), not to answer it"),
-    ("POST", "/api/v1/partner-invitations/{id}/decline", "coordinator of Vejle", "as for accept"),
+    (
+        "POST",
+        "/api/v1/partner-invitations/{id}/accept",
+        "coordinator of Vejle",
+        "only the invited organisation answers an invitation; the inviting side sees it (to follow it), not to answer it",
+    ),
+    (
+        "POST",
+        "/api/v1/partner-invitations/{id}/decline",
+        "coordinator of Vejle",
+        "as for accept",
+    ),
 ];
 
 /// The answer the table gives `caller`, as `(status, code)`, or `None` when it allows.
@@ -303,9 +536,13 @@ async fn contract(app: &TestApp) -> Vec<(String, String, Value)> {
         for method in ["get", "post", "put", "patch", "delete"] {
             if let Some(operation) = item.get(method) {
                 let content = &operation["requestBody"]["content"]["application/json"];
-                let named = content["schema"]["$ref"].as_str().and_then(|r| r.rsplit('/').next());
+                let named = content["schema"]["$ref"]
+                    .as_str()
+                    .and_then(|r| r.rsplit('/').next());
                 let example = match (&content["example"], named) {
-                    (Value::Null, Some(name)) => document["components"]["schemas"][name]["example"].clone(),
+                    (Value::Null, Some(name)) => {
+                        document["components"]["schemas"][name]["example"].clone()
+                    }
                     (example, _) => example.clone(),
                 };
                 operations.push((method.to_uppercase(), path.clone(), example));

@@ -8,8 +8,10 @@ use serde_json::{Value, json};
 async fn new_client(app: &TestApp, name: &str, organisation: &str, scopes: Value) -> Resp {
     app.post("/api/v1/users")
         .token(&app.admin_token)
-        .json(json!({"username": name, "display_name": name, "role": "integration",
-            "organisation_id": organisation, "scopes": scopes}))
+        .json(
+            json!({"username": name, "display_name": name, "role": "integration",
+            "organisation_id": organisation, "scopes": scopes}),
+        )
         .await
 }
 
@@ -37,7 +39,8 @@ fn assert_insufficient(answer: &Resp, scope: &str) {
     assert_eq!(answer.body["type"], "/problems/insufficient_scope");
     let challenge = answer.header("www-authenticate").unwrap_or_default();
     assert!(
-        challenge.contains("error=\"insufficient_scope\"") && challenge.contains(&format!("scope=\"{scope}\"")),
+        challenge.contains("error=\"insufficient_scope\"")
+            && challenge.contains(&format!("scope=\"{scope}\"")),
         "{challenge}"
     );
 }

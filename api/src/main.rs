@@ -177,7 +177,7 @@ fn create_user(
     let known = Role::ALL.map(Role::as_str).join(", ");
     let role = Role::parse(role).ok_or_else(|| format!("unknown role {role:?}: one of {known}"))?;
     let scopes =
-        brobygger_api::access::scope::of_new_user(role, Some(scope).filter(|s| !s.is_empty()))
+        brobygger_api::auth::scope::of_new_user(role, Some(scope).filter(|s| !s.is_empty()))
             .map_err(|e| {
                 format!(
                     "--scope: {}",

@@ -2,7 +2,7 @@
 //! The operations themselves come from the handlers as they are registered (see `app.rs`).
 
 use crate::access::operations;
-use crate::access::scope::Scope;
+use crate::auth::scope::Scope;
 use brobygger_domain::user::Role;
 use serde_json::json;
 use utoipa::openapi::path::Operation;

@@ -35,7 +35,7 @@
 //! - **The audit log**: admins.
 //!
 //! - **Operations**: `operations.rs` is the role × operation table every call passes first
-//!   (`guard.rs`), with the scope an integration client needs (`scope.rs`).
+//!   (`guard.rs`), with the scope an integration client needs (`auth/scope.rs`).
 //!
 //! Anything outside this scope does not exist for the user: `404`, never listed.
 
@@ -46,7 +46,6 @@ mod level;
 pub mod operations;
 mod organisation;
 mod referral;
-pub mod scope;
 mod workforce;
 
 pub use citizen::*;

@@ -23,7 +23,7 @@
 //! To add an operation: one line, e.g.
 //! `row(GET, "/api/v1/programmes/{id}/report", [Y, Y, N, N, Y, Y], Some(ReportsRead)),`.
 
-use super::scope::Scope::{self, *};
+use crate::auth::scope::Scope::{self, *};
 use crate::error::ApiError;
 pub use brobygger_domain::user::Role;
 use std::collections::HashMap;
@@ -148,7 +148,7 @@ pub static OPERATIONS: &[Operation] = &[
     row(GET,    "/api/v1/support-courses/{id}",               [Y,  Y,  Y,  N,  N,  Y], Some(SupportCoursesRead)),
     row(PATCH,  "/api/v1/support-courses/{id}",               [Y,  Y,  F,  N,  N,  X], None),
     row(POST,   "/api/v1/support-courses/{id}/transitions",   [Y,  Y,  F,  N,  N,  X], None),
-    row(GET,    "/api/v1/support-courses/{id}/candidates",    [Y,  Y,  F,  N,  N,  X], None),
+    row(GET,    "/api/v1/support-courses/{id}/candidates",    [Y,  Y,  F,  N,  N,  F], None),
     row(GET,    "/api/v1/support-courses/{id}/goals",         [Y,  Y,  Y,  N,  N,  Y], Some(SupportCoursesRead)),
     row(POST,   "/api/v1/support-courses/{id}/goals",         [Y,  Y,  Y,  N,  N,  X], None),
     row(PATCH,  "/api/v1/support-courses/{id}/goals/{gid}",   [Y,  Y,  Y,  N,  N,  X], None),
@@ -273,22 +273,6 @@ impl Operation {
             }
             _ => Ok(()),
         }
-    }
-}
-
-/// Whether a user of `role` holding `scopes` may call `method` on the path template `path`;
-/// an operation without a row is refused (`403`).
-pub fn authorize(
-    method: &str,
-    path: Option<&str>,
-    role: Role,
-    scopes: &[Scope],
-) -> Result<(), ApiError> {
-    match path.and_then(|p| find(method, p)) {
-        Some(operation) => operation.allows(role, scopes),
-        None => Err(ApiError::Forbidden(
-            "this operation has no access rule".to_owned(),
-        )),
     }
 }
 

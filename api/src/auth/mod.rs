@@ -2,6 +2,7 @@
 //! endpoint itself is the `token` resource).
 
 pub mod password;
+pub mod scope;
 pub mod user;
 
 pub use user::CurrentUser;

@@ -3,9 +3,9 @@
 
 use super::dto::{GrantType, Me, TokenRequest, TokenResponse};
 use super::oauth::INVALID_SCOPE;
-use crate::access::scope::{self, Scope};
 use crate::auth::CurrentUser;
 use crate::auth::password;
+use crate::auth::scope::{self, Scope};
 use crate::error::ApiError;
 use crate::organisation::dto::Organisation;
 use crate::state::AppState;

@@ -114,7 +114,7 @@ pub fn create(
     secrets: NewSecrets,
 ) -> Result<(User, String), ApiError> {
     check(conn, &input, true)?;
-    let scopes = access::scope::of_new_user(input.role, input.scopes.as_deref())?;
+    let scopes = crate::auth::scope::of_new_user(input.role, input.scopes.as_deref())?;
     if store::find_by_username(conn, &input.username)?.is_some() {
         return Err(ApiError::Conflict("this username is taken".to_owned()));
     }
@@ -132,7 +132,7 @@ pub fn create(
             .as_ref()
             .map(|_| format!("bbc_{}", Uuid::now_v7().simple())),
         client_secret_hash,
-        scopes: access::scope::join(&scopes),
+        scopes: crate::auth::scope::join(&scopes),
         version: 1,
         created_at: actor.now,
         updated_at: actor.now,
@@ -224,7 +224,7 @@ pub enum OperatorSecret {
     Client {
         client_id: String,
         secret_hash: String,
-        scopes: Vec<access::scope::Scope>,
+        scopes: Vec<crate::auth::scope::Scope>,
     },
 }
 
@@ -254,7 +254,7 @@ fn create_unchecked(
             None,
             Some(client_id),
             Some(secret_hash),
-            access::scope::join(&scopes),
+            crate::auth::scope::join(&scopes),
         ),
     };
     let row = UserRow {

@@ -1,7 +1,7 @@
 //! The OAuth 2.0 scopes of integration clients: what a machine client of a municipal system may
 //! do, granted when the client is created and carried by its access tokens (`scope`). People
 //! have no scopes: their role decides. Each operation names the one scope it needs in the
-//! operations table (`operations.rs`), and the contract lists them from there.
+//! operations table (`access::operations`), and the contract lists them from there.
 
 use crate::error::ApiError;
 use std::fmt;

@@ -222,6 +222,7 @@ fn create_user(
     match &created.client_id {
         Some(client_id) => {
             println!("client_id: {client_id}");
+            println!("scopes: {}", created.scopes);
             println!("client_secret: {secret}");
             println!(
                 "(shown once; sign in with grant_type=client_credentials at /api/v1/auth/token)"

@@ -80,6 +80,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     crate::openapi::ErrorResponses.modify(&mut document);
     crate::contract_rules::CleanContract.modify(&mut document);
+    crate::contract_patterns::ContractPatterns.modify(&mut document);
     document
 }
 

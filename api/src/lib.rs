@@ -10,6 +10,7 @@ pub mod citizen;
 pub mod clock;
 pub mod consent;
 pub mod contact;
+pub mod contract_patterns;
 pub mod contract_rules;
 pub mod convert;
 pub mod course;

@@ -9,7 +9,9 @@
 //! - `cpr`: `DDMMYY-SSSS` or `DDMMYYSSSS` (a pattern); the date is checked beyond it;
 //! - `cvr`: 8 digits (a pattern); the modulus-11 check beyond it;
 //! - `cursor` (a query parameter) and `next_cursor`: the 48 base64url characters of the
-//!   cursors the server gives out; only those it gave out are accepted.
+//!   cursors the server gives out; only those it gave out are accepted;
+//! - the `Idempotency-Key` header: 1–255 visible ASCII characters;
+//! - the `If-Match` header: `*` or an ETag (`"3"`, `W/"3"`).
 
 use brobygger_domain::reference;
 use serde_json::{Map, Value, json};
@@ -23,6 +25,10 @@ const CVR_BEYOND: &str =
     "The server also checks modulus 11 (weights 2, 7, 6, 5, 4, 3, 2, 1): `422 invalid_checksum`.";
 const CURSOR_PATTERN: &str = "^[A-Za-z0-9_-]{48}$";
 const CURSOR_BEYOND: &str = "Only a `next_cursor` this API gave out is accepted (`422` otherwise).";
+const IDEMPOTENCY_KEY_PATTERN: &str = "^[!-~]{1,255}$";
+const IF_MATCH_PATTERN: &str = "^(\\*|(W/)?\"[0-9]{1,18}\")$";
+const IF_MATCH_BEYOND: &str =
+    "A version other than the current one is `412 version_mismatch`; `*` matches any.";
 
 pub struct ContractPatterns;
 
@@ -91,7 +97,10 @@ fn walk(value: &mut Value) {
                     apply(name, schema, false);
                 }
             }
-            let parameter = object.get("in").and_then(Value::as_str) == Some("query");
+            let parameter = matches!(
+                object.get("in").and_then(Value::as_str),
+                Some("query" | "header")
+            );
             if parameter {
                 let name = object
                     .get("name")
@@ -134,6 +143,8 @@ fn apply(name: &str, schema: &mut Value, parameter: bool) {
         "cvr" => constrain(schema, CVR_PATTERN, None, CVR_BEYOND),
         "cursor" if parameter => constrain(schema, CURSOR_PATTERN, None, CURSOR_BEYOND),
         "next_cursor" => constrain(schema, CURSOR_PATTERN, None, ""),
+        "Idempotency-Key" if parameter => constrain(schema, IDEMPOTENCY_KEY_PATTERN, None, ""),
+        "If-Match" if parameter => constrain(schema, IF_MATCH_PATTERN, None, IF_MATCH_BEYOND),
         _ => {}
     }
 }

@@ -19,7 +19,8 @@ use crate::state::AppState;
 use crate::tokens::TokenKeys;
 use crate::{
     audit, citizen, consent, contact, goal, health, metrics, organisation, partner_invitation,
-    reference, request_context, supervision, support_course, token, training_cohort, user,
+    problem_types, proxy, reference, request_context, supervision, support_course, token,
+    training_cohort, user,
 };
 use crate::{course, course_enrolment};
 use actix_cors::Cors;
@@ -41,6 +42,7 @@ fn routes(cfg: &mut ServiceConfig) {
     cfg.service(health::live)
         .service(health::ready)
         .service(metrics::serve_metrics)
+        .service(problem_types::problem_type)
         .service(
             scope::scope("/api/v1")
                 .service(openapi_json)
@@ -78,6 +80,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     crate::openapi::ErrorResponses.modify(&mut document);
     crate::contract_rules::CleanContract.modify(&mut document);
+    crate::contract_patterns::ContractPatterns.modify(&mut document);
     document
 }
 
@@ -302,6 +305,8 @@ impl Application {
                     Logger::new("%{x-request-id}o %a \"%{method}xi %U\" %s %b %Dms")
                         .custom_request_replace("method", |req| req.method().to_string()),
                 )
+                // Outermost: every layer inside sees the client's address.
+                .wrap(from_fn(proxy::middleware))
         })
         .workers(settings.workers)
         .listen(listener)?;

@@ -163,7 +163,7 @@ impl ApiError {
         }
     }
 
-    fn title(&self) -> &'static str {
+    pub fn title(&self) -> &'static str {
         match self {
             Self::Validation(_) => "Invalid input",
             Self::MalformedBody(_) => "Malformed body",

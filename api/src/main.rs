@@ -1,11 +1,15 @@
-//! `brobygger`: the one binary. `serve` (the default), `migrate`, `openapi`, `create-user`.
+//! `brobygger`: the one binary. `serve` (the default), `migrate`, `openapi`, `create-user`,
+//! `retention`, `help`.
 
 use brobygger_api::auth::password;
 use brobygger_api::user::service::OperatorSecret;
 use brobygger_api::{Application, Clock, Settings, app, user};
 use brobygger_domain::user::Role;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+use indicatif::ProgressBar;
+use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::time::Duration;
 
 /// The environment every command that opens the database reads.
 const DATABASE_ENV: &str = "Environment:
@@ -26,6 +30,10 @@ const SERVE_ENV: &str = "Environment:
   BROBYGGER_CORS_ORIGINS    comma-separated origins of browser front-ends (default none)
   BROBYGGER_ADMIN_USERNAME  the first admin on a database without users (default admin)
   BROBYGGER_ADMIN_PASSWORD  its password (default: random, printed once)
+  BROBYGGER_TRUSTED_PROXIES comma-separated addresses/CIDR networks of reverse proxies whose
+                            Forwarded / X-Forwarded-For name the client (default none)
+  BROBYGGER_METRICS_TOKEN   the bearer token /metrics needs (default: /metrics answers only
+                            loopback clients)
   RUST_LOG                  log level (default info)
 See README.md, \"Configuration\", for every setting.";
 
@@ -43,7 +51,9 @@ const CREATE_USER_ENV: &str = "Environment:
     about = "Peer support for people with mental illness: the Brobygger API server",
     long_about = "Peer support for people with mental illness: the Brobygger API server.\n\n\
         Without a command it serves the API (see `brobygger serve --help`).",
-    after_help = DATABASE_ENV
+    after_help = DATABASE_ENV,
+    // Our own `help` command, so that `brobygger help --help` is help, not an error.
+    disable_help_subcommand = true
 )]
 struct Cli {
     #[command(subcommand)]
@@ -55,12 +65,16 @@ enum Command {
     /// Serve the API (the default). Runs pending migrations first.
     #[command(after_help = SERVE_ENV)]
     Serve,
-    /// Run pending database migrations and exit.
+    /// Run pending database migrations and exit (`serve` runs them too).
+    ///
+    /// Shows a spinner on a terminal, then one line: how many migrations it applied.
     #[command(after_help = DATABASE_ENV)]
     Migrate,
     /// Print the OpenAPI contract (YAML) to standard output; reads no environment.
     Openapi,
     /// Anonymise citizens whose last support course closed more than N years ago.
+    ///
+    /// Shows a spinner on a terminal, then one line: how many citizens it anonymised.
     #[command(after_help = DATABASE_ENV)]
     Retention {
         /// Anonymise citizens whose last support course closed more than this many years ago.
@@ -87,6 +101,12 @@ enum Command {
         #[arg(long, value_name = "SCOPE")]
         scope: Vec<String>,
     },
+    /// Print the help of brobygger, or of one command (`brobygger help create-user`).
+    Help {
+        /// The command whose help to print (default: brobygger's own).
+        #[arg(value_name = "COMMAND")]
+        command: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -98,6 +118,7 @@ fn main() -> ExitCode {
         Command::Serve => serve(),
         Command::Migrate => migrate(),
         Command::Retention { older_than_years } => retention(older_than_years),
+        Command::Help { command } => help(command.as_deref()),
         Command::CreateUser {
             username,
             display_name,
@@ -150,10 +171,42 @@ fn serve() -> Result<(), String> {
     served
 }
 
+fn help(command: Option<&str>) -> Result<(), String> {
+    let mut cli = Cli::command();
+    // Names the commands' usage lines `brobygger <command>`.
+    cli.build();
+    let mut target = match command {
+        None => cli,
+        Some(name) => cli
+            .find_subcommand_mut(name)
+            .ok_or_else(|| format!("no command {name:?}; see brobygger --help"))?
+            .clone(),
+    };
+    target.print_long_help().map_err(|e| e.to_string())
+}
+
+/// A spinner on standard error while `work` runs, when that is a terminal; nothing otherwise
+/// (logs and pipes get only the summary line).
+fn with_spinner<T>(message: &str, work: impl FnOnce() -> T) -> T {
+    let spinner = std::io::stderr().is_terminal().then(|| {
+        let spinner = ProgressBar::new_spinner().with_message(message.to_owned());
+        spinner.enable_steady_tick(Duration::from_millis(100));
+        spinner
+    });
+    let result = work();
+    if let Some(spinner) = spinner {
+        spinner.finish_and_clear();
+    }
+    result
+}
+
 fn retention(years: u32) -> Result<(), String> {
     let settings = settings()?;
     let now = Clock::system().now_naive();
-    let done = brobygger_api::retention::run(&settings, years, now).map_err(|e| e.to_string())?;
+    let done = with_spinner("anonymising citizens past the retention period", || {
+        brobygger_api::retention::run(&settings, years, now)
+    })
+    .map_err(|e| e.to_string())?;
     println!(
         "anonymised {done} citizen(s) whose last support course closed more than {years} year(s) ago"
     );
@@ -161,9 +214,15 @@ fn retention(years: u32) -> Result<(), String> {
 }
 
 fn migrate() -> Result<(), String> {
+    use brobygger_persistence::connection;
     let settings = settings()?;
-    app::open_database(&settings).map_err(|e| e.to_string())?;
-    log::info!("the database is up to date");
+    let applied = with_spinner("migrating the database", || {
+        let pool = connection::pool(&settings.database_url, settings.pool)?;
+        let mut conn = pool.get().map_err(brobygger_persistence::DbError::Pool)?;
+        connection::migrate(&mut conn)
+    })
+    .map_err(|e| e.to_string())?;
+    println!("the database is up to date: applied {applied} migration(s)");
     Ok(())
 }
 

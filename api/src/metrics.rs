@@ -1,13 +1,17 @@
 //! Prometheus metrics: requests by route and status, their durations, the connection pool.
+//! Served to a scraper holding `BROBYGGER_METRICS_TOKEN`, or without one to loopback only.
 
+use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpResponse, get, web};
+use actix_web::{Error, HttpRequest, HttpResponse, get, http::header, web};
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
 };
+use secrecy::ExposeSecret;
+use sha2::{Digest, Sha256};
 use std::time::Instant;
 
 #[derive(Clone)]
@@ -80,29 +84,89 @@ pub async fn middleware(
 
 /// Prometheus metrics
 ///
-/// The text exposition format.
+/// The text exposition format: requests by route and status, their durations, and the
+/// database connection pool. Not an API resource and not for integrators: it is for the
+/// operator's scraper. When the server is configured with `BROBYGGER_METRICS_TOKEN`, the
+/// scraper sends `Authorization: Bearer <that token>` (any other answer is `401`); without
+/// it, only clients on the loopback interface are answered (`403` for others; behind a
+/// trusted proxy the forwarded client address counts, see `BROBYGGER_TRUSTED_PROXIES`).
 #[utoipa::path(
     tag = "health",
     operation_id = "metrics",
-    responses((status = 200, description = "Metrics", content_type = "text/plain; version=0.0.4", body = String,
-        example = "brobygger_http_requests_total{method=\"GET\",route=\"/api/v1/me\",status=\"200\"} 3"))
+    responses(
+        (status = 200, description = "Metrics", content_type = "text/plain; version=0.0.4", body = String,
+            example = "brobygger_http_requests_total{method=\"GET\",route=\"/api/v1/me\",status=\"200\"} 3"),
+        (status = 401, description = "A metrics token is configured and the request does not carry it", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "No metrics token is configured and the client is not on the loopback interface", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
 )]
 #[get("/metrics")]
 pub async fn serve_metrics(
+    req: HttpRequest,
     state: web::Data<AppState>,
     metrics: web::Data<Metrics>,
-) -> HttpResponse {
+) -> Result<HttpResponse, ApiError> {
+    allowed(&req, &state)?;
     let pool = state.db.pool().state();
     metrics.pool_connections.set(i64::from(pool.connections));
     metrics.pool_idle.set(i64::from(pool.idle_connections));
     let mut buffer = Vec::new();
-    if TextEncoder::new()
+    TextEncoder::new()
         .encode(&metrics.registry.gather(), &mut buffer)
-        .is_err()
-    {
-        return HttpResponse::InternalServerError().finish();
-    }
-    HttpResponse::Ok()
+        .map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(buffer)
+        .body(buffer))
+}
+
+/// The configured token, compared in constant time; or else a loopback client.
+fn allowed(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
+    match &state.settings.metrics_token {
+        Some(token) => {
+            let sent = req
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .unwrap_or_default();
+            if same_secret(sent, token.expose_secret()) {
+                Ok(())
+            } else {
+                Err(ApiError::Unauthorized(
+                    "/metrics needs the metrics token as a bearer token",
+                ))
+            }
+        }
+        None if req.peer_addr().is_some_and(|a| a.ip().is_loopback()) => Ok(()),
+        None => Err(ApiError::Forbidden(
+            "/metrics answers only on the loopback interface unless BROBYGGER_METRICS_TOKEN is set"
+                .to_owned(),
+        )),
+    }
+}
+
+/// Equal secrets, in time that does not depend on where they differ (nor on their lengths:
+/// their digests are compared).
+fn same_secret(sent: &str, expected: &str) -> bool {
+    let (a, b) = (
+        Sha256::digest(sent.as_bytes()),
+        Sha256::digest(expected.as_bytes()),
+    );
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_secret;
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(same_secret("s3cret-token", "s3cret-token"));
+        assert!(!same_secret("s3cret-toke", "s3cret-token"));
+        assert!(!same_secret("", "s3cret-token"));
+        assert!(!same_secret("S3cret-token", "s3cret-token"));
+    }
 }

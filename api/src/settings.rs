@@ -1,5 +1,6 @@
 //! Configuration, read once from the environment (README.md, "Configuration").
 
+use crate::proxy::TrustedProxies;
 use brobygger_persistence::{DatabaseUrl, DbError, PoolOptions};
 use secrecy::SecretString;
 use std::time::Duration;
@@ -29,6 +30,11 @@ pub struct Settings {
     pub workers: usize,
     /// Whether the server stops on SIGINT/SIGTERM (off for servers inside tests).
     pub handle_signals: bool,
+    /// The reverse proxies whose `Forwarded`/`X-Forwarded-For` name the client (`proxy.rs`).
+    pub trusted_proxies: TrustedProxies,
+    /// When set, `/metrics` needs `Authorization: Bearer <this>`; when absent it answers only
+    /// to clients on the loopback interface.
+    pub metrics_token: Option<SecretString>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +69,8 @@ impl Settings {
             refresh_token_ttl: Duration::from_secs(30 * 24 * 60 * 60),
             workers: std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
             handle_signals: true,
+            trusted_proxies: TrustedProxies::default(),
+            metrics_token: None,
         }
     }
 
@@ -99,6 +107,12 @@ impl Settings {
                 .filter(|n| *n > 0)
                 .ok_or(ConfigError::Invalid("BROBYGGER_DB_POOL_SIZE", size))?;
         }
+        if let Some(proxies) = var("BROBYGGER_TRUSTED_PROXIES") {
+            settings.trusted_proxies = proxies
+                .parse()
+                .map_err(|e| ConfigError::Invalid("BROBYGGER_TRUSTED_PROXIES", e))?;
+        }
+        settings.metrics_token = var("BROBYGGER_METRICS_TOKEN").map(SecretString::from);
         Ok(settings)
     }
 }

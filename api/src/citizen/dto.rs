@@ -201,6 +201,7 @@ impl FieldRules for CitizenLookup {
     "employment_statuses": [],
     "retention_checks": [],
     "referrals": [],
+    "course_enrolments": [],
     "access_log": []
 }))]
 pub struct CitizenDataExport {

@@ -137,7 +137,8 @@ pub async fn withdraw(
     responses(
         (status = 200, description = "Recorded: the session's attendance as stored", body = Attendance),
         (status = 422, description = "An item names an enrolment that is unknown, not enrolled or named twice", body = crate::error::Problem,
-            example = json!({"type": "/problems/validation", "code": "validation", "title": "Validation failed", "status": 422,
+            example = json!({"type": "/problems/validation", "code": "validation", "title": "Invalid input", "status": 422,
+                "detail": "1 field(s) are invalid",
                 "instance": "/api/v1/courses/0193a5da-0000-7000-8000-000000000001/sessions/0193a5da-0000-7000-8000-000000000003/attendance",
                 "request_id": "0193a5d2-8a00-7f00-b000-000000000001",
                 "errors": [{"field": "items/1/enrolment_id", "code": "not_enrolled", "message": "only enrolled participants attend (not waitlisted or withdrawn)"}]}))

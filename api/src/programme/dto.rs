@@ -136,8 +136,11 @@ pub struct ProgrammeInput {
     /// The lead organisation; a coordinator's own organisation when left out (the only one it
     /// may name). Required for an admin. Set once, on create.
     pub lead_organisation_id: Option<Uuid>,
+    /// Days between a peer worker's supervisions; 30 when left out. (Said here rather than as
+    /// a schema `default`, which client generators such as openapi-typescript turn into a
+    /// required property of the request.)
     #[serde(default = "default_interval")]
-    #[schema(minimum = 1, maximum = 365, default = 30)]
+    #[schema(minimum = 1, maximum = 365)]
     pub supervision_interval_days: i32,
 }
 

@@ -61,6 +61,7 @@ fn every_operation_is_documented_with_its_errors() {
             assert!(responses.contains_key("500"), "{at}: no 500");
             let public = path.starts_with("/health")
                 || path == "/metrics"
+                || path.starts_with("/problems/")
                 || path.starts_with("/api/v1/reference")
                 || path.starts_with("/api/v1/auth/")
                 || path.starts_with("/api/v1/openapi");

@@ -10,6 +10,7 @@ mod courses;
 mod crash;
 mod employment;
 mod idempotency;
+mod integrator;
 mod oauth;
 mod organisations;
 mod outage;

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod actor;
+pub mod advisory;
 pub mod app;
 pub mod audit;
 pub mod auth;

@@ -589,3 +589,34 @@ diesel::allow_tables_to_appear_in_same_query!(courses, peer_workers);
 diesel::allow_tables_to_appear_in_same_query!(course_attendance, course_sessions);
 diesel::allow_tables_to_appear_in_same_query!(course_attendance, course_enrolments);
 diesel::joinable!(course_attendance -> course_sessions (session_id));
+
+diesel::table! {
+    advisory_processes (id) {
+        id -> Text,
+        programme_id -> Text,
+        municipality_code -> Text,
+        advising_organisation_id -> Text,
+        start_date -> Date,
+        end_date -> Nullable<Date>,
+        status -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    advisory_findings (id) {
+        id -> Text,
+        advisory_process_id -> Text,
+        kind -> Text,
+        theme -> Text,
+        text -> Text,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(advisory_findings -> advisory_processes (advisory_process_id));
+diesel::allow_tables_to_appear_in_same_query!(advisory_processes, advisory_findings);
+diesel::allow_tables_to_appear_in_same_query!(advisory_processes, programme_partners);

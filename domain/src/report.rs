@@ -1,0 +1,1 @@
+//! The programme report's pure computations: rates, the median, targets beside measured values.

@@ -1,0 +1,1 @@
+//! The programme report's aggregate queries.

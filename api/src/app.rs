@@ -65,7 +65,8 @@ fn routes(cfg: &mut ServiceConfig) {
                 .configure(referral::configure)
                 .configure(course::configure)
                 .configure(course_enrolment::configure)
-                .configure(crate::advisory::configure),
+                .configure(crate::advisory::configure)
+                .configure(crate::report::configure),
         );
 }
 

@@ -33,6 +33,7 @@ pub mod peer_worker;
 pub mod programme;
 pub mod reference;
 pub mod referral;
+pub mod report;
 pub mod request_context;
 pub mod retention;
 pub mod settings;

@@ -148,10 +148,30 @@ mod tests {
     #[test]
     fn the_summary_groups_by_theme_and_counts_distinct_municipalities() {
         let summary = summarise(vec![
-            finding(Theme::Financing, FindingKind::Barrier, "630", "No budget after 2026"),
-            finding(Theme::Leadership, FindingKind::Driver, "630", "A committed director"),
-            finding(Theme::Leadership, FindingKind::Barrier, "621", "Managers changed"),
-            finding(Theme::Leadership, FindingKind::Driver, "630", "Clear mandate"),
+            finding(
+                Theme::Financing,
+                FindingKind::Barrier,
+                "630",
+                "No budget after 2026",
+            ),
+            finding(
+                Theme::Leadership,
+                FindingKind::Driver,
+                "630",
+                "A committed director",
+            ),
+            finding(
+                Theme::Leadership,
+                FindingKind::Barrier,
+                "621",
+                "Managers changed",
+            ),
+            finding(
+                Theme::Leadership,
+                FindingKind::Driver,
+                "630",
+                "Clear mandate",
+            ),
         ]);
         assert_eq!(summary.len(), 2);
         assert_eq!(summary[0].theme, Theme::Leadership);

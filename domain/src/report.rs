@@ -142,6 +142,9 @@ mod tests {
         let outcome = target_outcome(Metric::CitizensReached, 12, &measured);
         assert_eq!(outcome.measured, 3);
         assert_eq!(outcome.share, Some(0.25));
-        assert_eq!(target_outcome(Metric::CoursesHeld, 0, &measured).share, None);
+        assert_eq!(
+            target_outcome(Metric::CoursesHeld, 0, &measured).share,
+            None
+        );
     }
 }

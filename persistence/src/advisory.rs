@@ -146,7 +146,10 @@ pub fn findings_of_programme(
     advisory_findings::table
         .inner_join(advisory_processes::table)
         .filter(advisory_processes::programme_id.eq(programme))
-        .order((advisory_findings::created_at.asc(), advisory_findings::id.asc()))
+        .order((
+            advisory_findings::created_at.asc(),
+            advisory_findings::id.asc(),
+        ))
         .select((
             advisory_processes::municipality_code,
             FindingRow::as_select(),

@@ -2,15 +2,14 @@
 //! of the period (grouped where the report breaks it down), never rows loaded and counted.
 //! Facts are placed in the period `[from, to]` by the dates named on [`ReportFigures`].
 
+use crate::DbConnection;
 use crate::ids::ProgrammeId;
 use crate::schema::{
     citizens, contacts, course_attendance, course_enrolments, course_sessions, courses,
-    employment_statuses, goals, organisations, peer_worker_municipalities,
-    peer_worker_programmes, peer_workers, programme_targets, referrals, retention_checks,
-    supervision_attendees, supervision_sessions, support_courses, training_cohort_enrolments,
-    training_cohorts,
+    employment_statuses, goals, organisations, peer_worker_municipalities, peer_worker_programmes,
+    peer_workers, programme_targets, referrals, retention_checks, supervision_attendees,
+    supervision_sessions, support_courses, training_cohort_enrolments, training_cohorts,
 };
-use crate::DbConnection;
 use brobygger_domain::course::{AttendanceStatus, CourseFormat, EnrolmentStatus, ParticipantType};
 use brobygger_domain::employment::RetentionOutcome;
 use brobygger_domain::peer_worker::PeerWorkerStatus;
@@ -268,7 +267,11 @@ fn support(
         .filter(course_enrolments::citizen_id.is_not_null())
         .select(course_enrolments::citizen_id.assume_not_null());
     let mut reached = citizens::table
-        .filter(citizens::id.eq_any(supported).or(citizens::id.eq_any(enrolled)))
+        .filter(
+            citizens::id
+                .eq_any(supported)
+                .or(citizens::id.eq_any(enrolled)),
+        )
         .count()
         .into_boxed();
     if let Some(code) = &scope.municipality_code {
@@ -279,7 +282,11 @@ fn support(
     let by_status = support_courses::table
         .filter(open)
         .group_by((support_courses::model, support_courses::status))
-        .select((support_courses::model, support_courses::status, count_star()))
+        .select((
+            support_courses::model,
+            support_courses::status,
+            count_star(),
+        ))
         .into_boxed();
     let column = support_courses::citizen_id;
     figures.support_courses = in_municipality!(by_status, scope, column, residents).load(conn)?;
@@ -298,8 +305,7 @@ fn support(
         .into_boxed();
     let column = contacts::support_course_id;
     let (count, minutes): (i64, Option<i64>) =
-        in_municipality!(contacts, scope, column, support_courses_of_residents)
-            .get_result(conn)?;
+        in_municipality!(contacts, scope, column, support_courses_of_residents).get_result(conn)?;
     (figures.contacts, figures.contact_minutes) = (count, minutes.unwrap_or(0));
     let goals = goals::table
         .filter(goals::support_course_id.eq_any(open_support_courses(programme, starts, ends)))
@@ -344,7 +350,11 @@ fn teaching(
         .filter(held.clone())
         .filter(course_enrolments::status.eq(EnrolmentStatus::Enrolled.as_str()));
     let by_type = (courses::format, course_enrolments::participant_type);
-    let select = (courses::format, course_enrolments::participant_type, count_star());
+    let select = (
+        courses::format,
+        course_enrolments::participant_type,
+        count_star(),
+    );
     figures.participants = match &scope.municipality_code {
         Some(code) => enrolled
             .filter(provider.eq_any(organisations_in(code.clone())))
@@ -408,7 +418,10 @@ fn bridges(
             employment_statuses::id
                 .eq_any(retention_checks::table.select(retention_checks::employment_status_id)),
         )
-        .select((count_star(), count(employment_statuses::citizen_id).aggregate_distinct()))
+        .select((
+            count_star(),
+            count(employment_statuses::citizen_id).aggregate_distinct(),
+        ))
         .into_boxed();
     (figures.employment_moves, figures.citizens_employed) =
         in_municipality!(moves, scope, column, residents).get_result(conn)?;
@@ -417,7 +430,11 @@ fn bridges(
         .filter(employment_statuses::citizen_id.eq_any(supported))
         .filter(employment_statuses::effective_on.between(scope.from, scope.to))
         .group_by((retention_checks::months_after, retention_checks::outcome))
-        .select((retention_checks::months_after, retention_checks::outcome, count_star()))
+        .select((
+            retention_checks::months_after,
+            retention_checks::outcome,
+            count_star(),
+        ))
         .into_boxed();
     figures.retention = in_municipality!(retention, scope, column, residents).load(conn)?;
     Ok(())

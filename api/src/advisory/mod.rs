@@ -32,7 +32,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(experience_summary);
 }
 
-const IDEMPOTENCY: &str = "Makes a retry safe: the same key and body within 24 h returns the first response";
+const IDEMPOTENCY: &str =
+    "Makes a retry safe: the same key and body within 24 h returns the first response";
 
 /// List advisory processes
 ///

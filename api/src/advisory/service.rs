@@ -3,8 +3,8 @@
 //! as `access::advisory_process` decides.
 
 use super::dto::{
-    AdvisoryFilters, AdvisoryProcess, AdvisoryProcessInput, AdvisoryTransition,
-    ExperienceSummary, Finding, FindingInput, ThemeFindings, WRITABLE,
+    AdvisoryFilters, AdvisoryProcess, AdvisoryProcessInput, AdvisoryTransition, ExperienceSummary,
+    Finding, FindingInput, ThemeFindings, WRITABLE,
 };
 use crate::access::{self, Access};
 use crate::actor::Actor;
@@ -17,7 +17,9 @@ use brobygger_domain::advisory::{AdvisoryStatus, NamedFinding, summarise};
 use brobygger_domain::organisation::MunicipalityCode;
 use brobygger_domain::programme::Period;
 use brobygger_domain::workflow::TextEnum;
-use brobygger_persistence::advisory::{self as store, AdvisoryFilter, AdvisoryProcessRow, FindingRow};
+use brobygger_persistence::advisory::{
+    self as store, AdvisoryFilter, AdvisoryProcessRow, FindingRow,
+};
 use brobygger_persistence::ids::{AdvisoryProcessId, FindingId, ProgrammeId};
 use brobygger_persistence::{DbConnection, PageRequest};
 use std::collections::{BTreeSet, HashMap};
@@ -42,10 +44,7 @@ fn load(
         .collect())
 }
 
-fn load_one(
-    conn: &mut DbConnection,
-    row: AdvisoryProcessRow,
-) -> Result<AdvisoryProcess, ApiError> {
+fn load_one(conn: &mut DbConnection, row: AdvisoryProcessRow) -> Result<AdvisoryProcess, ApiError> {
     load(conn, vec![row])?
         .pop()
         .ok_or_else(|| ApiError::internal("advisory process vanished"))
@@ -117,7 +116,11 @@ pub fn list(
     })
 }
 
-pub fn read(conn: &mut DbConnection, actor: &Actor, id: &Uuid) -> Result<AdvisoryProcess, ApiError> {
+pub fn read(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &Uuid,
+) -> Result<AdvisoryProcess, ApiError> {
     let (row, _) = access::advisory_process(conn, actor, id)?;
     load_one(conn, row)
 }

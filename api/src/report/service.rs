@@ -57,14 +57,23 @@ fn scope(
 fn courses(figures: &ReportFigures) -> (Vec<CourseFigures>, Vec<ParticipantCount>) {
     let mut by_format: BTreeMap<_, CourseFigures> = BTreeMap::new();
     for &(format, n) in &figures.courses {
-        by_format.entry(format).or_insert_with(|| blank(format)).courses = n;
+        by_format
+            .entry(format)
+            .or_insert_with(|| blank(format))
+            .courses = n;
     }
     for &(format, n) in &figures.sessions {
-        by_format.entry(format).or_insert_with(|| blank(format)).sessions = n;
+        by_format
+            .entry(format)
+            .or_insert_with(|| blank(format))
+            .sessions = n;
     }
     let mut by_type: BTreeMap<String, i64> = BTreeMap::new();
     for &(format, kind, n) in &figures.participants {
-        by_format.entry(format).or_insert_with(|| blank(format)).participants += n;
+        by_format
+            .entry(format)
+            .or_insert_with(|| blank(format))
+            .participants += n;
         let name = kind.map_or("citizen", |k| k.as_str()).to_owned();
         *by_type.entry(name).or_default() += n;
     }
@@ -77,8 +86,10 @@ fn courses(figures: &ReportFigures) -> (Vec<CourseFigures>, Vec<ParticipantCount
         }
     }
     for (format, (present, all)) in marks {
-        by_format.entry(format).or_insert_with(|| blank(format)).attendance_rate =
-            rate(present, all);
+        by_format
+            .entry(format)
+            .or_insert_with(|| blank(format))
+            .attendance_rate = rate(present, all);
     }
     let participants = by_type
         .into_iter()
@@ -126,10 +137,18 @@ fn retention(figures: &ReportFigures) -> Vec<RetentionFigures> {
         .collect()
 }
 
-fn report(programme_id: Uuid, scope: ReportScope, f: ReportFigures) -> ProgrammeReport {
+fn report(programme_id: Uuid, scope: ReportScope, mut f: ReportFigures) -> ProgrammeReport {
+    // The database groups in no particular order: the domain's order, for a stable answer.
+    f.support_courses.sort_unstable();
+    f.goals.sort_unstable();
+    f.referrals.sort_unstable();
     let (courses, participants) = courses(&f);
     let sent: i64 = f.referrals.iter().map(|(_, _, n)| n).sum();
-    let days = f.accepted.iter().map(|&(s, a)| days_between(s, a)).collect();
+    let days = f
+        .accepted
+        .iter()
+        .map(|&(s, a)| days_between(s, a))
+        .collect();
     let measured = Measured {
         peers_trained: f.peers_trained,
         peers_active: f.peers_active,
@@ -171,7 +190,11 @@ fn report(programme_id: Uuid, scope: ReportScope, f: ReportFigures) -> Programme
             by_model_and_status: f
                 .support_courses
                 .iter()
-                .map(|&(model, status, count)| SupportCourseCount { model, status, count })
+                .map(|&(model, status, count)| SupportCourseCount {
+                    model,
+                    status,
+                    count,
+                })
                 .collect(),
         },
         contacts: ContactFigures {

@@ -21,7 +21,14 @@ pub async fn advisory_process(app: &TestApp, p: &Partnership, code: &str) -> Str
     created.id()
 }
 
-pub async fn finding(app: &TestApp, token: &str, process: &str, kind: &str, theme: &str, text: &str) {
+pub async fn finding(
+    app: &TestApp,
+    token: &str,
+    process: &str,
+    kind: &str,
+    theme: &str,
+    text: &str,
+) {
     app.post(&format!("/api/v1/advisory-processes/{process}/findings"))
         .token(token)
         .json(json!({"kind": kind, "theme": theme, "text": text}))

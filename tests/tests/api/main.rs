@@ -18,6 +18,7 @@ mod partnerships;
 mod peer_workers;
 mod programmes;
 mod referrals;
+mod reports;
 mod retry_safe;
 mod supervision;
 mod support_courses;

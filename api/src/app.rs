@@ -66,7 +66,9 @@ fn routes(cfg: &mut ServiceConfig) {
                 .configure(employment::configure)
                 .configure(referral::configure)
                 .configure(course::configure)
-                .configure(course_enrolment::configure),
+                .configure(course_enrolment::configure)
+                .configure(crate::advisory::configure)
+                .configure(crate::report::configure),
         );
 }
 

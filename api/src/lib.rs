@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod actor;
+pub mod advisory;
 pub mod app;
 pub mod audit;
 pub mod auth;
@@ -35,6 +36,7 @@ pub mod programme;
 pub mod proxy;
 pub mod reference;
 pub mod referral;
+pub mod report;
 pub mod request_context;
 pub mod retention;
 pub mod settings;

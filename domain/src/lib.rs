@@ -3,6 +3,7 @@
 //! Values that reach this crate's types have been checked once, at the edge; from then on
 //! the type says they are valid (`Cvr`, `MunicipalityCode`, …).
 
+pub mod advisory;
 pub mod citizen;
 pub mod course;
 pub mod employment;
@@ -12,6 +13,7 @@ pub mod peer_worker;
 pub mod programme;
 pub mod reference;
 pub mod referral;
+pub mod report;
 pub mod supervision;
 pub mod support_course;
 pub mod text;

@@ -141,4 +141,6 @@ ids! {
     CourseSessionId,
     CourseEnrolmentId,
     AttendanceId,
+    AdvisoryProcessId,
+    FindingId,
 }

@@ -4,6 +4,7 @@
 //! Functions here are synchronous and take a connection; the API runs them off the async
 //! threads, one transaction per request that writes.
 
+pub mod advisory;
 pub mod audit;
 pub mod auth;
 pub mod citizen;
@@ -19,6 +20,7 @@ pub mod partner_invitation;
 pub mod peer_worker;
 pub mod programme;
 pub mod referral;
+pub mod report;
 pub mod schema;
 pub mod status_history;
 pub mod supervision;

@@ -590,3 +590,59 @@ diesel::allow_tables_to_appear_in_same_query!(courses, peer_workers);
 diesel::allow_tables_to_appear_in_same_query!(course_attendance, course_sessions);
 diesel::allow_tables_to_appear_in_same_query!(course_attendance, course_enrolments);
 diesel::joinable!(course_attendance -> course_sessions (session_id));
+
+diesel::table! {
+    advisory_processes (id) {
+        id -> Text,
+        programme_id -> Text,
+        municipality_code -> Text,
+        advising_organisation_id -> Text,
+        start_date -> Date,
+        end_date -> Nullable<Date>,
+        status -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    advisory_findings (id) {
+        id -> Text,
+        advisory_process_id -> Text,
+        kind -> Text,
+        theme -> Text,
+        text -> Text,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(advisory_findings -> advisory_processes (advisory_process_id));
+diesel::allow_tables_to_appear_in_same_query!(advisory_processes, advisory_findings);
+diesel::allow_tables_to_appear_in_same_query!(advisory_processes, programme_partners);
+
+// The programme report groups course facts by the course's format.
+diesel::joinable!(course_sessions -> courses (course_id));
+diesel::joinable!(course_enrolments -> courses (course_id));
+diesel::allow_tables_to_appear_in_same_query!(courses, course_sessions);
+diesel::allow_tables_to_appear_in_same_query!(courses, course_enrolments);
+diesel::allow_tables_to_appear_in_same_query!(courses, course_attendance);
+diesel::allow_tables_to_appear_in_same_query!(course_sessions, course_enrolments);
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    courses::format,
+    course_enrolments::participant_type,
+    course_attendance::status,
+);
+// The report's municipality filters nest organisations and citizens in course and employment
+// queries.
+diesel::allow_tables_to_appear_in_same_query!(courses, organisations);
+diesel::allow_tables_to_appear_in_same_query!(course_sessions, organisations);
+diesel::allow_tables_to_appear_in_same_query!(course_enrolments, organisations);
+diesel::allow_tables_to_appear_in_same_query!(course_attendance, organisations);
+diesel::allow_tables_to_appear_in_same_query!(course_enrolments, citizens);
+diesel::allow_tables_to_appear_in_same_query!(employment_statuses, citizens);
+diesel::allow_tables_to_appear_in_same_query!(employment_statuses, support_courses);
+diesel::allow_tables_to_appear_in_same_query!(referrals, citizens);
+diesel::allow_tables_to_appear_in_same_query!(citizens, courses);
+diesel::allow_tables_to_appear_in_same_query!(citizens, course_sessions);

@@ -73,6 +73,9 @@ text_columns! {
     brobygger_domain::course::ParticipantType,
     brobygger_domain::course::EnrolmentStatus,
     brobygger_domain::course::AttendanceStatus,
+    brobygger_domain::advisory::AdvisoryStatus,
+    brobygger_domain::advisory::FindingKind,
+    brobygger_domain::advisory::Theme,
 }
 
 #[cfg(test)]

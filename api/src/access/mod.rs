@@ -39,6 +39,7 @@
 //!
 //! Anything outside this scope does not exist for the user: `404`, never listed.
 
+mod advisory;
 mod citizen;
 mod course;
 pub mod guard;
@@ -48,6 +49,7 @@ mod organisation;
 mod referral;
 mod workforce;
 
+pub use advisory::*;
 pub use citizen::*;
 pub use course::*;
 pub use level::{Access, require_role};

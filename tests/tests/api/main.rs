@@ -1,6 +1,7 @@
 //! Black-box tests of the whole API: each runs on SQLite and on PostgreSQL.
 
 mod access_by_role;
+mod advisory_processes;
 mod auth;
 mod citizens;
 mod contract;
@@ -18,6 +19,7 @@ mod partnerships;
 mod peer_workers;
 mod programmes;
 mod referrals;
+mod reports;
 mod retry_safe;
 mod role_matrix;
 mod scopes;

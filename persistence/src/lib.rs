@@ -20,6 +20,7 @@ pub mod peer_worker;
 pub mod programme;
 pub mod referral;
 pub mod schema;
+pub mod seed;
 pub mod status_history;
 pub mod supervision;
 pub mod support_course;

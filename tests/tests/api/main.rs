@@ -18,6 +18,7 @@ mod peer_workers;
 mod programmes;
 mod referrals;
 mod retry_safe;
+mod seed_demo;
 mod supervision;
 mod support_courses;
 mod training_cohorts;

@@ -131,14 +131,14 @@ impl RetentionCheckSeedRow {
     }
 }
 
-/// Writes `rows` into `table` in multi-row statements on either backend (diesel's
-/// `MultiConnection` has no batch insert); `columns` is the table's column count.
+/// Writes `rows` into `table` in multi-row `INSERT`s on either backend (diesel's
+/// `MultiConnection` has no batch insert, so each chunk goes to the backend's own connection);
+/// `columns` is the table's column count.
 macro_rules! write_table {
     ($conn:expr, $report:expr, $name:literal, $table:expr, $rows:expr, $columns:expr) => {{
-        let size = rows_per_statement($columns);
         let mut rows = $rows.into_iter();
         loop {
-            let chunk: Vec<_> = rows.by_ref().take(size).collect();
+            let chunk: Vec<_> = rows.by_ref().take(rows_per_statement($columns)).collect();
             if chunk.is_empty() {
                 break;
             }

@@ -24,7 +24,7 @@ use brobygger_persistence::referral::ReferralRow;
 use brobygger_persistence::seed::RetentionCheckSeedRow;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use rand::Rng;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// The users of referral targets who move referrals (role `professional`), one per target
 /// organisation, made when first needed; and each citizen's share consents.
@@ -32,6 +32,8 @@ use std::collections::BTreeMap;
 pub struct Bridges {
     pub recipients: BTreeMap<OrganisationId, UserId>,
     consents: BTreeMap<(CitizenId, &'static str), (ConsentId, NaiveDate)>,
+    /// The days with an employment status, per citizen: one status a day.
+    status_days: HashSet<(CitizenId, NaiveDate)>,
 }
 
 impl Bridges {
@@ -168,11 +170,12 @@ pub fn referral(g: &mut Gen, ctx: &Context<'_>, bridges: &mut Bridges, citizen: 
 
 /// The citizen's labour-market situation when the course starts, and perhaps a job start
 /// with its retention checks (3, 6 and 12 months).
-pub fn employment(g: &mut Gen, ctx: &Context<'_>, citizen: &Citizen, r: &Running) -> Result<(), RuleBroken> {
+pub fn employment(g: &mut Gen, ctx: &Context<'_>, bridges: &mut Bridges, citizen: &Citizen, r: &Running) -> Result<(), RuleBroken> {
+    let days = &mut bridges.status_days;
     use EmploymentKind::*;
     let before = *g.pick(&[Unemployed, Unemployed, SickLeaveFromJob, OutsideLabourMarket, InEducation]);
     let start = r.from;
-    status(g, citizen.id, start, before, None, r.recorder);
+    status(g, days, citizen.id, start, before, None, r.recorder);
     let job_chance = if citizen.programme == SYDDANMARK { 0.45 } else { 0.2 };
     if !g.chance(job_chance) || r.until <= start + Duration::days(14) {
         return Ok(());
@@ -183,7 +186,7 @@ pub fn employment(g: &mut Gen, ctx: &Context<'_>, citizen: &Citizen, r: &Running
     }
     let job_day = g.day_between(start + Duration::days(14), r.until);
     let employer = *g.pick(&ctx.orgs.employers);
-    let job = status(g, citizen.id, job_day, kind, Some(employer), r.recorder);
+    let (job, job_day) = status(g, days, citizen.id, job_day, kind, Some(employer), r.recorder);
     let mut retained = true;
     let mut previous_due = job_day;
     for (months, due) in retention_due_dates(job_day) {
@@ -196,7 +199,7 @@ pub fn employment(g: &mut Gen, ctx: &Context<'_>, citizen: &Citizen, r: &Running
             if o == RetentionOutcome::NotRetained {
                 retained = false;
                 let lost = g.day_between(previous_due + Duration::days(1), due - Duration::days(1));
-                status(g, citizen.id, lost, Unemployed, None, r.recorder);
+                status(g, days, citizen.id, lost, Unemployed, None, r.recorder);
             }
             Some(o)
         };
@@ -221,7 +224,19 @@ pub fn employment(g: &mut Gen, ctx: &Context<'_>, citizen: &Citizen, r: &Running
     Ok(())
 }
 
-fn status(g: &mut Gen, citizen: CitizenId, on: NaiveDate, kind: EmploymentKind, employer: Option<OrganisationId>, by: UserId) -> EmploymentStatusId {
+/// Records a status from `on`, or the next day without one; returns it and its day.
+fn status(
+    g: &mut Gen,
+    days: &mut HashSet<(CitizenId, NaiveDate)>,
+    citizen: CitizenId,
+    mut on: NaiveDate,
+    kind: EmploymentKind,
+    employer: Option<OrganisationId>,
+    by: UserId,
+) -> (EmploymentStatusId, NaiveDate) {
+    while !days.insert((citizen, on)) {
+        on += Duration::days(1);
+    }
     let at = g.at(on);
     let id: EmploymentStatusId = g.id(at);
     let hours = kind.is_employment().then(|| g.rng.gen_range(8..=37));
@@ -237,5 +252,5 @@ fn status(g: &mut Gen, citizen: CitizenId, on: NaiveDate, kind: EmploymentKind, 
         created_at: at,
         updated_at: at,
     });
-    id
+    (id, on)
 }

@@ -356,7 +356,7 @@ fn support_course(
             bridges::referral(g, ctx, bridges, citizen, &running)?;
         }
         if model == SupportModel::EmploymentSupport || g.chance(0.2) {
-            bridges::employment(g, ctx, citizen, &running)?;
+            bridges::employment(g, ctx, bridges, citizen, &running)?;
         }
     }
     let next = ends_on.max(requested_on + Duration::days(20)) + Duration::days(g.rng.gen_range(30..240));

@@ -294,5 +294,10 @@ mod tests {
             assert_eq!(consent.purpose, r.target_kind.consent_purpose());
             assert!(consent.given_on <= r.created_at.date());
         }
+        // The database's unique keys hold: one employment status a day, one place per citizen.
+        let days: std::collections::HashSet<_> = a.batch.employment_statuses.iter().map(|e| (e.citizen_id, e.effective_on)).collect();
+        assert_eq!(days.len(), a.batch.employment_statuses.len());
+        let places: std::collections::HashSet<_> = a.batch.course_enrolments.iter().filter_map(|e| e.citizen_id.map(|c| (e.course_id, c))).collect();
+        assert_eq!(places.len(), a.batch.course_enrolments.iter().filter(|e| e.citizen_id.is_some()).count());
     }
 }

@@ -1,6 +1,7 @@
 //! Bulk writes for `brobygger seed-demo`: multi-row `INSERT`s in chunks that fit both backends'
 //! bound-variable limits, table by table in foreign-key order. The caller holds the transaction.
 
+use crate::DbConnection;
 use crate::citizen::CitizenRow;
 use crate::consent::ConsentRow;
 use crate::course::{AttendanceRow, CourseRow, CourseSessionRow, CourseTeacherRow};
@@ -20,7 +21,6 @@ use crate::support_course::{ContactRow, GoalRow, ProgressRow, SupportCourseRow};
 use crate::text::EnumText;
 use crate::training_cohort::{EnrolmentRow, TrainerRow, TrainingCohortRow};
 use crate::user::UserRow;
-use crate::DbConnection;
 use brobygger_domain::course::{CoCreator, EnrolmentStatus};
 use brobygger_domain::employment::RetentionOutcome;
 use brobygger_domain::peer_worker::QualificationKind;
@@ -281,39 +281,221 @@ pub fn write(
     report: &mut dyn FnMut(&'static str, usize),
 ) -> QueryResult<()> {
     let b = batch;
-    write_table!(conn, report, "organisations", organisations::table, b.organisations, 10);
+    write_table!(
+        conn,
+        report,
+        "organisations",
+        organisations::table,
+        b.organisations,
+        10
+    );
     write_table!(conn, report, "users", users::table, b.users, 13);
-    write_table!(conn, report, "programmes", programmes::table, b.programmes, 13);
-    write_table!(conn, report, "programme_models", programme_models::table, b.programme_models, 2);
-    write_table!(conn, report, "programme_partners", programme_partners::table, b.programme_partners, 7);
-    write_table!(conn, report, "programme_targets", programme_targets::table, b.programme_targets, 8);
-    write_table!(conn, report, "peer_workers", peer_workers::table, b.peer_workers, 14);
-    write_table!(conn, report, "peer_worker_programmes", peer_worker_programmes::table, b.peer_worker_programmes, 2);
-    write_table!(conn, report, "peer_worker_municipalities", peer_worker_municipalities::table, b.peer_worker_municipalities, 2);
-    write_table!(conn, report, "peer_worker_languages", peer_worker_languages::table, b.peer_worker_languages, 2);
-    write_table!(conn, report, "training_cohorts", training_cohorts::table, b.training_cohorts, 8);
-    write_table!(conn, report, "training_cohort_grants", training_cohort_grants::table, b.training_cohort_grants, 2);
-    write_table!(conn, report, "training_cohort_trainers", training_cohort_trainers::table, b.training_cohort_trainers, 7);
-    write_table!(conn, report, "training_cohort_enrolments", training_cohort_enrolments::table, b.training_cohort_enrolments, 8);
-    write_table!(conn, report, "peer_worker_qualifications", peer_worker_qualifications::table, b.peer_worker_qualifications, 9);
-    write_table!(conn, report, "supervision_sessions", supervision_sessions::table, b.supervision_sessions, 9);
-    write_table!(conn, report, "supervision_attendees", supervision_attendees::table, b.supervision_attendees, 2);
+    write_table!(
+        conn,
+        report,
+        "programmes",
+        programmes::table,
+        b.programmes,
+        13
+    );
+    write_table!(
+        conn,
+        report,
+        "programme_models",
+        programme_models::table,
+        b.programme_models,
+        2
+    );
+    write_table!(
+        conn,
+        report,
+        "programme_partners",
+        programme_partners::table,
+        b.programme_partners,
+        7
+    );
+    write_table!(
+        conn,
+        report,
+        "programme_targets",
+        programme_targets::table,
+        b.programme_targets,
+        8
+    );
+    write_table!(
+        conn,
+        report,
+        "peer_workers",
+        peer_workers::table,
+        b.peer_workers,
+        14
+    );
+    write_table!(
+        conn,
+        report,
+        "peer_worker_programmes",
+        peer_worker_programmes::table,
+        b.peer_worker_programmes,
+        2
+    );
+    write_table!(
+        conn,
+        report,
+        "peer_worker_municipalities",
+        peer_worker_municipalities::table,
+        b.peer_worker_municipalities,
+        2
+    );
+    write_table!(
+        conn,
+        report,
+        "peer_worker_languages",
+        peer_worker_languages::table,
+        b.peer_worker_languages,
+        2
+    );
+    write_table!(
+        conn,
+        report,
+        "training_cohorts",
+        training_cohorts::table,
+        b.training_cohorts,
+        8
+    );
+    write_table!(
+        conn,
+        report,
+        "training_cohort_grants",
+        training_cohort_grants::table,
+        b.training_cohort_grants,
+        2
+    );
+    write_table!(
+        conn,
+        report,
+        "training_cohort_trainers",
+        training_cohort_trainers::table,
+        b.training_cohort_trainers,
+        7
+    );
+    write_table!(
+        conn,
+        report,
+        "training_cohort_enrolments",
+        training_cohort_enrolments::table,
+        b.training_cohort_enrolments,
+        8
+    );
+    write_table!(
+        conn,
+        report,
+        "peer_worker_qualifications",
+        peer_worker_qualifications::table,
+        b.peer_worker_qualifications,
+        9
+    );
+    write_table!(
+        conn,
+        report,
+        "supervision_sessions",
+        supervision_sessions::table,
+        b.supervision_sessions,
+        9
+    );
+    write_table!(
+        conn,
+        report,
+        "supervision_attendees",
+        supervision_attendees::table,
+        b.supervision_attendees,
+        2
+    );
     write_table!(conn, report, "citizens", citizens::table, b.citizens, 13);
     write_table!(conn, report, "consents", consents::table, b.consents, 12);
-    write_table!(conn, report, "support_courses", support_courses::table, b.support_courses, 13);
+    write_table!(
+        conn,
+        report,
+        "support_courses",
+        support_courses::table,
+        b.support_courses,
+        13
+    );
     write_table!(conn, report, "goals", goals::table, b.goals, 8);
-    write_table!(conn, report, "goal_progress", goal_progress::table, b.goal_progress, 7);
+    write_table!(
+        conn,
+        report,
+        "goal_progress",
+        goal_progress::table,
+        b.goal_progress,
+        7
+    );
     write_table!(conn, report, "contacts", contacts::table, b.contacts, 11);
     write_table!(conn, report, "referrals", referrals::table, b.referrals, 20);
-    write_table!(conn, report, "employment_statuses", employment_statuses::table, b.employment_statuses, 10);
-    write_table!(conn, report, "retention_checks", retention_checks::table, b.retention_checks, 11);
+    write_table!(
+        conn,
+        report,
+        "employment_statuses",
+        employment_statuses::table,
+        b.employment_statuses,
+        10
+    );
+    write_table!(
+        conn,
+        report,
+        "retention_checks",
+        retention_checks::table,
+        b.retention_checks,
+        11
+    );
     write_table!(conn, report, "courses", courses::table, b.courses, 12);
-    write_table!(conn, report, "course_co_creators", course_co_creators::table, b.course_co_creators, 2);
-    write_table!(conn, report, "course_teachers", course_teachers::table, b.course_teachers, 8);
-    write_table!(conn, report, "course_sessions", course_sessions::table, b.course_sessions, 9);
-    write_table!(conn, report, "course_enrolments", course_enrolments::table, b.course_enrolments, 11);
-    write_table!(conn, report, "course_attendance", course_attendance::table, b.course_attendance, 6);
-    write_table!(conn, report, "status_history", status_history::table, b.status_history, 7);
+    write_table!(
+        conn,
+        report,
+        "course_co_creators",
+        course_co_creators::table,
+        b.course_co_creators,
+        2
+    );
+    write_table!(
+        conn,
+        report,
+        "course_teachers",
+        course_teachers::table,
+        b.course_teachers,
+        8
+    );
+    write_table!(
+        conn,
+        report,
+        "course_sessions",
+        course_sessions::table,
+        b.course_sessions,
+        9
+    );
+    write_table!(
+        conn,
+        report,
+        "course_enrolments",
+        course_enrolments::table,
+        b.course_enrolments,
+        11
+    );
+    write_table!(
+        conn,
+        report,
+        "course_attendance",
+        course_attendance::table,
+        b.course_attendance,
+        6
+    );
+    write_table!(
+        conn,
+        report,
+        "status_history",
+        status_history::table,
+        b.status_history,
+        7
+    );
     Ok(())
 }
 

@@ -27,8 +27,17 @@ pub struct AdvisoryContext {
 }
 
 /// The advised municipalities and the programme, for [`seed_advisory`].
-pub fn context(g: &mut Gen, orgs: &Organisations, programme_ids: &[ProgrammeId], admin: UserId) -> AdvisoryContext {
-    let served: Vec<&str> = PROGRAMMES.iter().flat_map(|p| p.municipalities).copied().collect();
+pub fn context(
+    g: &mut Gen,
+    orgs: &Organisations,
+    programme_ids: &[ProgrammeId],
+    admin: UserId,
+) -> AdvisoryContext {
+    let served: Vec<&str> = PROGRAMMES
+        .iter()
+        .flat_map(|p| p.municipalities)
+        .copied()
+        .collect();
     let mut candidates: Vec<&'static str> = reference::municipalities()
         .iter()
         .map(|m| m.municipality_code.as_str())

@@ -17,8 +17,7 @@ use brobygger_domain::user::Role;
 use brobygger_domain::workflow::TextEnum;
 use brobygger_persistence::employment::EmploymentStatusRow;
 use brobygger_persistence::ids::{
-    CitizenId, ConsentId, EmploymentStatusId, OrganisationId, ReferralId, RetentionCheckId,
-    UserId,
+    CitizenId, ConsentId, EmploymentStatusId, OrganisationId, ReferralId, RetentionCheckId, UserId,
 };
 use brobygger_persistence::referral::ReferralRow;
 use brobygger_persistence::seed::RetentionCheckSeedRow;
@@ -42,7 +41,13 @@ impl Bridges {
             return *user;
         }
         let name = names::person_name(g);
-        let row = user_row(g, &format!("staff-recipient-{}", self.recipients.len()), &name, Role::Professional, org);
+        let row = user_row(
+            g,
+            &format!("staff-recipient-{}", self.recipients.len()),
+            &name,
+            Role::Professional,
+            org,
+        );
         let id = row.id;
         g.batch.users.push(row);
         self.recipients.insert(org, id);
@@ -51,18 +56,42 @@ impl Bridges {
 }
 
 const PURPOSES: [(TargetKind, &str); 4] = [
-    (TargetKind::Jobcentre, "Afklaring af muligheder for job med støtte"),
-    (TargetKind::Employer, "Samtale om praktik og gradvis opstart"),
-    (TargetKind::Psychiatry, "Koordinering med den psykiatriske behandling"),
+    (
+        TargetKind::Jobcentre,
+        "Afklaring af muligheder for job med støtte",
+    ),
+    (
+        TargetKind::Employer,
+        "Samtale om praktik og gradvis opstart",
+    ),
+    (
+        TargetKind::Psychiatry,
+        "Koordinering med den psykiatriske behandling",
+    ),
     (TargetKind::Other, "Introduktion til et lokalt fællesskab"),
 ];
 
 /// A referral from a running support course, at the citizen's request.
-pub fn referral(g: &mut Gen, ctx: &Context<'_>, bridges: &mut Bridges, citizen: &Citizen, r: &Running) -> Result<(), RuleBroken> {
-    let weights: &[u32] = if citizen.programme == SYDDANMARK { &[50, 30, 10, 10] } else { &[25, 5, 30, 40] };
+pub fn referral(
+    g: &mut Gen,
+    ctx: &Context<'_>,
+    bridges: &mut Bridges,
+    citizen: &Citizen,
+    r: &Running,
+) -> Result<(), RuleBroken> {
+    let weights: &[u32] = if citizen.programme == SYDDANMARK {
+        &[50, 30, 10, 10]
+    } else {
+        &[25, 5, 30, 40]
+    };
     let (kind, purpose) = PURPOSES[g.weighted(weights)];
     let target = match kind {
-        TargetKind::Jobcentre => ctx.orgs.jobcentres.get(citizen.municipality).copied().unwrap_or_default(),
+        TargetKind::Jobcentre => ctx
+            .orgs
+            .jobcentres
+            .get(citizen.municipality)
+            .copied()
+            .unwrap_or_default(),
         TargetKind::Employer => *g.pick(&ctx.orgs.employers),
         TargetKind::Psychiatry => ctx.orgs.psychiatry_for(citizen.municipality),
         TargetKind::Other => *g.pick(&ctx.orgs.local_offers),
@@ -86,7 +115,9 @@ pub fn referral(g: &mut Gen, ctx: &Context<'_>, bridges: &mut Bridges, citizen: 
         }
     };
     if !is_active_on(given_on, None, None, day) {
-        return Err(RuleBroken("a referral without an active consent".to_owned()));
+        return Err(RuleBroken(
+            "a referral without an active consent".to_owned(),
+        ));
     }
     let recipient = bridges.recipient(g, target);
     let created = g.at(day);
@@ -122,7 +153,8 @@ pub fn referral(g: &mut Gen, ctx: &Context<'_>, bridges: &mut Bridges, citizen: 
         4 => &[Sent, Cancelled],
         _ => &[Sent, Acknowledged, Accepted, Cancelled],
     };
-    let mut steps: Vec<(ReferralStatus, NaiveDateTime, Option<String>)> = vec![(Draft, created, None)];
+    let mut steps: Vec<(ReferralStatus, NaiveDateTime, Option<String>)> =
+        vec![(Draft, created, None)];
     let mut at_day = day;
     for &to in path {
         at_day += Duration::days(match to {
@@ -142,7 +174,8 @@ pub fn referral(g: &mut Gen, ctx: &Context<'_>, bridges: &mut Bridges, citizen: 
         };
         let from = steps.last().map_or(Draft, |s| s.0);
         let side = to.moved_by().unwrap_or(Side::System);
-        let plan = plan_transition(from, to, side, reason.as_deref()).map_err(|e| RuleBroken(format!("referral: {e}")))?;
+        let plan = plan_transition(from, to, side, reason.as_deref())
+            .map_err(|e| RuleBroken(format!("referral: {e}")))?;
         let at = g.at(at_day);
         match plan.stamp {
             Stamp::SentAt => row.sent_at = Some(at),
@@ -157,11 +190,16 @@ pub fn referral(g: &mut Gen, ctx: &Context<'_>, bridges: &mut Bridges, citizen: 
     row.updated_at = steps.last().map_or(created, |s| s.1);
     // Each step by the side that makes it: the sender's user or the recipient's.
     for (i, (status, at, reason)) in steps.iter().enumerate() {
-        let by = if status.moved_by() == Some(Side::Recipient) { recipient } else { r.recorder };
+        let by = if status.moved_by() == Some(Side::Recipient) {
+            recipient
+        } else {
+            r.recorder
+        };
         g.history("referral", &id, &[(*status, *at, reason.clone())], by)?;
         if i > 0 {
             let from = steps[i - 1].0;
-            brobygger_domain::workflow::InvalidTransition::check(from, *status).map_err(|e| RuleBroken(e.to_string()))?;
+            brobygger_domain::workflow::InvalidTransition::check(from, *status)
+                .map_err(|e| RuleBroken(e.to_string()))?;
         }
     }
     g.batch.referrals.push(row);
@@ -170,23 +208,52 @@ pub fn referral(g: &mut Gen, ctx: &Context<'_>, bridges: &mut Bridges, citizen: 
 
 /// The citizen's labour-market situation when the course starts, and perhaps a job start
 /// with its retention checks (3, 6 and 12 months).
-pub fn employment(g: &mut Gen, ctx: &Context<'_>, bridges: &mut Bridges, citizen: &Citizen, r: &Running) -> Result<(), RuleBroken> {
+pub fn employment(
+    g: &mut Gen,
+    ctx: &Context<'_>,
+    bridges: &mut Bridges,
+    citizen: &Citizen,
+    r: &Running,
+) -> Result<(), RuleBroken> {
     let days = &mut bridges.status_days;
     use EmploymentKind::*;
-    let before = *g.pick(&[Unemployed, Unemployed, SickLeaveFromJob, OutsideLabourMarket, InEducation]);
+    let before = *g.pick(&[
+        Unemployed,
+        Unemployed,
+        SickLeaveFromJob,
+        OutsideLabourMarket,
+        InEducation,
+    ]);
     let start = r.from;
     status(g, days, citizen.id, start, before, None, r.recorder);
-    let job_chance = if citizen.programme == SYDDANMARK { 0.45 } else { 0.2 };
+    let job_chance = if citizen.programme == SYDDANMARK {
+        0.45
+    } else {
+        0.2
+    };
     if !g.chance(job_chance) || r.until <= start + Duration::days(14) {
         return Ok(());
     }
-    let kind = *g.pick(&[EmployedOrdinary, EmployedOrdinary, EmployedFlexjob, EmployedSubsidised]);
+    let kind = *g.pick(&[
+        EmployedOrdinary,
+        EmployedOrdinary,
+        EmployedFlexjob,
+        EmployedSubsidised,
+    ]);
     if !starts_employment(Some(before), kind) {
         return Err(RuleBroken("a job start that is not one".to_owned()));
     }
     let job_day = g.day_between(start + Duration::days(14), r.until);
     let employer = *g.pick(&ctx.orgs.employers);
-    let (job, job_day) = status(g, days, citizen.id, job_day, kind, Some(employer), r.recorder);
+    let (job, job_day) = status(
+        g,
+        days,
+        citizen.id,
+        job_day,
+        kind,
+        Some(employer),
+        r.recorder,
+    );
     let mut retained = true;
     let mut previous_due = job_day;
     for (months, due) in retention_due_dates(job_day) {
@@ -195,7 +262,11 @@ pub fn employment(g: &mut Gen, ctx: &Context<'_>, bridges: &mut Bridges, citizen
         } else if !retained {
             Some(RetentionOutcome::NotRetained)
         } else {
-            let o = [RetentionOutcome::Retained, RetentionOutcome::NotRetained, RetentionOutcome::Unknown][g.weighted(&[80, 14, 6])];
+            let o = [
+                RetentionOutcome::Retained,
+                RetentionOutcome::NotRetained,
+                RetentionOutcome::Unknown,
+            ][g.weighted(&[80, 14, 6])];
             if o == RetentionOutcome::NotRetained {
                 retained = false;
                 let lost = g.day_between(previous_due + Duration::days(1), due - Duration::days(1));
@@ -206,7 +277,8 @@ pub fn employment(g: &mut Gen, ctx: &Context<'_>, bridges: &mut Bridges, citizen
         previous_due = due;
         let created = g.at(job_day);
         let id: RetentionCheckId = g.id(created);
-        let recorded_on = outcome.map(|_| (due + Duration::days(g.rng.gen_range(0..14))).min(today()));
+        let recorded_on =
+            outcome.map(|_| (due + Duration::days(g.rng.gen_range(0..14))).min(today()));
         g.batch.retention_checks.push(RetentionCheckSeedRow {
             id,
             citizen_id: citizen.id,

@@ -14,12 +14,12 @@ use brobygger_domain::support_course::{
     ContactMode, GoalDomain, GoalStatus, SupportModel, SupportStatus, TransitionFacts,
     plan_transition,
 };
+use brobygger_persistence::citizen::CitizenRow;
+use brobygger_persistence::consent::ConsentRow;
 use brobygger_persistence::ids::{
     CitizenId, ConsentId, ContactId, GoalId, PeerWorkerId, ProgrammeId, ProgressId,
     SupportCourseId, UserId,
 };
-use brobygger_persistence::citizen::CitizenRow;
-use brobygger_persistence::consent::ConsentRow;
 use brobygger_persistence::support_course::{ContactRow, GoalRow, ProgressRow, SupportCourseRow};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use rand::Rng;
@@ -51,13 +51,28 @@ pub struct Context<'a> {
 }
 
 const GOALS: &[(GoalDomain, &str)] = &[
-    (GoalDomain::Work, "Jeg vil gerne tilbage på arbejde nogle timer om ugen"),
-    (GoalDomain::Work, "Finde et job hvor jeg kan bruge mine hænder"),
+    (
+        GoalDomain::Work,
+        "Jeg vil gerne tilbage på arbejde nogle timer om ugen",
+    ),
+    (
+        GoalDomain::Work,
+        "Finde et job hvor jeg kan bruge mine hænder",
+    ),
     (GoalDomain::Education, "Gøre min uddannelse færdig"),
-    (GoalDomain::Housing, "Få styr på økonomien så jeg kan blive boende"),
-    (GoalDomain::SocialNetwork, "Se mine venner igen og ikke isolere mig"),
+    (
+        GoalDomain::Housing,
+        "Få styr på økonomien så jeg kan blive boende",
+    ),
+    (
+        GoalDomain::SocialNetwork,
+        "Se mine venner igen og ikke isolere mig",
+    ),
     (GoalDomain::Health, "Sove bedre og få en fast døgnrytme"),
-    (GoalDomain::EverydayLife, "Kunne handle ind og lave mad selv"),
+    (
+        GoalDomain::EverydayLife,
+        "Kunne handle ind og lave mad selv",
+    ),
     (GoalDomain::EverydayLife, "Tage bussen alene"),
     (GoalDomain::Leisure, "Begynde at gå til svømning igen"),
     (GoalDomain::Other, "Forstå mine egne tegn på tilbagefald"),
@@ -75,8 +90,16 @@ const SUMMARIES: &[&str] = &[
     "Kaffe og planlægning af næste skridt",
     "Talte om erfaringer med tilbagefald",
 ];
-const ENDED_EARLY: &[&str] = &["the citizen moved away", "the citizen wished to stop", "admitted to hospital for a longer period"];
-const CANCELLED: &[&str] = &["the citizen declined the offer", "no peer guide was available", "the citizen could not be reached"];
+const ENDED_EARLY: &[&str] = &[
+    "the citizen moved away",
+    "the citizen wished to stop",
+    "admitted to hospital for a longer period",
+];
+const CANCELLED: &[&str] = &[
+    "the citizen declined the offer",
+    "no peer guide was available",
+    "the citizen could not be reached",
+];
 
 /// Every citizen with consents and support courses; returns the citizens for the courses.
 pub fn citizens(
@@ -88,7 +111,10 @@ pub fn citizens(
 ) -> Result<Vec<Registered>, RuleBroken> {
     let shares: Vec<u32> = PROGRAMMES.iter().map(|p| p.share).collect();
     let total_share: u32 = shares.iter().sum();
-    let extra = targets.support_courses.saturating_sub(targets.citizens).min(targets.citizens);
+    let extra = targets
+        .support_courses
+        .saturating_sub(targets.citizens)
+        .min(targets.citizens);
     // Contacts and referrals per course that runs (about nine in ten do).
     let running = (targets.support_courses as f64 * 0.9).max(1.0);
     let contacts_per_course = targets.contacts as f64 / running;
@@ -110,10 +136,22 @@ pub fn citizens(
         }
         let courses = 1 + usize::from((i * extra) / n != ((i + 1) * extra) / n);
         let citizen = one_citizen(g, ctx, p, &mut cprs)?;
-        registered.push(Registered { id: citizen.id, programme: p });
+        registered.push(Registered {
+            id: citizen.id,
+            programme: p,
+        });
         let mut day = first_request_day(g, p);
         for _ in 0..courses {
-            let Some(next) = support_course(g, ctx, peers, &citizen, day, (contacts_per_course, referral_chance), bridges)? else {
+            let Some(next) = support_course(
+                g,
+                ctx,
+                peers,
+                &citizen,
+                day,
+                (contacts_per_course, referral_chance),
+                bridges,
+            )?
+            else {
                 break;
             };
             day = next;
@@ -136,11 +174,19 @@ fn first_request_day(g: &mut Gen, p: usize) -> NaiveDate {
     g.day_between(start, start + Duration::days(span * 85 / 100))
 }
 
-fn one_citizen(g: &mut Gen, ctx: &Context<'_>, p: usize, cprs: &mut HashSet<String>) -> Result<Citizen, RuleBroken> {
+fn one_citizen(
+    g: &mut Gen,
+    ctx: &Context<'_>,
+    p: usize,
+    cprs: &mut HashSet<String>,
+) -> Result<Citizen, RuleBroken> {
     let spec = &PROGRAMMES[p];
     let municipality = *g.pick(spec.municipalities);
     let name = names::person_name(g);
-    let born = g.day_between(super::draw::date(1955, 1, 1), super::draw::date(2005, 12, 31));
+    let born = g.day_between(
+        super::draw::date(1955, 1, 1),
+        super::draw::date(2005, 12, 31),
+    );
     let registered_on = first_request_day(g, p) - Duration::days(g.rng.gen_range(0..5));
     let at = g.at(registered_on);
     let id: CitizenId = g.id(at);
@@ -151,14 +197,23 @@ fn one_citizen(g: &mut Gen, ctx: &Context<'_>, p: usize, cprs: &mut HashSet<Stri
                 break cpr;
             }
         };
-        let sealed = ctx.vault.encrypt(&cpr).map_err(|e| RuleBroken(e.to_string()))?;
+        let sealed = ctx
+            .vault
+            .encrypt(&cpr)
+            .map_err(|e| RuleBroken(e.to_string()))?;
         (Some(sealed), Some(ctx.vault.blind_index(&cpr)))
     } else {
         (None, None)
     };
-    let email = g.chance(0.5).then(|| names::email_of(&name, g.batch.citizens.len()));
+    let email = g
+        .chance(0.5)
+        .then(|| names::email_of(&name, g.batch.citizens.len()));
     let phone = g.chance(0.8).then(|| names::phone(g));
-    let language = if g.chance(0.9) { "da" } else { *g.pick(&["en", "ar", "tr", "pl", "so"]) };
+    let language = if g.chance(0.9) {
+        "da"
+    } else {
+        *g.pick(&["en", "ar", "tr", "pl", "so"])
+    };
     g.batch.citizens.push(CitizenRow {
         id,
         name,
@@ -175,26 +230,53 @@ fn one_citizen(g: &mut Gen, ctx: &Context<'_>, p: usize, cprs: &mut HashSet<Stri
         updated_at: at,
     });
     let recorder = ctx.staff[p].coordinator;
-    consent(g, id, ConsentPurpose::DataProcessing, registered_on, recorder);
+    consent(
+        g,
+        id,
+        ConsentPurpose::DataProcessing,
+        registered_on,
+        recorder,
+    );
     if g.chance(0.6) {
         let evaluation = consent(g, id, ConsentPurpose::Evaluation, registered_on, recorder);
         if g.chance(0.05) {
             let withdrawn = g.day_between(registered_on + Duration::days(30), today());
-            if let Some(row) = g.batch.consents.iter_mut().rev().find(|c| c.id == evaluation) {
+            if let Some(row) = g
+                .batch
+                .consents
+                .iter_mut()
+                .rev()
+                .find(|c| c.id == evaluation)
+            {
                 row.withdrawn_on = Some(withdrawn);
                 row.withdrawn_by = Some(recorder);
                 row.version = 2;
             }
         }
     }
-    Ok(Citizen { id, programme: p, municipality })
+    Ok(Citizen {
+        id,
+        programme: p,
+        municipality,
+    })
 }
 
 /// Records a consent given on `given_on`; returns its id.
-pub fn consent(g: &mut Gen, citizen: CitizenId, purpose: ConsentPurpose, given_on: NaiveDate, by: UserId) -> ConsentId {
+pub fn consent(
+    g: &mut Gen,
+    citizen: CitizenId,
+    purpose: ConsentPurpose,
+    given_on: NaiveDate,
+    by: UserId,
+) -> ConsentId {
     let at = g.at(given_on);
     let id: ConsentId = g.id(at);
-    let method = *g.pick(&[ConsentMethod::Written, ConsentMethod::Written, ConsentMethod::Digital, ConsentMethod::Oral]);
+    let method = *g.pick(&[
+        ConsentMethod::Written,
+        ConsentMethod::Written,
+        ConsentMethod::Digital,
+        ConsentMethod::Oral,
+    ]);
     g.batch.consents.push(ConsentRow {
         id,
         citizen_id: citizen,
@@ -215,16 +297,31 @@ pub fn consent(g: &mut Gen, citizen: CitizenId, purpose: ConsentPurpose, given_o
 /// A peer guide for a course matched on `day`: for a course still open today the guide rule
 /// as the API checks it (active, `peer_guide`, a free place); for a closed one, a guide who was
 /// active then.
-fn choose_guide(g: &mut Gen, peers: &[Peer], p: usize, day: NaiveDate, open_today: bool) -> Option<usize> {
+fn choose_guide(
+    g: &mut Gen,
+    peers: &[Peer],
+    p: usize,
+    day: NaiveDate,
+    open_today: bool,
+) -> Option<usize> {
     let candidates: Vec<usize> = peers
         .iter()
         .enumerate()
         .filter(|(_, peer)| peer.programme == p && peer.was_active_on(day))
         .filter(|(_, peer)| {
             if open_today {
-                check_guide(&GuideFacts::new(peer.status, &peer.holds, peer.open, peer.capacity)).is_ok()
+                check_guide(&GuideFacts::new(
+                    peer.status,
+                    &peer.holds,
+                    peer.open,
+                    peer.capacity,
+                ))
+                .is_ok()
             } else {
-                brobygger_domain::peer_worker::may_guide(brobygger_domain::peer_worker::PeerWorkerStatus::Active, &peer.holds)
+                brobygger_domain::peer_worker::may_guide(
+                    brobygger_domain::peer_worker::PeerWorkerStatus::Active,
+                    &peer.holds,
+                )
             }
         })
         .map(|(i, _)| i)
@@ -251,7 +348,9 @@ fn support_course(
     use SupportStatus::*;
     let p = citizen.programme;
     let spec = &PROGRAMMES[p];
-    let Some(model) = spec.support_model else { return Ok(None) };
+    let Some(model) = spec.support_model else {
+        return Ok(None);
+    };
     let live = spec.live_until();
     if requested_on > live.min(today()) {
         return Ok(None);
@@ -265,7 +364,8 @@ fn support_course(
     let guide = choose_guide(g, peers, p, matched_on, open_today && matched_on <= today());
     let requested_at = step(g, requested_on);
     let id: SupportCourseId = g.id(requested_at);
-    let mut steps: Vec<(SupportStatus, NaiveDateTime, Option<String>)> = vec![(Requested, requested_at, None)];
+    let mut steps: Vec<(SupportStatus, NaiveDateTime, Option<String>)> =
+        vec![(Requested, requested_at, None)];
     let cancelled = g.chance(0.05) || (guide.is_none() && !open_today);
     let mut pause: Option<(NaiveDate, NaiveDate)> = None;
     if cancelled {
@@ -273,7 +373,11 @@ fn support_course(
             steps.push((Matched, step(g, matched_on), None));
         }
         let reason = (*g.pick(CANCELLED)).to_owned();
-        steps.push((Cancelled, step(g, matched_on + Duration::days(3)), Some(reason)));
+        steps.push((
+            Cancelled,
+            step(g, matched_on + Duration::days(3)),
+            Some(reason),
+        ));
     } else if guide.is_some() {
         for (status, day) in [(Matched, matched_on), (Active, active_on)] {
             if day <= today() {
@@ -317,17 +421,31 @@ fn support_course(
         && let Some(i) = peer_index
     {
         let peer = &mut peers[i];
-        check_guide(&GuideFacts::new(peer.status, &peer.holds, peer.open, peer.capacity))
-            .map_err(|e| RuleBroken(e.to_string()))?;
+        check_guide(&GuideFacts::new(
+            peer.status,
+            &peer.holds,
+            peer.open,
+            peer.capacity,
+        ))
+        .map_err(|e| RuleBroken(e.to_string()))?;
         peer.open += 1;
     }
     let peer_id = peer_index.map(|i| peers[i].id);
-    let recorder = if peer_id == Some(ctx.demo_peer.0) { ctx.demo_peer.1 } else { staff.coordinator };
+    let recorder = if peer_id == Some(ctx.demo_peer.0) {
+        ctx.demo_peer.1
+    } else {
+        staff.coordinator
+    };
     let closed_at = (!status.is_open()).then(|| steps.last().map_or(requested_at, |s| s.1));
     let context = match model {
-        SupportModel::PeerGuide => format!("discharged from a psychiatric ward on {}", requested_on - Duration::days(g.rng.gen_range(1..20))),
+        SupportModel::PeerGuide => format!(
+            "discharged from a psychiatric ward on {}",
+            requested_on - Duration::days(g.rng.gen_range(1..20))
+        ),
         SupportModel::EmploymentSupport => "referred by the jobcentre".to_owned(),
-        SupportModel::IndividualPeerSupport => "asked for peer support through the municipality".to_owned(),
+        SupportModel::IndividualPeerSupport => {
+            "asked for peer support through the municipality".to_owned()
+        }
     };
     let updated_at = steps.last().map_or(requested_at, |s| s.1);
     g.history("support_course", &id, &steps, staff.coordinator)?;
@@ -349,7 +467,15 @@ fn support_course(
     let ran = steps.iter().any(|s| s.0 == Active);
     if ran && let Some(peer) = peer_id {
         let until = closed_at.map_or(today(), |c| c.date()).min(today());
-        let running = Running { course: id, peer, from: active_on, until, pause, status, recorder };
+        let running = Running {
+            course: id,
+            peer,
+            from: active_on,
+            until,
+            pause,
+            status,
+            recorder,
+        };
         goals(g, &running, staff.coordinator);
         contacts(g, &running, contacts_per_course);
         if g.chance(referral_chance) {
@@ -359,7 +485,8 @@ fn support_course(
             bridges::employment(g, ctx, bridges, citizen, &running)?;
         }
     }
-    let next = ends_on.max(requested_on + Duration::days(20)) + Duration::days(g.rng.gen_range(30..240));
+    let next =
+        ends_on.max(requested_on + Duration::days(20)) + Duration::days(g.rng.gen_range(30..240));
     Ok((!status.is_open() && next < live.min(today()) - Duration::days(30)).then_some(next))
 }
 
@@ -379,20 +506,46 @@ fn goals(g: &mut Gen, r: &Running, coordinator: UserId) {
     for _ in 0..count {
         let (domain, text) = *g.pick(GOALS);
         let status = match r.status {
-            SupportStatus::Completed => *g.pick(&[GoalStatus::Achieved, GoalStatus::Achieved, GoalStatus::InProgress, GoalStatus::Dropped]),
+            SupportStatus::Completed => *g.pick(&[
+                GoalStatus::Achieved,
+                GoalStatus::Achieved,
+                GoalStatus::InProgress,
+                GoalStatus::Dropped,
+            ]),
             SupportStatus::EndedEarly => *g.pick(&[GoalStatus::Dropped, GoalStatus::InProgress]),
-            _ => *g.pick(&[GoalStatus::Open, GoalStatus::InProgress, GoalStatus::InProgress]),
+            _ => *g.pick(&[
+                GoalStatus::Open,
+                GoalStatus::InProgress,
+                GoalStatus::InProgress,
+            ]),
         };
         let at = g.at(r.from);
         let id: GoalId = g.id(at);
-        g.batch.goals.push(GoalRow { id, support_course_id: r.course, text: text.to_owned(), domain, status, version: 1, created_at: at, updated_at: at });
+        g.batch.goals.push(GoalRow {
+            id,
+            support_course_id: r.course,
+            text: text.to_owned(),
+            domain,
+            status,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        });
         for _ in 0..g.rng.gen_range(0..3) {
             let day = g.day_between(r.from, r.until);
             let at = g.at(day);
             let progress: ProgressId = g.id(at);
             let note = (*g.pick(NOTES)).to_owned();
             let rating = g.rng.gen_range(1..=10);
-            g.batch.goal_progress.push(ProgressRow { id: progress, goal_id: id, date: day, note, self_rating: Some(rating), recorded_by: coordinator, created_at: at });
+            g.batch.goal_progress.push(ProgressRow {
+                id: progress,
+                goal_id: id,
+                date: day,
+                note,
+                self_rating: Some(rating),
+                recorded_by: coordinator,
+                created_at: at,
+            });
         }
     }
 }
@@ -400,7 +553,13 @@ fn goals(g: &mut Gen, r: &Running, coordinator: UserId) {
 fn contacts(g: &mut Gen, r: &Running, mean: f64) {
     let high = (mean * 2.0).round().max(1.0) as u32;
     let count = g.rng.gen_range(0..=high);
-    const MODES: [ContactMode; 5] = [ContactMode::InPerson, ContactMode::Phone, ContactMode::Video, ContactMode::Text, ContactMode::Accompaniment];
+    const MODES: [ContactMode; 5] = [
+        ContactMode::InPerson,
+        ContactMode::Phone,
+        ContactMode::Video,
+        ContactMode::Text,
+        ContactMode::Accompaniment,
+    ];
     for _ in 0..count {
         let mut day = g.day_between(r.from, r.until);
         if let Some((from, to)) = r.pause

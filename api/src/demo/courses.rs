@@ -33,7 +33,14 @@ const TITLES: &[&str] = &[
     "At leve med angst",
     "Mine styrker og værdier",
 ];
-const TOPICS: &[&str] = &["Velkomst og forventninger", "Egne erfaringer", "Håb", "Mestring", "Netværk", "Afrunding"];
+const TOPICS: &[&str] = &[
+    "Velkomst og forventninger",
+    "Egne erfaringer",
+    "Håb",
+    "Mestring",
+    "Netværk",
+    "Afrunding",
+];
 
 pub struct Context<'a> {
     pub orgs: &'a Organisations,
@@ -44,8 +51,15 @@ pub struct Context<'a> {
 }
 
 /// `count` courses shared among the programmes that teach, about `enrolments` participants.
-pub fn courses(g: &mut Gen, ctx: &Context<'_>, count: usize, enrolments: usize) -> Result<(), RuleBroken> {
-    let teaching: Vec<usize> = (0..PROGRAMMES.len()).filter(|p| PROGRAMMES[*p].share > 0).collect();
+pub fn courses(
+    g: &mut Gen,
+    ctx: &Context<'_>,
+    count: usize,
+    enrolments: usize,
+) -> Result<(), RuleBroken> {
+    let teaching: Vec<usize> = (0..PROGRAMMES.len())
+        .filter(|p| PROGRAMMES[*p].share > 0)
+        .collect();
     let per_course = enrolments as f64 / count.max(1) as f64;
     for i in 0..count {
         let p = teaching[i % teaching.len()];
@@ -65,7 +79,8 @@ fn course(g: &mut Gen, ctx: &Context<'_>, p: usize, per_course: f64) -> Result<(
     let staff = ctx.staff[p];
     // A peer teacher who was active and qualified when the course opened.
     let start_span = (spec.live_until() - spec.start_date()).num_days() - 120;
-    let opens_on = spec.start_date() + Duration::days(120 + g.rng.gen_range(0..start_span.max(1)) + 30);
+    let opens_on =
+        spec.start_date() + Duration::days(120 + g.rng.gen_range(0..start_span.max(1)) + 30);
     let teachers: Vec<&Peer> = ctx
         .peers
         .iter()
@@ -78,7 +93,15 @@ fn course(g: &mut Gen, ctx: &Context<'_>, p: usize, per_course: f64) -> Result<(
     let planned_on = opens_on - Duration::days(g.rng.gen_range(14..45));
     let created = g.at(planned_on);
     let id: CourseId = g.id(created);
-    let format = if p == super::programmes::SYDDANMARK { CourseFormat::RecoveryCollege } else { *g.pick(&[CourseFormat::GroupCourse, CourseFormat::Workshop, CourseFormat::Lecture]) };
+    let format = if p == super::programmes::SYDDANMARK {
+        CourseFormat::RecoveryCollege
+    } else {
+        *g.pick(&[
+            CourseFormat::GroupCourse,
+            CourseFormat::Workshop,
+            CourseFormat::Lecture,
+        ])
+    };
     let capacity = g.rng.gen_range(12..=24);
     let sessions = g.rng.gen_range(4..=8);
     let first_session = opens_on + Duration::days(g.rng.gen_range(14..35));
@@ -86,8 +109,15 @@ fn course(g: &mut Gen, ctx: &Context<'_>, p: usize, per_course: f64) -> Result<(
     let cancelled = g.chance(0.04);
     use CourseStatus::*;
     let mut steps = vec![(Planned, created, None)];
-    let together = TeachingFacts { qualified_peer_teachers: 1, professional_teachers: 1 };
-    let mut moves = vec![(OpenForEnrolment, opens_on), (Running, first_session), (Completed, last_session + Duration::days(1))];
+    let together = TeachingFacts {
+        qualified_peer_teachers: 1,
+        professional_teachers: 1,
+    };
+    let mut moves = vec![
+        (OpenForEnrolment, opens_on),
+        (Running, first_session),
+        (Completed, last_session + Duration::days(1)),
+    ];
     if cancelled {
         moves.truncate(1);
         moves.push((Cancelled, opens_on + Duration::days(7)));
@@ -104,7 +134,11 @@ fn course(g: &mut Gen, ctx: &Context<'_>, p: usize, per_course: f64) -> Result<(
     let status = steps.last().map_or(Planned, |s| s.0);
     g.history("course", &id, &steps, staff.coordinator)?;
     let title = (*g.pick(TITLES)).to_owned();
-    let location = Some(format!("Kursuslokalet, {}", brobygger_domain::reference::municipality(teacher.municipality).map_or("", |m| m.name.as_str())));
+    let location = Some(format!(
+        "Kursuslokalet, {}",
+        brobygger_domain::reference::municipality(teacher.municipality)
+            .map_or("", |m| m.name.as_str())
+    ));
     g.batch.courses.push(CourseRow {
         id,
         programme_id: ctx.programme_ids[p],
@@ -120,20 +154,46 @@ fn course(g: &mut Gen, ctx: &Context<'_>, p: usize, per_course: f64) -> Result<(
         updated_at: steps.last().map_or(created, |s| s.1),
     });
     for kind in [CoCreator::Peer, CoCreator::Professional] {
-        g.batch.course_co_creators.push(CoCreatorRow { course_id: id, kind });
+        g.batch.course_co_creators.push(CoCreatorRow {
+            course_id: id,
+            kind,
+        });
     }
     if g.chance(0.6) {
-        g.batch.course_co_creators.push(CoCreatorRow { course_id: id, kind: CoCreator::Citizen });
+        g.batch.course_co_creators.push(CoCreatorRow {
+            course_id: id,
+            kind: CoCreator::Citizen,
+        });
     }
     if g.chance(0.3) {
-        g.batch.course_co_creators.push(CoCreatorRow { course_id: id, kind: CoCreator::Relative });
+        g.batch.course_co_creators.push(CoCreatorRow {
+            course_id: id,
+            kind: CoCreator::Relative,
+        });
     }
     for (peer, user, role) in [
-        (Some(teacher.id), None, brobygger_domain::course::TeacherRole::PeerTeacher),
-        (None, Some(staff.professional), brobygger_domain::course::TeacherRole::Professional),
+        (
+            Some(teacher.id),
+            None,
+            brobygger_domain::course::TeacherRole::PeerTeacher,
+        ),
+        (
+            None,
+            Some(staff.professional),
+            brobygger_domain::course::TeacherRole::Professional,
+        ),
     ] {
         let t: CourseTeacherId = g.id(created);
-        g.batch.course_teachers.push(CourseTeacherRow { id: t, course_id: id, peer_worker_id: peer, user_id: user, role, version: 1, created_at: created, updated_at: created });
+        g.batch.course_teachers.push(CourseTeacherRow {
+            id: t,
+            course_id: id,
+            peer_worker_id: peer,
+            user_id: user,
+            role,
+            version: 1,
+            created_at: created,
+            updated_at: created,
+        });
     }
     if cancelled || !steps.iter().any(|s| s.0 == OpenForEnrolment) {
         return Ok(());
@@ -158,7 +218,14 @@ fn course(g: &mut Gen, ctx: &Context<'_>, p: usize, per_course: f64) -> Result<(
         });
         session_ids.push((s, day));
     }
-    enrolments(g, ctx, (id, p, capacity, opens_on, first_session), per_course, &session_ids, teacher)
+    enrolments(
+        g,
+        ctx,
+        (id, p, capacity, opens_on, first_session),
+        per_course,
+        &session_ids,
+        teacher,
+    )
 }
 
 fn enrolments(
@@ -169,7 +236,9 @@ fn enrolments(
     sessions: &[(CourseSessionId, NaiveDate)],
     teacher: &Peer,
 ) -> Result<(), RuleBroken> {
-    let wanted = g.rng.gen_range((per_course * 0.6) as usize..=((per_course * 1.4) as usize).max(1));
+    let wanted = g
+        .rng
+        .gen_range((per_course * 0.6) as usize..=((per_course * 1.4) as usize).max(1));
     let of_programme: Vec<&Registered> = ctx.citizens.iter().filter(|c| c.programme == p).collect();
     let (mut enrolled, mut waiting) = (0i64, Vec::new());
     let mut rows: Vec<CourseEnrolmentSeedRow> = Vec::new();
@@ -186,7 +255,12 @@ fn enrolments(
             }
             (Some(c.id), None, None)
         } else {
-            let kind = [ParticipantType::Relative, ParticipantType::Professional, ParticipantType::Peer, ParticipantType::Other][g.weighted(&[45, 25, 15, 15])];
+            let kind = [
+                ParticipantType::Relative,
+                ParticipantType::Professional,
+                ParticipantType::Peer,
+                ParticipantType::Other,
+            ][g.weighted(&[45, 25, 15, 15])];
             (None, Some(names::person_name(g)), Some(kind.as_str()))
         };
         let (status, position) = match place(capacity, enrolled, waiting.len() as i64) {
@@ -199,10 +273,23 @@ fn enrolments(
                 (EnrolmentStatus::Waitlisted, Some(position))
             }
         };
-        rows.push(CourseEnrolmentSeedRow { id: e, course_id: id, citizen_id, participant_name: name, participant_type: kind, status, waitlist_position: position, version: 1, created_at: at, updated_at: at });
+        rows.push(CourseEnrolmentSeedRow {
+            id: e,
+            course_id: id,
+            citizen_id,
+            participant_name: name,
+            participant_type: kind,
+            status,
+            waitlist_position: position,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        });
     }
     // Some withdraw before the start; the waitlist moves up in order.
-    let withdrawing: Vec<usize> = (0..rows.len()).filter(|i| rows[*i].status == EnrolmentStatus::Enrolled && g.chance(0.08)).collect();
+    let withdrawing: Vec<usize> = (0..rows.len())
+        .filter(|i| rows[*i].status == EnrolmentStatus::Enrolled && g.chance(0.08))
+        .collect();
     for i in withdrawing {
         rows[i].status = EnrolmentStatus::Withdrawn;
         rows[i].version += 1;
@@ -225,10 +312,21 @@ fn enrolments(
             continue;
         }
         for (session, day) in sessions.iter().filter(|(_, day)| *day <= today()) {
-            let status = [AttendanceStatus::Present, AttendanceStatus::Absent, AttendanceStatus::Excused][g.weighted(&[80, 12, 8])];
+            let status = [
+                AttendanceStatus::Present,
+                AttendanceStatus::Absent,
+                AttendanceStatus::Excused,
+            ][g.weighted(&[80, 12, 8])];
             let at = session_time(*day, false) + Duration::hours(8);
             let a: AttendanceId = g.id(at);
-            g.batch.course_attendance.push(AttendanceRow { id: a, session_id: *session, enrolment_id: row.id, status, recorded_by: recorder, created_at: at });
+            g.batch.course_attendance.push(AttendanceRow {
+                id: a,
+                session_id: *session,
+                enrolment_id: row.id,
+                status,
+                recorded_by: recorder,
+                created_at: at,
+            });
         }
     }
     g.batch.course_enrolments.extend(rows);

@@ -116,7 +116,11 @@ impl Gen {
 /// A count of the benchmark set (`spec/quality.md`) at `scale`, at least `minimum`.
 pub fn scaled(base: u64, scale: f64, minimum: u64) -> usize {
     let n = (base as f64 * scale).round();
-    let n = if n.is_finite() && n > 0.0 { n as u64 } else { 0 };
+    let n = if n.is_finite() && n > 0.0 {
+        n as u64
+    } else {
+        0
+    };
     usize::try_from(n.max(minimum)).unwrap_or(usize::MAX)
 }
 
@@ -152,12 +156,22 @@ mod tests {
         let at = date(2020, 1, 1).and_hms_opt(9, 0, 0).expect("time");
         let by = UserId::new();
         assert!(
-            g.history("support_course", &"x", &[(Requested, at, None), (Matched, at, None)], by)
-                .is_ok()
+            g.history(
+                "support_course",
+                &"x",
+                &[(Requested, at, None), (Matched, at, None)],
+                by
+            )
+            .is_ok()
         );
         assert!(
-            g.history("support_course", &"x", &[(Requested, at, None), (Completed, at, None)], by)
-                .is_err()
+            g.history(
+                "support_course",
+                &"x",
+                &[(Requested, at, None), (Completed, at, None)],
+                by
+            )
+            .is_err()
         );
     }
 }

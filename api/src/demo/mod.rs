@@ -120,7 +120,10 @@ pub fn command(scale: Option<f64>, seed: Option<u64>) -> Result<(), String> {
     let seed = seed.unwrap_or(DEFAULT_SEED);
     let outcome = run(&settings, scale, seed).map_err(|e| e.to_string())?;
     let total: usize = outcome.rows.iter().map(|(_, n)| n).sum();
-    println!("Loaded the demo data (scale {scale}, seed {seed}): {total} rows in {:.1} s.", outcome.seconds);
+    println!(
+        "Loaded the demo data (scale {scale}, seed {seed}): {total} rows in {:.1} s.",
+        outcome.seconds
+    );
     for (table, rows) in &outcome.rows {
         println!("  {table:<28} {rows:>10}");
     }
@@ -139,13 +142,18 @@ pub fn command(scale: Option<f64>, seed: Option<u64>) -> Result<(), String> {
 /// database that holds programmes (or the demo users) already, changing nothing.
 pub fn run(settings: &Settings, scale: f64, seed: u64) -> Result<Outcome, SeedError> {
     if !(scale.is_finite() && scale > 0.0 && scale <= 100.0) {
-        return Err(SeedError::Invalid(format!("--scale must be a number above 0 and at most 100, not {scale}")));
+        return Err(SeedError::Invalid(format!(
+            "--scale must be a number above 0 and at most 100, not {scale}"
+        )));
     }
     let started = Instant::now();
     let key = encryption_key(settings)?;
     let vault = CprVault::new(&key);
     let db = open_database(settings)?;
-    let mut conn = db.pool().get().map_err(brobygger_persistence::DbError::Pool)?;
+    let mut conn = db
+        .pool()
+        .get()
+        .map_err(brobygger_persistence::DbError::Pool)?;
     refuse_if_loaded(&mut conn)?;
     let (mut g, secrets) = generate(Sizes::at(scale), seed, &vault)?;
     let expected = g.batch.counts();
@@ -153,10 +161,15 @@ pub fn run(settings: &Settings, scale: f64, seed: u64) -> Result<Outcome, SeedEr
     let batch = std::mem::take(&mut g.batch);
     conn.transaction(|conn| {
         refuse_if_loaded(conn)?;
-        seed::write(conn, batch, &mut |table, rows| progress.written(table, rows))?;
+        seed::write(conn, batch, &mut |table, rows| {
+            progress.written(table, rows)
+        })?;
         Ok::<_, SeedError>(())
     })?;
-    let rows = expected.iter().map(|(t, _)| (*t, progress.totals().get(t).copied().unwrap_or(0))).collect();
+    let rows = expected
+        .iter()
+        .map(|(t, _)| (*t, progress.totals().get(t).copied().unwrap_or(0)))
+        .collect();
     Ok(Outcome {
         password: secrets.password,
         client_id: secrets.client_id,
@@ -216,9 +229,14 @@ fn generate(sizes: Sizes, seed: u64, vault: &CprVault) -> Result<(Gen, Secrets),
         if role.is_machine() {
             client_id = format!("bbc_{}", row.id.as_uuid().simple());
             row.client_id = Some(client_id.clone());
-            row.client_secret_hash = Some(password::hash(&secrets.client_secret).map_err(|e| SeedError::Invalid(e.to_string()))?);
+            row.client_secret_hash = Some(
+                password::hash(&secrets.client_secret)
+                    .map_err(|e| SeedError::Invalid(e.to_string()))?,
+            );
         } else {
-            row.password_hash = Some(password::hash(&secrets.password).map_err(|e| SeedError::Invalid(e.to_string()))?);
+            row.password_hash = Some(
+                password::hash(&secrets.password).map_err(|e| SeedError::Invalid(e.to_string()))?,
+            );
         }
         ids.push(row.id);
         g.batch.users.push(row);
@@ -228,11 +246,31 @@ fn generate(sizes: Sizes, seed: u64, vault: &CprVault) -> Result<(Gen, Secrets),
     };
     let programme_ids = programmes::programmes(&mut g, &orgs, admin)?;
     let staff = people::staff(&mut g, &orgs, coordinator);
-    let mut peers = people::peer_workers(&mut g, &orgs, &programme_ids, &staff, &sizes.peers_per_programme(), peer_user)?;
-    let demo_peer = peers.iter().find(|p| p.programme == SYDDANMARK).map(|p| p.id).unwrap_or_default();
+    let mut peers = people::peer_workers(
+        &mut g,
+        &orgs,
+        &programme_ids,
+        &staff,
+        &sizes.peers_per_programme(),
+        peer_user,
+    )?;
+    let demo_peer = peers
+        .iter()
+        .find(|p| p.programme == SYDDANMARK)
+        .map(|p| p.id)
+        .unwrap_or_default();
     let mut bridges = bridges::Bridges::default();
-    bridges.recipients.insert(orgs.jobcentres.get(vejle).copied().unwrap_or_default(), professional);
-    let ctx = citizens::Context { orgs: &orgs, programme_ids: &programme_ids, staff: &staff, vault, demo_peer: (demo_peer, peer_user) };
+    bridges.recipients.insert(
+        orgs.jobcentres.get(vejle).copied().unwrap_or_default(),
+        professional,
+    );
+    let ctx = citizens::Context {
+        orgs: &orgs,
+        programme_ids: &programme_ids,
+        staff: &staff,
+        vault,
+        demo_peer: (demo_peer, peer_user),
+    };
     let targets = citizens::Targets {
         citizens: sizes.citizens,
         support_courses: sizes.support_courses,
@@ -240,12 +278,24 @@ fn generate(sizes: Sizes, seed: u64, vault: &CprVault) -> Result<(Gen, Secrets),
         referrals: sizes.referrals,
     };
     let registered = citizens::citizens(&mut g, &ctx, &mut peers, targets, &mut bridges)?;
-    let ctx = courses::Context { orgs: &orgs, programme_ids: &programme_ids, staff: &staff, peers: &peers, citizens: &registered };
+    let ctx = courses::Context {
+        orgs: &orgs,
+        programme_ids: &programme_ids,
+        staff: &staff,
+        peers: &peers,
+        citizens: &registered,
+    };
     courses::courses(&mut g, &ctx, sizes.courses, sizes.enrolments)?;
     // The extension point for advisory processes and findings (see `advisory.rs`).
     let advisory = advisory::context(&mut g, &orgs, &programme_ids, admin);
     advisory::seed_advisory(&mut g, &advisory);
-    Ok((g, Secrets { client_id, ..secrets }))
+    Ok((
+        g,
+        Secrets {
+            client_id,
+            ..secrets
+        },
+    ))
 }
 
 #[cfg(test)]
@@ -256,7 +306,15 @@ mod tests {
     fn scale_one_is_the_benchmark_set() {
         let s = Sizes::at(1.0);
         assert_eq!(
-            (s.peer_workers, s.citizens, s.support_courses, s.contacts, s.referrals, s.courses, s.enrolments),
+            (
+                s.peer_workers,
+                s.citizens,
+                s.support_courses,
+                s.contacts,
+                s.referrals,
+                s.courses,
+                s.enrolments
+            ),
             (400, 100_000, 150_000, 1_000_000, 50_000, 2_000, 40_000)
         );
         assert_eq!(Sizes::at(2.0).contacts, 2_000_000);
@@ -277,27 +335,65 @@ mod tests {
         let (a, _) = generate(Sizes::at(0.002), 42, &vault).expect("generate");
         let (b, _) = generate(Sizes::at(0.002), 42, &vault).expect("generate");
         let (c, _) = generate(Sizes::at(0.002), 43, &vault).expect("generate");
-        let names = |g: &Gen| g.batch.citizens.iter().map(|c| (c.id, c.name.clone(), c.cpr_index.clone())).collect::<Vec<_>>();
+        let names = |g: &Gen| {
+            g.batch
+                .citizens
+                .iter()
+                .map(|c| (c.id, c.name.clone(), c.cpr_index.clone()))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(names(&a), names(&b));
         assert_ne!(names(&a), names(&c));
         assert_eq!(a.batch.contacts, b.batch.contacts);
         assert_eq!(a.batch.counts(), b.batch.counts());
         // Capacity: no peer worker guides more open courses than it may.
         for peer in &a.batch.peer_workers {
-            let open = a.batch.support_courses.iter().filter(|c| c.peer_worker_id == Some(peer.id) && c.status.is_open()).count();
-            assert!(open <= peer.capacity as usize, "{} guides {open} > {}", peer.name, peer.capacity);
+            let open = a
+                .batch
+                .support_courses
+                .iter()
+                .filter(|c| c.peer_worker_id == Some(peer.id) && c.status.is_open())
+                .count();
+            assert!(
+                open <= peer.capacity as usize,
+                "{} guides {open} > {}",
+                peer.name,
+                peer.capacity
+            );
         }
         // Every referral's consent is the citizen's, of the purpose its target needs.
         for r in &a.batch.referrals {
-            let consent = a.batch.consents.iter().find(|c| c.id == r.consent_id).expect("consent");
+            let consent = a
+                .batch
+                .consents
+                .iter()
+                .find(|c| c.id == r.consent_id)
+                .expect("consent");
             assert_eq!(consent.citizen_id, r.citizen_id);
             assert_eq!(consent.purpose, r.target_kind.consent_purpose());
             assert!(consent.given_on <= r.created_at.date());
         }
         // The database's unique keys hold: one employment status a day, one place per citizen.
-        let days: std::collections::HashSet<_> = a.batch.employment_statuses.iter().map(|e| (e.citizen_id, e.effective_on)).collect();
+        let days: std::collections::HashSet<_> = a
+            .batch
+            .employment_statuses
+            .iter()
+            .map(|e| (e.citizen_id, e.effective_on))
+            .collect();
         assert_eq!(days.len(), a.batch.employment_statuses.len());
-        let places: std::collections::HashSet<_> = a.batch.course_enrolments.iter().filter_map(|e| e.citizen_id.map(|c| (e.course_id, c))).collect();
-        assert_eq!(places.len(), a.batch.course_enrolments.iter().filter(|e| e.citizen_id.is_some()).count());
+        let places: std::collections::HashSet<_> = a
+            .batch
+            .course_enrolments
+            .iter()
+            .filter_map(|e| e.citizen_id.map(|c| (e.course_id, c)))
+            .collect();
+        assert_eq!(
+            places.len(),
+            a.batch
+                .course_enrolments
+                .iter()
+                .filter(|e| e.citizen_id.is_some())
+                .count()
+        );
     }
 }

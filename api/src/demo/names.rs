@@ -7,29 +7,157 @@ use chrono::{Datelike, NaiveDate};
 use rand::Rng;
 
 const FIRST_NAMES: &[&str] = &[
-    "Anne", "Mette", "Kirsten", "Hanne", "Helle", "Susanne", "Lone", "Camilla", "Louise",
-    "Charlotte", "Maria", "Sofie", "Ida", "Emma", "Freja", "Laura", "Julie", "Mathilde", "Karen",
-    "Marianne", "Tina", "Pia", "Rikke", "Sara", "Line", "Nanna", "Cecilie", "Signe", "Maja",
-    "Amalie", "Peter", "Jens", "Lars", "Michael", "Henrik", "Thomas", "Søren", "Jan", "Niels",
-    "Anders", "Martin", "Rasmus", "Jesper", "Mads", "Christian", "Morten", "Kasper", "Mikkel",
-    "Frederik", "Jonas", "Emil", "Lucas", "Oliver", "Magnus", "Mathias", "Tobias", "Simon",
-    "Jakob", "Bo", "Ole", "Per", "Kim", "Steen", "Torben", "Brian", "Dennis", "Ahmad", "Fatima",
-    "Ali", "Yasmin", "Omar", "Leyla", "Piotr", "Agnieszka", "Emre", "Aylin",
+    "Anne",
+    "Mette",
+    "Kirsten",
+    "Hanne",
+    "Helle",
+    "Susanne",
+    "Lone",
+    "Camilla",
+    "Louise",
+    "Charlotte",
+    "Maria",
+    "Sofie",
+    "Ida",
+    "Emma",
+    "Freja",
+    "Laura",
+    "Julie",
+    "Mathilde",
+    "Karen",
+    "Marianne",
+    "Tina",
+    "Pia",
+    "Rikke",
+    "Sara",
+    "Line",
+    "Nanna",
+    "Cecilie",
+    "Signe",
+    "Maja",
+    "Amalie",
+    "Peter",
+    "Jens",
+    "Lars",
+    "Michael",
+    "Henrik",
+    "Thomas",
+    "Søren",
+    "Jan",
+    "Niels",
+    "Anders",
+    "Martin",
+    "Rasmus",
+    "Jesper",
+    "Mads",
+    "Christian",
+    "Morten",
+    "Kasper",
+    "Mikkel",
+    "Frederik",
+    "Jonas",
+    "Emil",
+    "Lucas",
+    "Oliver",
+    "Magnus",
+    "Mathias",
+    "Tobias",
+    "Simon",
+    "Jakob",
+    "Bo",
+    "Ole",
+    "Per",
+    "Kim",
+    "Steen",
+    "Torben",
+    "Brian",
+    "Dennis",
+    "Ahmad",
+    "Fatima",
+    "Ali",
+    "Yasmin",
+    "Omar",
+    "Leyla",
+    "Piotr",
+    "Agnieszka",
+    "Emre",
+    "Aylin",
 ];
 
 const MIDDLE_NAMES: &[&str] = &[
-    "Marie", "Louise", "Kristine", "Sofie", "Emilie", "Skov", "Bach", "Holm", "Juul", "Dam",
-    "Lund", "Krogh", "Vestergaard", "Munk", "Brink",
+    "Marie",
+    "Louise",
+    "Kristine",
+    "Sofie",
+    "Emilie",
+    "Skov",
+    "Bach",
+    "Holm",
+    "Juul",
+    "Dam",
+    "Lund",
+    "Krogh",
+    "Vestergaard",
+    "Munk",
+    "Brink",
 ];
 
 const SURNAMES: &[&str] = &[
-    "Nielsen", "Jensen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen",
-    "Rasmussen", "Jørgensen", "Petersen", "Madsen", "Kristensen", "Olsen", "Thomsen",
-    "Christiansen", "Poulsen", "Johansen", "Møller", "Mortensen", "Knudsen", "Jakobsen",
-    "Mikkelsen", "Frederiksen", "Laursen", "Henriksen", "Lund", "Schmidt", "Eriksen", "Holm",
-    "Kristiansen", "Clausen", "Simonsen", "Svendsen", "Andreasen", "Iversen", "Jeppesen",
-    "Mogensen", "Vestergaard", "Nissen", "Lauridsen", "Kjær", "Jespersen", "Mørk", "Bech",
-    "Østergaard", "Dahl", "Overgaard", "Winther", "Bak", "Kaya", "Hussein", "Nowak", "Yilmaz",
+    "Nielsen",
+    "Jensen",
+    "Hansen",
+    "Pedersen",
+    "Andersen",
+    "Christensen",
+    "Larsen",
+    "Sørensen",
+    "Rasmussen",
+    "Jørgensen",
+    "Petersen",
+    "Madsen",
+    "Kristensen",
+    "Olsen",
+    "Thomsen",
+    "Christiansen",
+    "Poulsen",
+    "Johansen",
+    "Møller",
+    "Mortensen",
+    "Knudsen",
+    "Jakobsen",
+    "Mikkelsen",
+    "Frederiksen",
+    "Laursen",
+    "Henriksen",
+    "Lund",
+    "Schmidt",
+    "Eriksen",
+    "Holm",
+    "Kristiansen",
+    "Clausen",
+    "Simonsen",
+    "Svendsen",
+    "Andreasen",
+    "Iversen",
+    "Jeppesen",
+    "Mogensen",
+    "Vestergaard",
+    "Nissen",
+    "Lauridsen",
+    "Kjær",
+    "Jespersen",
+    "Mørk",
+    "Bech",
+    "Østergaard",
+    "Dahl",
+    "Overgaard",
+    "Winther",
+    "Bak",
+    "Kaya",
+    "Hussein",
+    "Nowak",
+    "Yilmaz",
 ];
 
 /// A person's name: a first name, sometimes a middle name, and a surname.
@@ -62,13 +190,21 @@ pub fn email_of(name: &str, n: usize) -> String {
 
 /// A Danish-looking mobile number.
 pub fn phone(g: &mut Gen) -> String {
-    format!("+45 {}{:07}", g.pick(&[2, 3, 4, 5, 6, 7, 9]), g.rng.gen_range(0..10_000_000))
+    format!(
+        "+45 {}{:07}",
+        g.pick(&[2, 3, 4, 5, 6, 7, 9]),
+        g.rng.gen_range(0..10_000_000)
+    )
 }
 
 /// The CPR century digit (the sequence's first digit) for a birth in `year` that the CPR rule
 /// reads back as that year: 0–3 for 1900–1999, 4 for 2000–2036.
 fn century_digit(g: &mut Gen, year: i32) -> u32 {
-    if year >= 2000 { 4 } else { g.rng.gen_range(0..=3) }
+    if year >= 2000 {
+        4
+    } else {
+        g.rng.gen_range(0..=3)
+    }
 }
 
 /// Whether the ten digits pass the old modulus-11 check (weights 4,3,2,7,6,5,4,3,2,1).
@@ -160,7 +296,11 @@ mod tests {
         ] {
             let cpr = fictitious_cpr(&mut g, born);
             assert_eq!(cpr.birth_date(), Some(born));
-            let digits: Vec<u32> = cpr.digits().chars().filter_map(|c| c.to_digit(10)).collect();
+            let digits: Vec<u32> = cpr
+                .digits()
+                .chars()
+                .filter_map(|c| c.to_digit(10))
+                .collect();
             assert!(!passes_modulus_11(&digits.try_into().expect("ten digits")));
         }
     }

@@ -5,7 +5,7 @@ use super::draw::{Gen, RuleBroken, today};
 use super::names;
 use super::programmes::{Organisations, PROGRAMMES, ProgrammeSpec, SYDDANMARK};
 use brobygger_domain::peer_worker::{
-    Engagement, EarnedVia, PeerWorkerStatus, QualificationKind, check_engagement,
+    EarnedVia, Engagement, PeerWorkerStatus, QualificationKind, check_engagement,
 };
 use brobygger_domain::supervision::SupervisionFormat;
 use brobygger_domain::training_cohort::{
@@ -90,16 +90,31 @@ pub fn staff(g: &mut Gen, orgs: &Organisations, demo_coordinator: UserId) -> Vec
             demo_coordinator
         } else {
             let name = names::person_name(g);
-            let row = user_row(g, &format!("staff-{i}-coordinator"), &name, Role::Coordinator, orgs.get(spec.lead));
+            let row = user_row(
+                g,
+                &format!("staff-{i}-coordinator"),
+                &name,
+                Role::Coordinator,
+                orgs.get(spec.lead),
+            );
             let id = row.id;
             g.batch.users.push(row);
             id
         };
         let name = names::person_name(g);
-        let row = user_row(g, &format!("staff-{i}-professional"), &name, Role::Professional, orgs.get(spec.provider));
+        let row = user_row(
+            g,
+            &format!("staff-{i}-professional"),
+            &name,
+            Role::Professional,
+            orgs.get(spec.provider),
+        );
         let professional = row.id;
         g.batch.users.push(row);
-        all.push(Staff { coordinator, professional });
+        all.push(Staff {
+            coordinator,
+            professional,
+        });
     }
     all
 }
@@ -132,7 +147,14 @@ pub fn peer_workers(
             continue;
         }
         let first = peers.len();
-        cohorts_and_peers(g, orgs, (p, spec, programme_ids[p]), staff[p], n, &mut peers)?;
+        cohorts_and_peers(
+            g,
+            orgs,
+            (p, spec, programme_ids[p]),
+            staff[p],
+            n,
+            &mut peers,
+        )?;
         if p == SYDDANMARK
             && let Some(row) = g.batch.peer_workers.get_mut(first)
         {
@@ -155,7 +177,11 @@ fn cohorts_and_peers(
     let live_until = spec.live_until();
     let cohorts = n.div_ceil(COHORT_SIZE);
     // Cohorts spread over the first part of the period; a live programme's last may still run.
-    let window = if live_until == today() { (today() - start).num_days() - 30 } else { ((live_until - start).num_days() * 2) / 3 };
+    let window = if live_until == today() {
+        (today() - start).num_days() - 30
+    } else {
+        ((live_until - start).num_days() * 2) / 3
+    };
     let mut peer_trainer: Option<(PeerWorkerId, PeerWorkerStatus, Vec<QualificationKind>)> = None;
     for k in 0..cohorts {
         let offset = window * k as i64 / cohorts.max(1) as i64;
@@ -178,7 +204,10 @@ fn cohorts_and_peers(
             grants.push(QualificationKind::PeerTrainer);
         }
         for kind in &grants {
-            g.batch.training_cohort_grants.push(CohortGrantRow { training_cohort_id: cohort, kind: *kind });
+            g.batch.training_cohort_grants.push(CohortGrantRow {
+                training_cohort_id: cohort,
+                kind: *kind,
+            });
         }
         let trainer: TrainerId = g.id(created);
         g.batch.training_cohort_trainers.push(TrainerRow {
@@ -206,8 +235,20 @@ fn cohorts_and_peers(
         let members = (k * COHORT_SIZE)..((k + 1) * COHORT_SIZE).min(n);
         for i in members {
             let forced = p == SYDDANMARK && i == 0;
-            let peer = one_peer(g, orgs, (p, spec, programme_id), staff, (cohort, cohort_start, cohort_end), &grants, forced)?;
-            if p == SYDDANMARK && k == 0 && peer_trainer.is_none() && peer.status == PeerWorkerStatus::Active {
+            let peer = one_peer(
+                g,
+                orgs,
+                (p, spec, programme_id),
+                staff,
+                (cohort, cohort_start, cohort_end),
+                &grants,
+                forced,
+            )?;
+            if p == SYDDANMARK
+                && k == 0
+                && peer_trainer.is_none()
+                && peer.status == PeerWorkerStatus::Active
+            {
                 peer_trainer = Some((peer.id, peer.status, peer.holds.clone()));
             }
             peers.push(peer);
@@ -227,7 +268,11 @@ fn one_peer(
     forced: bool,
 ) -> Result<Peer, RuleBroken> {
     let live_until = spec.live_until();
-    let municipality = if forced { "630" } else { *g.pick(spec.municipalities) };
+    let municipality = if forced {
+        "630"
+    } else {
+        *g.pick(spec.municipalities)
+    };
     let name = names::person_name(g);
     let recruited_on = cohort_start - Duration::days(g.rng.gen_range(20..60));
     let recruited_at = g.at(recruited_on);
@@ -288,25 +333,40 @@ fn one_peer(
     // The status path, checked against the workflow by `history`.
     use PeerWorkerStatus::*;
     let t = |g: &mut Gen, d: NaiveDate| g.at(d);
-    let mut steps = vec![(Recruited, recruited_at, None), (InTraining, t(g, cohort_start), None)];
+    let mut steps = vec![
+        (Recruited, recruited_at, None),
+        (InTraining, t(g, cohort_start), None),
+    ];
     let mut active_until = live_until;
     match outcome {
         EnrolmentOutcome::Enrolled => {}
         EnrolmentOutcome::DroppedOut => {
-            steps.push((Ended, t(g, cohort_start + Duration::days(20)), Some("stopped during the training".to_owned())));
+            steps.push((
+                Ended,
+                t(g, cohort_start + Duration::days(20)),
+                Some("stopped during the training".to_owned()),
+            ));
             active_until = cohort_start;
         }
         EnrolmentOutcome::Completed => {
             steps.push((Active, t(g, cohort_end), None));
             let span = (live_until - cohort_end).num_days().max(1);
             if live_until < today() {
-                steps.push((Ended, t(g, live_until), Some("the programme closed".to_owned())));
+                steps.push((
+                    Ended,
+                    t(g, live_until),
+                    Some("the programme closed".to_owned()),
+                ));
             } else if !forced && g.chance(0.07) {
                 let leave = cohort_end + Duration::days(g.rng.gen_range(0..span));
                 steps.push((OnLeave, t(g, leave), Some("sick leave".to_owned())));
             } else if !forced && g.chance(0.08) {
                 active_until = cohort_end + Duration::days(g.rng.gen_range(0..span));
-                steps.push((Ended, t(g, active_until), Some("left for another job".to_owned())));
+                steps.push((
+                    Ended,
+                    t(g, active_until),
+                    Some("left for another job".to_owned()),
+                ));
             }
         }
     }
@@ -329,7 +389,10 @@ fn one_peer(
         updated_at: steps.last().map_or(recruited_at, |s| s.1),
     });
     let capacity = i64::from(g.batch.peer_workers.last().map_or(4, |r| r.capacity));
-    g.batch.peer_worker_programmes.push(PeerWorkerProgrammeRow { peer_worker_id: id, programme_id });
+    g.batch.peer_worker_programmes.push(PeerWorkerProgrammeRow {
+        peer_worker_id: id,
+        programme_id,
+    });
     let mut served = vec![municipality];
     if g.chance(0.3) {
         let other = *g.pick(spec.municipalities);
@@ -338,7 +401,12 @@ fn one_peer(
         }
     }
     for code in &served {
-        g.batch.peer_worker_municipalities.push(PeerWorkerMunicipalityRow { peer_worker_id: id, municipality_code: (*code).to_owned() });
+        g.batch
+            .peer_worker_municipalities
+            .push(PeerWorkerMunicipalityRow {
+                peer_worker_id: id,
+                municipality_code: (*code).to_owned(),
+            });
     }
     let mut languages = vec!["da"];
     if g.chance(0.25) {
@@ -348,7 +416,10 @@ fn one_peer(
         languages.push(*g.pick(LANGUAGES));
     }
     for language in &languages {
-        g.batch.peer_worker_languages.push(PeerWorkerLanguageRow { peer_worker_id: id, language: (*language).to_owned() });
+        g.batch.peer_worker_languages.push(PeerWorkerLanguageRow {
+            peer_worker_id: id,
+            language: (*language).to_owned(),
+        });
     }
     let _ = p;
     Ok(Peer {
@@ -360,13 +431,22 @@ fn one_peer(
         capacity,
         open: 0,
         active_from: cohort_end,
-        active_until: if status == OnLeave { steps.last().map_or(live_until, |s| s.1.date()) } else { active_until },
+        active_until: if status == OnLeave {
+            steps.last().map_or(live_until, |s| s.1.date())
+        } else {
+            active_until
+        },
     })
 }
 
 /// Monthly group supervision per municipality, with an individual session now and then.
 fn supervision(g: &mut Gen, peers: &[Peer], staff: Staff) -> Result<(), RuleBroken> {
-    let Some(first) = peers.iter().filter(|p| !p.holds.is_empty()).map(|p| p.active_from).min() else {
+    let Some(first) = peers
+        .iter()
+        .filter(|p| !p.holds.is_empty())
+        .map(|p| p.active_from)
+        .min()
+    else {
         return Ok(());
     };
     let last = peers.iter().map(|p| p.active_until).max().unwrap_or(first);
@@ -386,8 +466,16 @@ fn supervision(g: &mut Gen, peers: &[Peer], staff: Staff) -> Result<(), RuleBrok
             if present.is_empty() || day > today() {
                 continue;
             }
-            let format = if present.len() == 1 || g.chance(0.1) { SupervisionFormat::Individual } else { SupervisionFormat::Group };
-            let attendees = if format == SupervisionFormat::Individual { &present[..1] } else { &present[..] };
+            let format = if present.len() == 1 || g.chance(0.1) {
+                SupervisionFormat::Individual
+            } else {
+                SupervisionFormat::Group
+            };
+            let attendees = if format == SupervisionFormat::Individual {
+                &present[..1]
+            } else {
+                &present[..]
+            };
             if !format.allows_attendees(attendees.len()) {
                 return Err(RuleBroken("supervision attendees".to_owned()));
             }
@@ -406,10 +494,15 @@ fn supervision(g: &mut Gen, peers: &[Peer], staff: Staff) -> Result<(), RuleBrok
                 updated_at: at,
             });
             for peer in attendees {
-                g.batch.supervision_attendees.push(SupervisionAttendeeRow { supervision_session_id: id, peer_worker_id: *peer });
+                g.batch.supervision_attendees.push(SupervisionAttendeeRow {
+                    supervision_session_id: id,
+                    peer_worker_id: *peer,
+                });
             }
         }
-        month = month.checked_add_months(Months::new(1)).unwrap_or(NaiveDate::MAX);
+        month = month
+            .checked_add_months(Months::new(1))
+            .unwrap_or(NaiveDate::MAX);
     }
     Ok(())
 }

@@ -29,18 +29,78 @@ struct NamedOrg {
 }
 
 const NAMED: &[NamedOrg] = &[
-    NamedOrg { key: "psykinfo", name: "PsykInfo, Psykiatrien i Region Syddanmark", kind: OrganisationKind::Psychiatry, parent: Some("1083") },
-    NamedOrg { key: "rc-vejle", name: "Recovery College Vejle", kind: OrganisationKind::EducationProvider, parent: Some("630") },
-    NamedOrg { key: "sst", name: "Sundhedsstyrelsen", kind: OrganisationKind::StateAgency, parent: None },
-    NamedOrg { key: "sind", name: "SIND Pårørenderådgivning", kind: OrganisationKind::RelativesOrganisation, parent: None },
-    NamedOrg { key: "rhp", name: "Region Hovedstadens Psykiatri", kind: OrganisationKind::Psychiatry, parent: Some("1084") },
-    NamedOrg { key: "pf", name: "Psykiatriforeningernes Fællesråd", kind: OrganisationKind::UserOrganisation, parent: None },
-    NamedOrg { key: "dsn", name: "Det Sociale Netværk", kind: OrganisationKind::UserOrganisation, parent: None },
-    NamedOrg { key: "sbst", name: "Social- og Boligstyrelsen", kind: OrganisationKind::StateAgency, parent: None },
-    NamedOrg { key: "psyk-syd", name: "Psykiatrien i Region Syddanmark", kind: OrganisationKind::Psychiatry, parent: Some("1083") },
-    NamedOrg { key: "psyk-midt", name: "Psykiatrien i Region Midtjylland", kind: OrganisationKind::Psychiatry, parent: Some("1082") },
-    NamedOrg { key: "bro", name: "Bro til Hverdagslivet (frivillig peer-indsats)", kind: OrganisationKind::CivilSociety, parent: None },
-    NamedOrg { key: "admin", name: "Brobygger demo administration", kind: OrganisationKind::Other, parent: None },
+    NamedOrg {
+        key: "psykinfo",
+        name: "PsykInfo, Psykiatrien i Region Syddanmark",
+        kind: OrganisationKind::Psychiatry,
+        parent: Some("1083"),
+    },
+    NamedOrg {
+        key: "rc-vejle",
+        name: "Recovery College Vejle",
+        kind: OrganisationKind::EducationProvider,
+        parent: Some("630"),
+    },
+    NamedOrg {
+        key: "sst",
+        name: "Sundhedsstyrelsen",
+        kind: OrganisationKind::StateAgency,
+        parent: None,
+    },
+    NamedOrg {
+        key: "sind",
+        name: "SIND Pårørenderådgivning",
+        kind: OrganisationKind::RelativesOrganisation,
+        parent: None,
+    },
+    NamedOrg {
+        key: "rhp",
+        name: "Region Hovedstadens Psykiatri",
+        kind: OrganisationKind::Psychiatry,
+        parent: Some("1084"),
+    },
+    NamedOrg {
+        key: "pf",
+        name: "Psykiatriforeningernes Fællesråd",
+        kind: OrganisationKind::UserOrganisation,
+        parent: None,
+    },
+    NamedOrg {
+        key: "dsn",
+        name: "Det Sociale Netværk",
+        kind: OrganisationKind::UserOrganisation,
+        parent: None,
+    },
+    NamedOrg {
+        key: "sbst",
+        name: "Social- og Boligstyrelsen",
+        kind: OrganisationKind::StateAgency,
+        parent: None,
+    },
+    NamedOrg {
+        key: "psyk-syd",
+        name: "Psykiatrien i Region Syddanmark",
+        kind: OrganisationKind::Psychiatry,
+        parent: Some("1083"),
+    },
+    NamedOrg {
+        key: "psyk-midt",
+        name: "Psykiatrien i Region Midtjylland",
+        kind: OrganisationKind::Psychiatry,
+        parent: Some("1082"),
+    },
+    NamedOrg {
+        key: "bro",
+        name: "Bro til Hverdagslivet (frivillig peer-indsats)",
+        kind: OrganisationKind::CivilSociety,
+        parent: None,
+    },
+    NamedOrg {
+        key: "admin",
+        name: "Brobygger demo administration",
+        kind: OrganisationKind::Other,
+        parent: None,
+    },
 ];
 
 /// One of the four programmes, as data.
@@ -96,7 +156,12 @@ pub const PROGRAMMES: [ProgrammeSpec; 4] = [
             (Phase::Trial, (2021, 6, 1)),
             (Phase::Operation, (2023, 1, 1)),
         ],
-        targets: &[(Metric::PeersTrained, 40), (Metric::CitizensReached, 300), (Metric::CitizensInEmployment, 60), (Metric::CoursesHeld, 20)],
+        targets: &[
+            (Metric::PeersTrained, 40),
+            (Metric::CitizensReached, 300),
+            (Metric::CitizensInEmployment, 60),
+            (Metric::CoursesHeld, 20),
+        ],
         support_model: Some(SupportModel::EmploymentSupport),
         municipalities: &["561", "607", "630", "621"],
         provider: "rc-vejle",
@@ -123,7 +188,11 @@ pub const PROGRAMMES: [ProgrammeSpec; 4] = [
             (Phase::Operation, (2016, 1, 1)),
             (Phase::Closed, (2018, 6, 30)),
         ],
-        targets: &[(Metric::PeersTrained, 30), (Metric::CitizensReached, 200), (Metric::CoursesHeld, 12)],
+        targets: &[
+            (Metric::PeersTrained, 30),
+            (Metric::CitizensReached, 200),
+            (Metric::CoursesHeld, 12),
+        ],
         support_model: Some(SupportModel::PeerGuide),
         municipalities: &["730", "751", "791"],
         provider: "730",
@@ -144,7 +213,11 @@ pub const PROGRAMMES: [ProgrammeSpec; 4] = [
             ("pf", PartnerRole::Partner),
             ("dsn", PartnerRole::Secretariat),
         ],
-        models: &[Model::IndividualPeerSupport, Model::PeerTeaching, Model::Volunteer],
+        models: &[
+            Model::IndividualPeerSupport,
+            Model::PeerTeaching,
+            Model::Volunteer,
+        ],
         phases: &[
             (Phase::Development, (2015, 1, 1)),
             (Phase::Implementation, (2015, 8, 1)),
@@ -244,8 +317,21 @@ fn org_row(g: &mut Gen, name: String, kind: OrganisationKind) -> OrganisationRow
 }
 
 const EMPLOYER_TRADES: &[&str] = &[
-    "Byg", "Transport", "Service", "Køkken", "Gartneri", "Rengøring", "Lager", "Smed", "Bageri",
-    "Auto", "IT-support", "Café", "Pleje", "Tryk", "Møbel",
+    "Byg",
+    "Transport",
+    "Service",
+    "Køkken",
+    "Gartneri",
+    "Rengøring",
+    "Lager",
+    "Smed",
+    "Bageri",
+    "Auto",
+    "IT-support",
+    "Café",
+    "Pleje",
+    "Tryk",
+    "Møbel",
 ];
 const EMPLOYER_FORMS: &[&str] = &["ApS", "A/S", "I/S"];
 
@@ -260,7 +346,11 @@ pub fn organisations(g: &mut Gen, employers: usize) -> Organisations {
         g.batch.organisations.push(row);
     }
     for m in reference::municipalities() {
-        let mut row = org_row(g, format!("{} Kommune", m.name), OrganisationKind::Municipality);
+        let mut row = org_row(
+            g,
+            format!("{} Kommune", m.name),
+            OrganisationKind::Municipality,
+        );
         row.municipality_code = Some(m.municipality_code.clone());
         orgs.by_key.insert(m.municipality_code.clone(), row.id);
         g.batch.organisations.push(row);
@@ -271,7 +361,11 @@ pub fn organisations(g: &mut Gen, employers: usize) -> Organisations {
         orgs.by_key.insert(named.key.to_owned(), row.id);
         g.batch.organisations.push(row);
     }
-    let served: Vec<&str> = PROGRAMMES.iter().flat_map(|p| p.municipalities).copied().collect();
+    let served: Vec<&str> = PROGRAMMES
+        .iter()
+        .flat_map(|p| p.municipalities)
+        .copied()
+        .collect();
     for code in &served {
         let name = reference::municipality(code).map_or("", |m| m.name.as_str());
         let mut row = org_row(g, format!("Jobcenter {name}"), OrganisationKind::Jobcentre);
@@ -289,7 +383,11 @@ pub fn organisations(g: &mut Gen, employers: usize) -> Organisations {
         let town = reference::municipality(code).map_or("", |m| m.name.as_str());
         let trade = *g.pick(EMPLOYER_TRADES);
         let form = *g.pick(EMPLOYER_FORMS);
-        let mut row = org_row(g, format!("{town} {trade} {form}"), OrganisationKind::Employer);
+        let mut row = org_row(
+            g,
+            format!("{town} {trade} {form}"),
+            OrganisationKind::Employer,
+        );
         row.cvr = Some(names::cvr(g));
         orgs.employers.push(row.id);
         g.batch.organisations.push(row);
@@ -318,14 +416,18 @@ pub fn programmes(
             start_date: spec.start_date(),
             end_date: Some(spec.end_date()),
             lead_organisation_id: orgs.get(spec.lead),
-            supervision_interval_days: brobygger_domain::programme::DEFAULT_SUPERVISION_INTERVAL_DAYS,
+            supervision_interval_days:
+                brobygger_domain::programme::DEFAULT_SUPERVISION_INTERVAL_DAYS,
             phase,
             version: 1 + spec.phases.len() as i64 - 1,
             created_at: created,
             updated_at: created,
         });
         for model in spec.models {
-            g.batch.programme_models.push(ProgrammeModelRow { programme_id: id, model: *model });
+            g.batch.programme_models.push(ProgrammeModelRow {
+                programme_id: id,
+                model: *model,
+            });
         }
         let lead = std::iter::once((spec.lead, PartnerRole::Lead));
         for (key, role) in lead.chain(spec.partners.iter().copied()) {
@@ -358,7 +460,13 @@ pub fn programmes(
         let steps: Vec<_> = spec
             .phases
             .iter()
-            .map(|(phase, (y, m, d))| (*phase, date(*y, *m, *d).and_hms_opt(9, 0, 0).unwrap_or_default(), None))
+            .map(|(phase, (y, m, d))| {
+                (
+                    *phase,
+                    date(*y, *m, *d).and_hms_opt(9, 0, 0).unwrap_or_default(),
+                    None,
+                )
+            })
             .collect();
         g.history("programme", &id, &steps, admin)?;
         ids.push(id);

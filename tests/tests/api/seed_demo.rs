@@ -3,8 +3,8 @@
 //! peer workers stay within capacity; every referral stands on a consent of the right purpose;
 //! a second run refuses and changes nothing; one seed gives one data set.
 
-use brobygger_api::demo::{self, DEMO_USERS, SeedError};
 use brobygger_api::Settings;
+use brobygger_api::demo::{self, DEMO_USERS, SeedError};
 use brobygger_persistence::DatabaseUrl;
 use brobygger_tests::{Backend, ENCRYPTION_KEY, TestApp, test_both};
 use serde_json::{Value, json};
@@ -56,11 +56,23 @@ fn field(item: &Value, name: &str) -> String {
 async fn digest(app: &TestApp, token: &str) -> Vec<String> {
     let mut rows = Vec::new();
     for (path, fields) in [
-        ("/api/v1/programmes", &["id", "name", "phase", "grant_dkk"][..]),
-        ("/api/v1/peer-workers", &["id", "name", "status", "capacity"][..]),
+        (
+            "/api/v1/programmes",
+            &["id", "name", "phase", "grant_dkk"][..],
+        ),
+        (
+            "/api/v1/peer-workers",
+            &["id", "name", "status", "capacity"][..],
+        ),
         ("/api/v1/citizens", &["id", "name", "municipality_code"][..]),
-        ("/api/v1/support-courses", &["id", "status", "peer_worker_id", "created_at"][..]),
-        ("/api/v1/referrals", &["id", "status", "consent_id", "sent_at"][..]),
+        (
+            "/api/v1/support-courses",
+            &["id", "status", "peer_worker_id", "created_at"][..],
+        ),
+        (
+            "/api/v1/referrals",
+            &["id", "status", "consent_id", "sent_at"][..],
+        ),
         ("/api/v1/courses", &["id", "title", "status"][..]),
     ] {
         for item in all(app, token, path).await {

@@ -145,7 +145,7 @@ pub fn referral(
         updated_at: created,
     };
     use ReferralStatus::*;
-    let path: &[ReferralStatus] = match g.weighted(&[62, 8, 6, 8, 8, 8]) {
+    let path: &[ReferralStatus] = match g.weighted(&[72, 8, 6, 5, 5, 4]) {
         0 => &[Sent, Acknowledged, Accepted, Completed],
         1 => &[Sent, Declined],
         2 => &[Sent, Acknowledged, Declined],

@@ -210,7 +210,12 @@ fn century_digit(g: &mut Gen, year: i32) -> u32 {
 /// Whether the ten digits pass the old modulus-11 check (weights 4,3,2,7,6,5,4,3,2,1).
 fn passes_modulus_11(digits: &[u32; 10]) -> bool {
     const WEIGHTS: [u32; 10] = [4, 3, 2, 7, 6, 5, 4, 3, 2, 1];
-    digits.iter().zip(WEIGHTS).map(|(d, w)| d * w).sum::<u32>() % 11 == 0
+    digits
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(d, w)| d * w)
+        .sum::<u32>()
+        .is_multiple_of(11)
 }
 
 /// A fictitious CPR number for someone born on `born`, valid by the CPR rule (a real date, the
@@ -252,7 +257,7 @@ pub fn cvr(g: &mut Gen) -> String {
             .zip(WEIGHTS)
             .map(|(d, w)| d * w)
             .sum();
-        if sum % 11 == 0 {
+        if sum.is_multiple_of(11) {
             return text;
         }
     }

@@ -379,7 +379,7 @@ pub fn organisations(g: &mut Gen, employers: usize) -> Organisations {
     orgs.local_offers.push(orgs.get("bro"));
     orgs.local_offers.push(orgs.get("rc-vejle"));
     for _ in 0..employers {
-        let code: &str = *g.pick(&served);
+        let code = *g.pick(&served);
         let town = reference::municipality(code).map_or("", |m| m.name.as_str());
         let trade = *g.pick(EMPLOYER_TRADES);
         let form = *g.pick(EMPLOYER_FORMS);

@@ -1,8 +1,8 @@
 //! Referrals (each behind an active consent of the purpose its target needs, at the citizen's
 //! request, moved by the side the workflow names) and employment moves with retention checks.
 
-use super::citizens::{Citizen, Context, Running, consent};
 use super::draw::{Gen, RuleBroken, today};
+use super::facts::{Citizen, Context, Running, consent};
 use super::names;
 use super::people::user_row;
 use super::programmes::SYDDANMARK;

@@ -4,21 +4,19 @@
 
 use super::bridges::{self, Bridges};
 use super::draw::{Gen, RuleBroken, today};
+use super::facts::{Citizen, Context, Running, consent};
 use super::names;
-use super::people::{Peer, Staff};
-use super::programmes::{Organisations, PROGRAMMES};
-use crate::cpr_vault::CprVault;
-use brobygger_domain::citizen::{ConsentMethod, ConsentPurpose};
+use super::people::Peer;
+use super::programmes::PROGRAMMES;
+use brobygger_domain::citizen::ConsentPurpose;
 use brobygger_domain::peer_worker::{GuideFacts, check_guide};
 use brobygger_domain::support_course::{
     ContactMode, GoalDomain, GoalStatus, SupportModel, SupportStatus, TransitionFacts,
     plan_transition,
 };
 use brobygger_persistence::citizen::CitizenRow;
-use brobygger_persistence::consent::ConsentRow;
 use brobygger_persistence::ids::{
-    CitizenId, ConsentId, ContactId, GoalId, PeerWorkerId, ProgrammeId, ProgressId,
-    SupportCourseId, UserId,
+    CitizenId, ContactId, GoalId, ProgressId, SupportCourseId, UserId,
 };
 use brobygger_persistence::support_course::{ContactRow, GoalRow, ProgressRow, SupportCourseRow};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
@@ -39,15 +37,6 @@ pub struct Targets {
     pub support_courses: usize,
     pub contacts: usize,
     pub referrals: usize,
-}
-
-pub struct Context<'a> {
-    pub orgs: &'a Organisations,
-    pub programme_ids: &'a [ProgrammeId],
-    pub staff: &'a [Staff],
-    pub vault: &'a CprVault,
-    /// The demo peer worker and its user, who records its own contacts.
-    pub demo_peer: (PeerWorkerId, UserId),
 }
 
 const GOALS: &[(GoalDomain, &str)] = &[
@@ -160,13 +149,6 @@ pub fn citizens(
     Ok(registered)
 }
 
-/// The citizen in the making: who it is and where it lives.
-pub struct Citizen {
-    pub id: CitizenId,
-    pub programme: usize,
-    pub municipality: &'static str,
-}
-
 fn first_request_day(g: &mut Gen, p: usize) -> NaiveDate {
     let spec = &PROGRAMMES[p];
     let start = spec.start_date() + Duration::days(90);
@@ -259,39 +241,6 @@ fn one_citizen(
         programme: p,
         municipality,
     })
-}
-
-/// Records a consent given on `given_on`; returns its id.
-pub fn consent(
-    g: &mut Gen,
-    citizen: CitizenId,
-    purpose: ConsentPurpose,
-    given_on: NaiveDate,
-    by: UserId,
-) -> ConsentId {
-    let at = g.at(given_on);
-    let id: ConsentId = g.id(at);
-    let method = *g.pick(&[
-        ConsentMethod::Written,
-        ConsentMethod::Written,
-        ConsentMethod::Digital,
-        ConsentMethod::Oral,
-    ]);
-    g.batch.consents.push(ConsentRow {
-        id,
-        citizen_id: citizen,
-        purpose,
-        given_on,
-        method,
-        expires_on: None,
-        recorded_by: by,
-        withdrawn_on: None,
-        withdrawn_by: None,
-        version: 1,
-        created_at: at,
-        updated_at: at,
-    });
-    id
 }
 
 /// A peer guide for a course matched on `day`: for a course still open today the guide rule
@@ -488,17 +437,6 @@ fn support_course(
     let next =
         ends_on.max(requested_on + Duration::days(20)) + Duration::days(g.rng.gen_range(30..240));
     Ok((!status.is_open() && next < live.min(today()) - Duration::days(30)).then_some(next))
-}
-
-/// A support course that ran: the days contacts, goals and referrals can fall on.
-pub struct Running {
-    pub course: SupportCourseId,
-    pub peer: PeerWorkerId,
-    pub from: NaiveDate,
-    pub until: NaiveDate,
-    pub pause: Option<(NaiveDate, NaiveDate)>,
-    pub status: SupportStatus,
-    pub recorder: UserId,
 }
 
 fn goals(g: &mut Gen, r: &Running, coordinator: UserId) {

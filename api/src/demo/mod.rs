@@ -14,6 +14,7 @@ mod bridges;
 mod citizens;
 mod courses;
 mod draw;
+mod facts;
 mod names;
 mod people;
 mod programmes;
@@ -264,7 +265,7 @@ fn generate(sizes: Sizes, seed: u64, vault: &CprVault) -> Result<(Gen, Secrets),
         orgs.jobcentres.get(vejle).copied().unwrap_or_default(),
         professional,
     );
-    let ctx = citizens::Context {
+    let ctx = facts::Context {
         orgs: &orgs,
         programme_ids: &programme_ids,
         staff: &staff,

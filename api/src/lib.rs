@@ -18,6 +18,7 @@ pub mod course;
 pub mod course_enrolment;
 pub mod cpr_vault;
 pub mod db;
+pub mod demo;
 pub mod employment;
 pub mod error;
 pub mod goal;

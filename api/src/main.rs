@@ -107,6 +107,18 @@ enum Command {
         #[arg(value_name = "COMMAND")]
         command: Option<String>,
     },
+    /// Load the four real programmes with an invented population and one demo user per role
+    /// (printed with their password); refuses a database that holds programmes already.
+    #[command(after_help = DATABASE_ENV)]
+    SeedDemo {
+        /// Size as a multiple of the benchmark set (scale 1: 100,000 citizens, 1,000,000
+        /// contacts, …); fractions allowed, e.g. 0.01. Default: a few hundred citizens.
+        #[arg(long, value_name = "N")]
+        scale: Option<f64>,
+        /// The random seed: the same seed gives the same data (default 1).
+        #[arg(long, value_name = "S")]
+        seed: Option<u64>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -119,6 +131,7 @@ fn main() -> ExitCode {
         Command::Migrate => migrate(),
         Command::Retention { older_than_years } => retention(older_than_years),
         Command::Help { command } => help(command.as_deref()),
+        Command::SeedDemo { scale, seed } => brobygger_api::demo::command(scale, seed),
         Command::CreateUser {
             username,
             display_name,

@@ -22,6 +22,7 @@ pub mod programme;
 pub mod referral;
 pub mod report;
 pub mod schema;
+pub mod seed;
 pub mod status_history;
 pub mod supervision;
 pub mod support_course;

@@ -23,6 +23,7 @@ mod reports;
 mod retry_safe;
 mod role_matrix;
 mod scopes;
+mod seed_demo;
 mod supervision;
 mod support_courses;
 mod training_cohorts;

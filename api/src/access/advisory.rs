@@ -1,10 +1,12 @@
 //! Advisory processes (and their findings) and the programme's reports.
 //!
 //! - **Advisory processes**: admins and the coordinators of the programme's partners see and
-//!   manage them; every other role sees none (`404`). Evaluators learn the findings through
+//!   manage them; integration clients read them (scope `programmes:read`); every other role
+//!   sees none (`404`). Evaluators learn the findings through
 //!   the programme's experience summary, a report.
 //! - **Reports** (the programme report and the experience summary): admins, and the
-//!   coordinators and evaluators of the programme's partners; others `404`.
+//!   coordinators, evaluators and integration clients (scope `reports:read`) of the
+//!   programme's partners; others `404`.
 
 use super::level::Access;
 use super::organisation::organisation_scope;
@@ -18,9 +20,13 @@ use brobygger_persistence::ids::{AdvisoryProcessId, OrganisationId, ProgrammeId}
 use brobygger_persistence::programme::{self as programme_store, ProgrammeRow};
 use uuid::Uuid;
 
-/// Whether `user`'s role sees advisory processes at all (admins and coordinators).
+/// Whether `user`'s role sees advisory processes at all (admins and coordinators manage them;
+/// integration clients read them with the scope the operations table names).
 fn sees_advisory(user: &CurrentUser) -> bool {
-    matches!(user.role, Role::Admin | Role::Coordinator)
+    matches!(
+        user.role,
+        Role::Admin | Role::Coordinator | Role::Integration
+    )
 }
 
 /// Which advisory processes `user` lists: `None` none; `Some(None)` all (admins);
@@ -56,14 +62,17 @@ pub fn advisory_process(
     Ok((row, access))
 }
 
-/// Programme `id` if `user` reads its reports (admins, coordinators and evaluators of its
-/// partners), else `404`.
+/// Programme `id` if `user` reads its reports (admins, coordinators, evaluators and
+/// integration clients of its partners), else `404`.
 pub fn programme_reports(
     conn: &mut DbConnection,
     user: &CurrentUser,
     id: &Uuid,
 ) -> Result<ProgrammeRow, ApiError> {
-    if !matches!(user.role, Role::Admin | Role::Coordinator | Role::Evaluator) {
+    if !matches!(
+        user.role,
+        Role::Admin | Role::Coordinator | Role::Evaluator | Role::Integration
+    ) {
         return Err(ApiError::NotFound);
     }
     let id = ProgrammeId::from(*id);

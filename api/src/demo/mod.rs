@@ -230,6 +230,8 @@ fn generate(sizes: Sizes, seed: u64, vault: &CprVault) -> Result<(Gen, Secrets),
         if role.is_machine() {
             client_id = format!("bbc_{}", row.id.as_uuid().simple());
             row.client_id = Some(client_id.clone());
+            // The demo client may use every scope.
+            row.scopes = crate::auth::scope::join(&crate::auth::scope::Scope::ALL);
             row.client_secret_hash = Some(
                 password::hash(&secrets.client_secret)
                     .map_err(|e| SeedError::Invalid(e.to_string()))?,

@@ -76,6 +76,7 @@ pub fn user_row(
         password_hash: None,
         client_id: None,
         client_secret_hash: None,
+        scopes: String::new(),
         version: 1,
         created_at: at,
         updated_at: at,

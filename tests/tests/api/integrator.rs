@@ -49,7 +49,7 @@ test_both_with!(
         for i in 0..5 {
             assert_eq!(
                 sign_in_from(&app, typo, &format!("someone{i}"), "wrong").await,
-                401
+                400
             );
         }
         assert_eq!(
@@ -91,7 +91,7 @@ test_both_with!(
                     "wrong"
                 )
                 .await,
-                401
+                400
             );
         }
         // The socket address (this test's loopback) is throttled, whatever the header says.
@@ -107,7 +107,7 @@ test_both! {
     async fn without_trusted_proxies_forwarding_headers_are_ignored(app) {
         for i in 0..5 {
             let from = format!("203.0.113.{i}");
-            assert_eq!(sign_in_from(&app, ("forwarded", &format!("for={from}")), &format!("someone{i}"), "wrong").await, 401);
+            assert_eq!(sign_in_from(&app, ("forwarded", &format!("for={from}")), &format!("someone{i}"), "wrong").await, 400);
         }
         assert_eq!(sign_in_from(&app, ("forwarded", "for=203.0.113.200"), "admin", ADMIN_PASSWORD).await, 429);
     }

@@ -240,6 +240,16 @@ async fn fixture(app: &TestApp, w: &World) -> Fixture {
         )
         .await;
     ids.insert("supervision-sessions", created(supervision).await);
+    // An advisory process of the programme, advised by its lead, on a partner municipality.
+    let advisory = app
+        .post("/api/v1/advisory-processes")
+        .token(c)
+        .json(
+            json!({"programme_id": w.programme, "municipality_code": "621",
+            "advising_organisation_id": p.vejle, "start_date": "2026-02-01"}),
+        )
+        .await;
+    ids.insert("advisory-processes", created(advisory).await);
     // The programme's partner, a target and a pending invitation of a fourth organisation.
     let programme = format!("/api/v1/programmes/{}", w.programme);
     let target = app

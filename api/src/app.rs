@@ -275,6 +275,7 @@ impl Application {
         let db = state.db.clone();
         let body_limit = settings.body_limit;
         let origins = settings.cors_origins.clone();
+        let proxies = web::Data::new(settings.trusted_proxies.clone());
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
                 .into_utoipa_app()
@@ -298,6 +299,7 @@ impl Application {
                     utoipa_swagger_ui::Config::from("/api/v1/openapi.json").validator_url("none"),
                 ))
                 .app_data(methods.clone())
+                .app_data(proxies.clone())
                 .default_service(web::to(not_routed))
                 .wrap(from_fn(crate::access::guard::middleware))
                 .wrap(from_fn(metrics::middleware))

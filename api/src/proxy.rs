@@ -6,7 +6,6 @@
 //! it was written by the client and may be forged. The middleware puts that address in the
 //! request's `peer_addr`, so the sign-in throttle, the access log and `/metrics` all see it.
 
-use crate::state::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::HeaderMap;
@@ -172,9 +171,11 @@ pub async fn middleware(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    // Registered by `app` as data of its own (not through `AppState`, which holds the settings
+    // that hold this).
     let proxies = req
-        .app_data::<web::Data<AppState>>()
-        .map(|state| state.settings.trusted_proxies.clone())
+        .app_data::<web::Data<TrustedProxies>>()
+        .map(|proxies| proxies.get_ref().clone())
         .filter(|proxies| !proxies.is_empty());
     if let (Some(proxies), Some(peer)) = (proxies, req.peer_addr()) {
         let client = proxies.client_address(peer.ip(), req.headers());

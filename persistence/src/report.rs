@@ -250,7 +250,7 @@ fn support(
                 .or(support_courses::closed_at.ge(starts)),
         );
     let supported = support_courses::table
-        .filter(open.clone())
+        .filter(open)
         .filter(support_courses::status.ne(SupportStatus::Cancelled.as_str()))
         .select(support_courses::citizen_id);
     let enrolled = course_enrolments::table
@@ -332,7 +332,7 @@ fn teaching(
         .and(course_sessions::starts_at.lt(ends));
     let provider = courses::provider_organisation_id;
     let query = courses::table
-        .filter(held.clone())
+        .filter(held)
         .group_by(courses::format)
         .select((courses::format, count_star()))
         .into_boxed();
@@ -340,14 +340,14 @@ fn teaching(
     let query = course_sessions::table
         .inner_join(courses::table)
         .filter(courses::programme_id.eq(programme))
-        .filter(in_period.clone())
+        .filter(in_period)
         .group_by(courses::format)
         .select((courses::format, count_star()))
         .into_boxed();
     figures.sessions = in_municipality!(query, scope, provider, organisations_in).load(conn)?;
     let enrolled = course_enrolments::table
         .inner_join(courses::table)
-        .filter(held.clone())
+        .filter(held)
         .filter(course_enrolments::status.eq(EnrolmentStatus::Enrolled.as_str()));
     let by_type = (courses::format, course_enrolments::participant_type);
     let select = (
@@ -392,7 +392,7 @@ fn bridges(
         .and(referrals::sent_at.lt(ends));
     let column = referrals::citizen_id;
     let by_status = referrals::table
-        .filter(sent.clone())
+        .filter(sent)
         .group_by((referrals::target_kind, referrals::status))
         .select((referrals::target_kind, referrals::status, count_star()))
         .into_boxed();

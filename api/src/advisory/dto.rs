@@ -226,6 +226,7 @@ impl FieldRules for FindingInput {
 
 /// One finding in the summary: what, and which municipality named it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"municipality_code": "630", "municipality_name": "Vejle", "text": "The director backed the peers from day one"}))]
 pub struct SummaryText {
     pub municipality_code: String,
     pub municipality_name: String,
@@ -234,6 +235,7 @@ pub struct SummaryText {
 
 /// The findings of one theme across the programme's advisory processes.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"theme": "leadership", "municipalities": 2, "drivers": [{"municipality_code": "630", "municipality_name": "Vejle", "text": "The director backed the peers from day one"}], "barriers": []}))]
 pub struct ThemeFindings {
     pub theme: Theme,
     /// How many distinct municipalities named the theme, as a driver or a barrier.

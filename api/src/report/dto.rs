@@ -26,6 +26,7 @@ pub struct ReportParams {
 
 /// The peer workforce.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"recruited": 3, "trained": 2, "active": 2, "supervised": 1, "supervision_coverage": 0.5}))]
 pub struct PeerFigures {
     /// Peer workers of the programme registered in the period (their record's creation date).
     pub recruited: i64,
@@ -42,6 +43,7 @@ pub struct PeerFigures {
 
 /// Support courses of one model in one status.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"model": "employment_support", "status": "active", "count": 8}))]
 pub struct SupportCourseCount {
     pub model: SupportModel,
     /// The current status.
@@ -51,6 +53,7 @@ pub struct SupportCourseCount {
 
 /// One-to-one support.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"started": 10, "by_model_and_status": [{"model": "employment_support", "status": "active", "count": 8}]}))]
 pub struct SupportFigures {
     /// Support courses of the programme created in the period.
     pub started: i64,
@@ -61,6 +64,7 @@ pub struct SupportFigures {
 
 /// Contacts and the time spent.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"count": 40, "minutes": 2700, "hours": 45.0}))]
 pub struct ContactFigures {
     /// Contacts of the programme's support courses dated in the period.
     pub count: i64,
@@ -71,6 +75,7 @@ pub struct ContactFigures {
 
 /// Goals in one status.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"status": "achieved", "count": 3}))]
 pub struct GoalCount {
     /// The current status.
     pub status: GoalStatus,
@@ -80,6 +85,7 @@ pub struct GoalCount {
 
 /// Courses of one format.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"format": "recovery_college", "courses": 1, "sessions": 4, "participants": 9, "attendance_rate": 0.8}))]
 pub struct CourseFigures {
     pub format: CourseFormat,
     /// Courses of the programme with a session starting in the period.
@@ -94,6 +100,7 @@ pub struct CourseFigures {
 
 /// Participants of one type, across the courses counted.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"participant_type": "relative", "count": 3}))]
 pub struct ParticipantCount {
     /// `citizen` (a registered citizen) or the outside participant's type (`relative`,
     /// `professional`, `peer`, `other`).
@@ -103,6 +110,7 @@ pub struct ParticipantCount {
 
 /// Referrals to one kind of target in one status.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"target_kind": "jobcentre", "status": "accepted", "count": 3}))]
 pub struct ReferralCount {
     pub target_kind: TargetKind,
     /// The current status.
@@ -112,6 +120,7 @@ pub struct ReferralCount {
 
 /// Bridge-building.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"sent": 5, "by_target_kind_and_status": [{"target_kind": "jobcentre", "status": "accepted", "count": 3}], "accepted": 3, "median_days_sent_to_accepted": 6.0}))]
 pub struct ReferralFigures {
     /// Referrals of the programme's support courses sent in the period (their `sent` date).
     pub sent: i64,
@@ -124,6 +133,7 @@ pub struct ReferralFigures {
 
 /// The retention checks at one follow-up.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"months_after": 3, "retained": 1, "not_retained": 0, "unknown": 0, "pending": 1, "rate": 1.0}))]
 pub struct RetentionFigures {
     /// 3, 6 or 12.
     pub months_after: i32,
@@ -138,6 +148,7 @@ pub struct RetentionFigures {
 
 /// Employment.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"moves": 2, "citizens": 2, "retention": [{"months_after": 3, "retained": 1, "not_retained": 0, "unknown": 0, "pending": 1, "rate": 1.0}]}))]
 pub struct EmploymentFigures {
     /// Moves into employment (employment statuses with retention checks) of citizens with a
     /// support course of the programme, effective in the period.
@@ -150,6 +161,7 @@ pub struct EmploymentFigures {
 
 /// A target beside its measured value.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"metric": "citizens_reached", "target": 250, "deadline": "2022-12-31", "measured": 12, "share": 0.048}))]
 pub struct TargetFigures {
     pub metric: Metric,
     pub target: i64,

@@ -89,9 +89,10 @@ pub struct UserInput {
     pub email: Option<String>,
     pub role: Role,
     pub organisation_id: Uuid,
-    /// Defaults to `true`.
+    /// Whether the user may sign in; `true` when left out. (Said here rather than as a schema
+    /// `default`, which client generators such as openapi-typescript turn into a required
+    /// property of the request.)
     #[serde(default = "yes")]
-    #[schema(default = true)]
     pub active: bool,
     /// Write only; 12 to 200 characters. Required for every role but `integration`.
     #[serde(default)]

@@ -187,7 +187,7 @@ pub static OPERATIONS: &[Operation] = &[
     row(GET,    "/api/v1/programmes/{id}/experience-summary", [Y,  Y,  N,  N,  Y,  Y], Some(ReportsRead)),
     // Advisory processes: the programme's coordinators; evaluators read the summary only.
     row(GET,    "/api/v1/advisory-processes",                 [Y,  Y,  N,  N,  N,  Y], Some(ProgrammesRead)),
-    row(POST,   "/api/v1/advisory-processes",                 [Y,  Y,  N,  N,  N,  X], None),
+    row(POST,   "/api/v1/advisory-processes",                 [Y,  Y,  N,  N,  N,  N], None),
     row(GET,    "/api/v1/advisory-processes/{id}",            [Y,  Y,  N,  N,  N,  Y], Some(ProgrammesRead)),
     row(PATCH,  "/api/v1/advisory-processes/{id}",            [Y,  Y,  N,  N,  N,  X], None),
     row(POST,   "/api/v1/advisory-processes/{id}/transitions",[Y,  Y,  N,  N,  N,  X], None),

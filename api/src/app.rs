@@ -64,7 +64,8 @@ fn routes(cfg: &mut ServiceConfig) {
                 .configure(employment::configure)
                 .configure(referral::configure)
                 .configure(course::configure)
-                .configure(course_enrolment::configure),
+                .configure(course_enrolment::configure)
+                .configure(crate::export::configure),
         );
 }
 

@@ -18,6 +18,7 @@ pub mod cpr_vault;
 pub mod db;
 pub mod employment;
 pub mod error;
+pub mod export;
 pub mod goal;
 pub mod health;
 pub mod http;

@@ -142,6 +142,7 @@ diesel::table! {
         resource_id -> Nullable<Text>,
         citizen_id -> Nullable<Text>,
         request_id -> Text,
+        detail -> Nullable<Text>,
     }
 }
 
@@ -589,3 +590,16 @@ diesel::allow_tables_to_appear_in_same_query!(courses, peer_workers);
 diesel::allow_tables_to_appear_in_same_query!(course_attendance, course_sessions);
 diesel::allow_tables_to_appear_in_same_query!(course_attendance, course_enrolments);
 diesel::joinable!(course_attendance -> course_sessions (session_id));
+
+// Exports join these and nest the partnerships in their keyset queries.
+diesel::allow_tables_to_appear_in_same_query!(contacts, programme_partners);
+diesel::allow_tables_to_appear_in_same_query!(goals, programme_partners);
+diesel::allow_tables_to_appear_in_same_query!(employment_statuses, support_courses);
+diesel::allow_tables_to_appear_in_same_query!(employment_statuses, programme_partners);
+diesel::allow_tables_to_appear_in_same_query!(courses, course_enrolments);
+diesel::allow_tables_to_appear_in_same_query!(courses, course_sessions);
+diesel::allow_tables_to_appear_in_same_query!(courses, course_attendance);
+diesel::allow_tables_to_appear_in_same_query!(course_sessions, course_enrolments);
+diesel::allow_tables_to_appear_in_same_query!(course_enrolments, programme_partners);
+diesel::allow_tables_to_appear_in_same_query!(course_sessions, programme_partners);
+diesel::allow_tables_to_appear_in_same_query!(course_attendance, programme_partners);

@@ -38,6 +38,7 @@
 
 mod citizen;
 mod course;
+mod export;
 mod level;
 mod organisation;
 mod referral;
@@ -45,6 +46,7 @@ mod workforce;
 
 pub use citizen::*;
 pub use course::*;
+pub use export::*;
 pub use level::{Access, require_role};
 pub use organisation::*;
 pub use referral::*;

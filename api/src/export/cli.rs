@@ -53,8 +53,15 @@ pub struct ExportArgs {
     pub out: PathBuf,
 }
 
-/// Runs the export into `args.out`.
+/// Runs the export into `args.out`, on the database of the environment's settings.
 pub fn run(args: &ExportArgs) -> Result<(), String> {
+    run_with(&Settings::from_env().map_err(|e| e.to_string())?, args).map(|summary| {
+        println!("{summary}");
+    })
+}
+
+/// Runs the export into `args.out` on the database of `settings`; returns the summary line.
+pub fn run_with(settings: &Settings, args: &ExportArgs) -> Result<String, String> {
     let role = match Role::parse(&args.role) {
         Some(role @ (Role::Evaluator | Role::Coordinator)) => role,
         _ => return Err(format!("--role {:?}: evaluator or coordinator", args.role)),
@@ -69,9 +76,8 @@ pub fn run(args: &ExportArgs) -> Result<(), String> {
         updated_since: args.updated_since.clone(),
     };
     let request = service::request(&args.dataset, &params, None).map_err(|e| problem(&e))?;
-    let settings = Settings::from_env().map_err(|e| e.to_string())?;
-    let vault = CprVault::new(&app::encryption_key(&settings).map_err(|e| e.to_string())?);
-    let db = app::open_database(&settings).map_err(|e| e.to_string())?;
+    let vault = CprVault::new(&app::encryption_key(settings).map_err(|e| e.to_string())?);
+    let db = app::open_database(settings).map_err(|e| e.to_string())?;
     let organisation_id = OrganisationId::from(organisation);
     let user = CurrentUser {
         id: UserId::from(Uuid::nil()),
@@ -125,8 +131,7 @@ pub fn run(args: &ExportArgs) -> Result<(), String> {
                 outcome.rows as f64 / seconds.max(1e-9)
             );
             bar.finish_and_clear();
-            println!("{summary}");
-            Ok(())
+            Ok(summary)
         }
         (failure, _, written) => {
             bar.abandon();

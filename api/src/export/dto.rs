@@ -80,13 +80,20 @@ impl utoipa::ToSchema for ExportRow {
 }
 
 fn row_schema(dataset: Dataset) -> Schema {
-    let pseudonymised = dataset.columns_for(Audience::Pseudonymised);
-    let names: Vec<&str> = pseudonymised.iter().map(|c| c.name).collect();
+    let names = |audience| {
+        dataset
+            .columns_for(audience)
+            .iter()
+            .map(|c| c.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let mut object = ObjectBuilder::new().description(Some(format!(
-        "A row of `{}`, columns in file order. Identified (admins, coordinators): these \
-         columns. Pseudonymised (evaluators, integrations): {}.",
+        "A row of `{}`. Columns in file order (the CSV header), identified (admins, \
+         coordinators): {}. Pseudonymised (evaluators, integrations): {}.",
         dataset.as_str(),
-        names.join(", ")
+        names(Audience::Identified),
+        names(Audience::Pseudonymised)
     )));
     for column in dataset.columns() {
         object = object.property(column.name, column_schema(column));

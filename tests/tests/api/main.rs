@@ -9,6 +9,7 @@ mod core_fields;
 mod courses;
 mod crash;
 mod employment;
+mod exports;
 mod idempotency;
 mod oauth;
 mod organisations;

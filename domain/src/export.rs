@@ -410,8 +410,19 @@ mod tests {
     #[test]
     fn an_evaluators_columns_hold_no_identifying_or_free_text() {
         let forbidden = [
-            "name", "cpr", "email", "phone", "birth", "summary", "text", "purpose", "reason",
-            "context", "note", "description", "citizen_id",
+            "name",
+            "cpr",
+            "email",
+            "phone",
+            "birth",
+            "summary",
+            "text",
+            "purpose",
+            "reason",
+            "context",
+            "note",
+            "description",
+            "citizen_id",
         ];
         for dataset in Dataset::ALL {
             let columns = dataset.columns_for(Audience::Pseudonymised);

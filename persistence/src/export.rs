@@ -5,8 +5,8 @@
 use crate::DbConnection;
 use crate::ids::OrganisationId;
 use crate::schema::{
-    contacts, course_attendance, course_enrolments, course_sessions, courses, employment_statuses,
-    goals, programme_partners, referrals, retention_checks, support_courses,
+    contacts, employment_statuses, goals, programme_partners, referrals, retention_checks,
+    support_courses,
 };
 use brobygger_domain::export::{Cell, Dataset};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -65,6 +65,13 @@ where
     })
 }
 
+/// Each loaded tuple as cells, in order.
+macro_rules! cells {
+    ($rows:expr, $($i:tt),+) => {
+        $rows.into_iter().map(|r| vec![$(Cell::from(r.$i)),+]).collect()
+    };
+}
+
 /// The programmes an organisation is a partner of, as a subquery.
 macro_rules! partner_programmes {
     ($organisation:expr) => {
@@ -102,6 +109,9 @@ macro_rules! filtered {
     }};
 }
 
+mod teaching;
+use teaching::{attendance_rows, course_rows, enrolment_rows};
+
 /// The next `limit` rows of `dataset` after id `after`.
 pub fn batch(
     conn: &mut DbConnection,
@@ -123,7 +133,7 @@ pub fn batch(
     }
 }
 
-type Time = NaiveDateTime;
+pub(crate) type Time = NaiveDateTime;
 type OptTime = Option<NaiveDateTime>;
 
 fn support_course_rows(
@@ -169,24 +179,7 @@ fn support_course_rows(
     )> = filtered!(query, f, after, programme: s::programme_id, period: period,
         updated: s::updated_at, id: s::id)
     .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            vec![
-                r.0.into(),
-                r.1.into(),
-                r.2.into(),
-                r.3.into(),
-                r.4.into(),
-                r.5.into(),
-                r.6.into(),
-                r.7.into(),
-                r.8.into(),
-                r.9.into(),
-                r.10.into(),
-            ]
-        })
-        .collect())
+    Ok(cells!(rows, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10))
 }
 
 fn contact_rows(
@@ -231,24 +224,7 @@ fn contact_rows(
     )> = filtered!(query, f, after, programme: s::programme_id, period: period,
         updated: c::updated_at, id: c::id)
     .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            vec![
-                r.0.into(),
-                r.1.into(),
-                r.2.into(),
-                r.3.into(),
-                r.4.into(),
-                r.5.into(),
-                r.6.into(),
-                r.7.into(),
-                r.8.into(),
-                r.9.into(),
-                r.10.into(),
-            ]
-        })
-        .collect())
+    Ok(cells!(rows, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10))
 }
 
 fn goal_rows(
@@ -279,30 +255,33 @@ fn goal_rows(
         f.from_time().map(|t| g::created_at.ge(t)),
         f.until_time().map(|t| g::created_at.lt(t)),
     );
-    let rows: Vec<(String, String, String, String, String, String, String, Time, Time)> =
-        filtered!(query, f, after, programme: s::programme_id, period: period,
+    let rows: Vec<(
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Time,
+        Time,
+    )> = filtered!(query, f, after, programme: s::programme_id, period: period,
             updated: g::updated_at, id: g::id)
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            vec![
-                r.0.into(),
-                r.1.into(),
-                r.2.into(),
-                r.3.into(),
-                r.4.into(),
-                r.5.into(),
-                r.6.into(),
-                r.7.into(),
-                r.8.into(),
-            ]
-        })
-        .collect())
+    .load(conn)?;
+    Ok(cells!(rows, 0, 1, 2, 3, 4, 5, 6, 7, 8))
 }
 
 type ReferralTuple = (
-    (String, String, String, String, String, String, String, String),
+    (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+    ),
     (bool, String, OptTime, OptTime, OptTime, OptTime, Time, Time),
 );
 
@@ -383,8 +362,7 @@ macro_rules! citizens_of_programmes {
                 $citizen.eq_any(
                     support_courses::table
                         .filter(
-                            support_courses::programme_id
-                                .eq_any(partner_programmes!(organisation)),
+                            support_courses::programme_id.eq_any(partner_programmes!(organisation)),
                         )
                         .select(support_courses::citizen_id),
                 ),
@@ -447,21 +425,7 @@ fn employment_rows(
         Time,
         Time,
     )> = q.load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            vec![
-                r.0.into(),
-                r.1.into(),
-                r.2.into(),
-                r.3.into(),
-                r.4.into(),
-                r.5.into(),
-                r.6.into(),
-                r.7.into(),
-            ]
-        })
-        .collect())
+    Ok(cells!(rows, 0, 1, 2, 3, 4, 5, 6, 7))
 }
 
 fn retention_rows(
@@ -510,205 +474,5 @@ fn retention_rows(
         Time,
         Time,
     )> = q.load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            vec![
-                r.0.into(),
-                r.1.into(),
-                r.2.into(),
-                r.3.into(),
-                r.4.into(),
-                r.5.into(),
-                r.6.into(),
-                r.7.into(),
-                r.8.into(),
-            ]
-        })
-        .collect())
-}
-
-fn course_rows(
-    conn: &mut DbConnection,
-    f: &ExportFilter,
-    after: Option<&str>,
-    limit: i64,
-) -> QueryResult<Batch> {
-    use courses as c;
-    let query = c::table
-        .select((
-            c::id,
-            c::programme_id,
-            c::title,
-            c::description,
-            c::format,
-            c::provider_organisation_id,
-            c::capacity,
-            c::status,
-            c::created_at,
-            c::updated_at,
-        ))
-        .order(c::id)
-        .limit(limit)
-        .into_boxed();
-    let period = (
-        f.from_time().map(|t| c::created_at.ge(t)),
-        f.until_time().map(|t| c::created_at.lt(t)),
-    );
-    let rows: Vec<(
-        String,
-        String,
-        String,
-        Option<String>,
-        String,
-        String,
-        i32,
-        String,
-        Time,
-        Time,
-    )> = filtered!(query, f, after, programme: c::programme_id, period: period,
-        updated: c::updated_at, id: c::id)
-    .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            vec![
-                r.0.into(),
-                r.1.into(),
-                r.2.into(),
-                r.3.into(),
-                r.4.into(),
-                r.5.into(),
-                r.6.into(),
-                r.7.into(),
-                r.8.into(),
-                r.9.into(),
-            ]
-        })
-        .collect())
-}
-
-fn enrolment_rows(
-    conn: &mut DbConnection,
-    f: &ExportFilter,
-    after: Option<&str>,
-    limit: i64,
-) -> QueryResult<Batch> {
-    use course_enrolments as e;
-    use courses as c;
-    let query = e::table
-        .inner_join(c::table.on(c::id.eq(e::course_id)))
-        .select((
-            e::id,
-            e::course_id,
-            c::programme_id,
-            e::citizen_id,
-            e::participant_name,
-            e::participant_type,
-            e::status,
-            e::waitlist_position,
-            e::created_at,
-            e::updated_at,
-        ))
-        .order(e::id)
-        .limit(limit)
-        .into_boxed();
-    let period = (
-        f.from_time().map(|t| e::created_at.ge(t)),
-        f.until_time().map(|t| e::created_at.lt(t)),
-    );
-    let rows: Vec<(
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        String,
-        Option<i32>,
-        Time,
-        Time,
-    )> = filtered!(query, f, after, programme: c::programme_id, period: period,
-        updated: e::updated_at, id: e::id)
-    .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            vec![
-                r.0.into(),
-                r.1.into(),
-                r.2.into(),
-                r.3.into(),
-                r.4.into(),
-                r.5.into(),
-                r.6.into(),
-                r.7.into(),
-                r.8.into(),
-                r.9.into(),
-            ]
-        })
-        .collect())
-}
-
-fn attendance_rows(
-    conn: &mut DbConnection,
-    f: &ExportFilter,
-    after: Option<&str>,
-    limit: i64,
-) -> QueryResult<Batch> {
-    use course_attendance as a;
-    use course_enrolments as e;
-    use course_sessions as s;
-    use courses as c;
-    let query = a::table
-        .inner_join(s::table.on(s::id.eq(a::session_id)))
-        .inner_join(c::table.on(c::id.eq(s::course_id)))
-        .inner_join(e::table.on(e::id.eq(a::enrolment_id)))
-        .select((
-            a::id,
-            a::session_id,
-            a::enrolment_id,
-            s::course_id,
-            c::programme_id,
-            e::citizen_id,
-            s::starts_at,
-            a::status,
-            a::created_at,
-        ))
-        .order(a::id)
-        .limit(limit)
-        .into_boxed();
-    let period = (
-        f.from_time().map(|t| s::starts_at.ge(t)),
-        f.until_time().map(|t| s::starts_at.lt(t)),
-    );
-    let rows: Vec<(
-        String,
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        Time,
-        String,
-        Time,
-    )> = filtered!(query, f, after, programme: c::programme_id, period: period,
-        updated: a::created_at, id: a::id)
-    .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            vec![
-                r.0.into(),
-                r.1.into(),
-                r.2.into(),
-                r.3.into(),
-                r.4.into(),
-                r.5.into(),
-                r.6.into(),
-                r.7.into(),
-                r.8.into(),
-            ]
-        })
-        .collect())
+    Ok(cells!(rows, 0, 1, 2, 3, 4, 5, 6, 7, 8))
 }

@@ -28,7 +28,11 @@ pub async fn respond(db: &Database, plan: Plan) -> Result<HttpResponse, ApiError
     let first = match rx.recv().await {
         Some(Piece::Chunk { bytes, .. }) => bytes,
         Some(Piece::Failed(e)) => return Err(e),
-        None => return Err(ApiError::internal("the export ended before its first chunk")),
+        None => {
+            return Err(ApiError::internal(
+                "the export ended before its first chunk",
+            ));
+        }
     };
     let rest = stream::unfold(Some(rx), move |rx| {
         let request_id = request_id.clone();

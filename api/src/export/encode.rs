@@ -54,11 +54,7 @@ pub struct Projection {
 
 impl Projection {
     /// `pseudonymiser` is required for [`Audience::Pseudonymised`].
-    pub fn new(
-        dataset: Dataset,
-        audience: Audience,
-        pseudonymiser: Option<Pseudonymiser>,
-    ) -> Self {
+    pub fn new(dataset: Dataset, audience: Audience, pseudonymiser: Option<Pseudonymiser>) -> Self {
         let pseudonymised = audience == Audience::Pseudonymised;
         let cells: Vec<(usize, Out)> = dataset
             .columns()
@@ -148,7 +144,10 @@ impl Projection {
 
 /// A field quoted when it holds a separator, quote or line break (quotes doubled).
 fn csv_text(text: &str, out: &mut Vec<u8>) {
-    if text.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+    if text
+        .bytes()
+        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    {
         out.push(b'"');
         out.extend_from_slice(text.replace('"', "\"\"").as_bytes());
         out.push(b'"');

@@ -56,7 +56,10 @@ pub async fn export(
     dataset: web::Path<String>,
     params: web::Query<ExportParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
     let request = service::request(&dataset, &params, accept)?;
     let request_id = crate::request_context::current().request_id;
     let planner = state.clone();

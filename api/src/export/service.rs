@@ -10,9 +10,7 @@ use crate::auth::CurrentUser;
 use crate::cpr_vault::CprVault;
 use crate::error::ApiError;
 use brobygger_domain::FieldErrors;
-use brobygger_domain::export::{
-    Audience, Dataset, Pseudonymiser, organisation_key, valid_period,
-};
+use brobygger_domain::export::{Audience, Dataset, Pseudonymiser, organisation_key, valid_period};
 use brobygger_persistence::DbConnection;
 use brobygger_persistence::export::ExportFilter;
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
@@ -32,12 +30,19 @@ pub struct ExportRequest {
 impl ExportRequest {
     /// The dataset and filters, as the audit event records them.
     fn description(&self) -> String {
-        let mut text = format!("dataset={} format={}", self.dataset.as_str(), self.format.as_str());
+        let mut text = format!(
+            "dataset={} format={}",
+            self.dataset.as_str(),
+            self.format.as_str()
+        );
         let filters = [
             ("from", self.from.map(|d| d.to_string())),
             ("to", self.to.map(|d| d.to_string())),
             ("programme_id", self.programme_id.map(|p| p.to_string())),
-            ("updated_since", self.updated_since.map(|t| t.and_utc().to_rfc3339())),
+            (
+                "updated_since",
+                self.updated_since.map(|t| t.and_utc().to_rfc3339()),
+            ),
         ];
         for (name, value) in filters {
             if let Some(value) = value {
@@ -50,13 +55,13 @@ impl ExportRequest {
 
 /// The format asked for by `Accept` (the first known media type named), if any.
 fn accepted(accept: Option<&str>) -> Option<Format> {
-    accept?.split(',').find_map(|range| {
-        match range.split(';').next().map(str::trim) {
+    accept?
+        .split(',')
+        .find_map(|range| match range.split(';').next().map(str::trim) {
             Some("text/csv") => Some(Format::Csv),
             Some("application/x-ndjson") => Some(Format::Ndjson),
             _ => None,
-        }
-    })
+        })
 }
 
 /// Checks the path's dataset, the query and `Accept`: a `422` listing every bad field.
@@ -167,16 +172,29 @@ mod tests {
     fn the_format_comes_from_the_query_then_accept_then_csv() {
         let ask = |format, accept| request("contacts", &params(format, None, None), accept);
         let format = |r: Result<ExportRequest, ApiError>| r.map(|r| r.format).ok();
-        assert_eq!(format(ask(Some("ndjson"), Some("text/csv"))), Some(Format::Ndjson));
-        assert_eq!(format(ask(None, Some("application/x-ndjson"))), Some(Format::Ndjson));
-        assert_eq!(format(ask(None, Some("text/csv;q=0.9, */*"))), Some(Format::Csv));
+        assert_eq!(
+            format(ask(Some("ndjson"), Some("text/csv"))),
+            Some(Format::Ndjson)
+        );
+        assert_eq!(
+            format(ask(None, Some("application/x-ndjson"))),
+            Some(Format::Ndjson)
+        );
+        assert_eq!(
+            format(ask(None, Some("text/csv;q=0.9, */*"))),
+            Some(Format::Csv)
+        );
         assert_eq!(format(ask(None, None)), Some(Format::Csv));
         assert!(ask(Some("xlsx"), None).is_err());
     }
 
     #[test]
     fn bad_input_names_every_field() {
-        let refused = request("citizens", &params(Some("xml"), Some("2026-02-01"), Some("2026-01-01")), None);
+        let refused = request(
+            "citizens",
+            &params(Some("xml"), Some("2026-02-01"), Some("2026-01-01")),
+            None,
+        );
         let Err(ApiError::Validation(errors)) = refused else {
             panic!("expected a validation error");
         };

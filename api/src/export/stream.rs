@@ -109,10 +109,7 @@ fn read_all(
                 _ => None,
             };
             let bytes = Bytes::from(std::mem::replace(&mut out, Vec::with_capacity(1 << 20)));
-            if !sink(Piece::Chunk {
-                bytes,
-                rows: count,
-            }) {
+            if !sink(Piece::Chunk { bytes, rows: count }) {
                 return Ok(false);
             }
             if count < BATCH as u64 {

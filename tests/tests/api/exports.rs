@@ -62,14 +62,24 @@ async fn created(app: &TestApp, token: &str, path: &str, body: Value) -> String 
 async fn seed(app: &TestApp) -> Seeded {
     let w = world(app).await;
     let coordinator = w.p.coordinator.clone();
-    let sara = created(app, &coordinator, "/api/v1/citizens", json!({"name": "Sara Lind",
+    let sara = created(
+        app,
+        &coordinator,
+        "/api/v1/citizens",
+        json!({"name": "Sara Lind",
         "cpr": "120385-1234", "municipality_code": "630", "email": "sara@example.dk",
-        "phone": "+45 20 30 40 50"})).await;
+        "phone": "+45 20 30 40 50"}),
+    )
+    .await;
     let mut courses = Vec::new();
     for citizen in [&w.citizen, &sara] {
         let id = course(app, &w, citizen, "peer_guide", Some(&w.guide)).await;
-        move_to(app, &coordinator, &id, "matched").await.assert_status(200);
-        move_to(app, &coordinator, &id, "active").await.assert_status(200);
+        move_to(app, &coordinator, &id, "matched")
+            .await
+            .assert_status(200);
+        move_to(app, &coordinator, &id, "active")
+            .await
+            .assert_status(200);
         courses.push(id);
     }
     for (course, date, summary) in [
@@ -78,78 +88,171 @@ async fn seed(app: &TestApp) -> Seeded {
         (&courses[1], "2026-03-15", "Coffee and a walk, again"),
         (&courses[1], "2026-05-01", "Talked about the flexjob"),
     ] {
-        created(app, &w.guide_token, &format!("/api/v1/support-courses/{course}/contacts"),
-            json!({"date": date, "minutes": 45, "mode": "in_person", "summary": summary})).await;
+        created(
+            app,
+            &w.guide_token,
+            &format!("/api/v1/support-courses/{course}/contacts"),
+            json!({"date": date, "minutes": 45, "mode": "in_person", "summary": summary}),
+        )
+        .await;
     }
-    created(app, &w.guide_token, &format!("/api/v1/support-courses/{}/goals", courses[0]),
-        json!({"text": "Jeg vil gerne begynde på højskole", "domain": "education"})).await;
-    let jobcentre = app.organisation("Jobcenter Vejle", "jobcentre", json!({"municipality_code": "630"})).await;
-    created(app, &coordinator, &format!("/api/v1/citizens/{}/consents", w.citizen),
-        json!({"purpose": "share_with_jobcentre", "given_on": "2026-01-05", "method": "written"})).await;
+    created(
+        app,
+        &w.guide_token,
+        &format!("/api/v1/support-courses/{}/goals", courses[0]),
+        json!({"text": "Jeg vil gerne begynde på højskole", "domain": "education"}),
+    )
+    .await;
+    let jobcentre = app
+        .organisation(
+            "Jobcenter Vejle",
+            "jobcentre",
+            json!({"municipality_code": "630"}),
+        )
+        .await;
+    created(
+        app,
+        &coordinator,
+        &format!("/api/v1/citizens/{}/consents", w.citizen),
+        json!({"purpose": "share_with_jobcentre", "given_on": "2026-01-05", "method": "written"}),
+    )
+    .await;
     created(app, &w.guide_token, "/api/v1/referrals", json!({"support_course_id": courses[0],
         "target_organisation_id": jobcentre, "purpose": "Jonas vil gerne tale om et fleksjob på 15 timer om ugen",
         "requested_by_citizen": true})).await;
-    created(app, &coordinator, &format!("/api/v1/citizens/{}/employment-statuses", w.citizen),
-        json!({"effective_on": "2026-01-31", "status": "employed_ordinary", "hours_per_week": 37})).await;
+    created(
+        app,
+        &coordinator,
+        &format!("/api/v1/citizens/{}/employment-statuses", w.citizen),
+        json!({"effective_on": "2026-01-31", "status": "employed_ordinary", "hours_per_week": 37}),
+    )
+    .await;
     teaching(app, &w, &sara).await;
-    let (evaluator_id, evaluator) = app.user_with_token("evaluator", "evaluator", &w.p.vejle).await;
-    let (_, kolding_evaluator) = app.user_with_token("kolding.evaluator", "evaluator", &w.p.kolding).await;
-    Seeded { w, sara, courses, evaluator, evaluator_id, kolding_evaluator }
+    let (evaluator_id, evaluator) = app
+        .user_with_token("evaluator", "evaluator", &w.p.vejle)
+        .await;
+    let (_, kolding_evaluator) = app
+        .user_with_token("kolding.evaluator", "evaluator", &w.p.kolding)
+        .await;
+    Seeded {
+        w,
+        sara,
+        courses,
+        evaluator,
+        evaluator_id,
+        kolding_evaluator,
+    }
 }
 
 /// A course of the partnership's teaching programme with Sara and a relative enrolled, one
 /// session held and attended.
 async fn teaching(app: &TestApp, w: &World, sara: &str) {
     let coordinator = &w.p.coordinator;
-    let (professional, _) = app.user_with_token("teacher.pro", "professional", &w.p.vejle).await;
-    let (teacher_user, _) = app.user_with_token("teacher", "peer_worker", &w.p.vejle).await;
+    let (professional, _) = app
+        .user_with_token("teacher.pro", "professional", &w.p.vejle)
+        .await;
+    let (teacher_user, _) = app
+        .user_with_token("teacher", "peer_worker", &w.p.vejle)
+        .await;
     let teacher = created(app, coordinator, "/api/v1/peer-workers", json!({"name": "Bo Larsen",
         "organisation_id": w.p.vejle, "engagement": "volunteer", "programme_ids": [w.p.programme_id],
         "municipality_codes": ["630"], "languages": ["da"], "capacity": 2, "user_id": teacher_user})).await;
     for to in ["in_training", "active"] {
-        app.post(&format!("/api/v1/peer-workers/{teacher}/transitions")).token(coordinator)
-            .json(json!({"to": to})).await.assert_status(200);
+        app.post(&format!("/api/v1/peer-workers/{teacher}/transitions"))
+            .token(coordinator)
+            .json(json!({"to": to}))
+            .await
+            .assert_status(200);
     }
     created(app, coordinator, &format!("/api/v1/peer-workers/{teacher}/qualifications"),
         json!({"kind": "peer_teacher", "evidence": "Recovery College Vejle", "earned_on": "2026-01-15"})).await;
     let id = created(app, coordinator, "/api/v1/courses", json!({"programme_id": w.p.programme_id,
         "title": "Recovery in everyday life", "description": "Six evenings on hope", "format": "recovery_college",
         "provider_organisation_id": w.p.vejle, "capacity": 5, "co_created_by": ["citizen", "peer"]})).await;
-    for teacher in [json!({"user_id": professional}), json!({"peer_worker_id": teacher})] {
-        created(app, coordinator, &format!("/api/v1/courses/{id}/teachers"), teacher).await;
+    for teacher in [
+        json!({"user_id": professional}),
+        json!({"peer_worker_id": teacher}),
+    ] {
+        created(
+            app,
+            coordinator,
+            &format!("/api/v1/courses/{id}/teachers"),
+            teacher,
+        )
+        .await;
     }
-    app.post(&format!("/api/v1/courses/{id}/transitions")).token(coordinator)
-        .json(json!({"to": "open_for_enrolment"})).await.assert_status(200);
-    created(app, coordinator, &format!("/api/v1/citizens/{sara}/consents"),
-        json!({"purpose": "data_processing", "given_on": "2026-01-05", "method": "written"})).await;
-    let enrolment = created(app, coordinator, &format!("/api/v1/courses/{id}/enrolments"),
-        json!({"citizen_id": sara})).await;
-    created(app, coordinator, &format!("/api/v1/courses/{id}/enrolments"),
-        json!({"participant_name": "Karen Dahl", "participant_type": "relative"})).await;
-    let session = created(app, coordinator, &format!("/api/v1/courses/{id}/sessions"),
-        json!({"starts_at": "2026-02-05T17:00:00Z", "ends_at": "2026-02-05T19:00:00Z"})).await;
-    app.request("PUT", &format!("/api/v1/courses/{id}/sessions/{session}/attendance")).token(coordinator)
-        .json(json!({"items": [{"enrolment_id": enrolment, "status": "present"}]})).await.assert_status(200);
+    app.post(&format!("/api/v1/courses/{id}/transitions"))
+        .token(coordinator)
+        .json(json!({"to": "open_for_enrolment"}))
+        .await
+        .assert_status(200);
+    created(
+        app,
+        coordinator,
+        &format!("/api/v1/citizens/{sara}/consents"),
+        json!({"purpose": "data_processing", "given_on": "2026-01-05", "method": "written"}),
+    )
+    .await;
+    let enrolment = created(
+        app,
+        coordinator,
+        &format!("/api/v1/courses/{id}/enrolments"),
+        json!({"citizen_id": sara}),
+    )
+    .await;
+    created(
+        app,
+        coordinator,
+        &format!("/api/v1/courses/{id}/enrolments"),
+        json!({"participant_name": "Karen Dahl", "participant_type": "relative"}),
+    )
+    .await;
+    let session = created(
+        app,
+        coordinator,
+        &format!("/api/v1/courses/{id}/sessions"),
+        json!({"starts_at": "2026-02-05T17:00:00Z", "ends_at": "2026-02-05T19:00:00Z"}),
+    )
+    .await;
+    app.request(
+        "PUT",
+        &format!("/api/v1/courses/{id}/sessions/{session}/attendance"),
+    )
+    .token(coordinator)
+    .json(json!({"items": [{"enrolment_id": enrolment, "status": "present"}]}))
+    .await
+    .assert_status(200);
 }
 
 async fn export(app: &TestApp, token: &str, query: &str) -> Resp {
-    app.get(&format!("/api/v1/exports/{query}")).token(token).send().await
+    app.get(&format!("/api/v1/exports/{query}"))
+        .token(token)
+        .send()
+        .await
 }
 
 /// The lines of an NDJSON export.
 fn lines(resp: &Resp) -> Vec<Value> {
     resp.assert_status(200);
-    resp.text.lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect()
+    resp.text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
 }
 
 /// The contract's columns of a dataset's row schema in file order (its description lists
 /// them; JSON objects have no order), identified then pseudonymised.
 async fn contract_columns(app: &TestApp, dataset: &str) -> (Vec<String>, Vec<String>) {
     let contract = app.get("/api/v1/openapi.json").send().await;
-    let camel: String = dataset.split('_').map(|w| {
-        let mut c = w.chars();
-        c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
-    }).collect();
+    let camel: String = dataset
+        .split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect();
     let schema = &contract.body["components"]["schemas"][format!("Export{camel}Row")];
     let properties = schema["properties"].as_object().expect("properties");
     let description = schema["description"].as_str().expect("a description");
@@ -162,7 +265,10 @@ async fn contract_columns(app: &TestApp, dataset: &str) -> (Vec<String>, Vec<Str
     let identified = list("coordinators): ");
     let pseudonymised = list("integrations): ");
     for column in identified.iter().chain(&pseudonymised) {
-        assert!(properties.contains_key(column), "{dataset}.{column} has no schema");
+        assert!(
+            properties.contains_key(column),
+            "{dataset}.{column} has no schema"
+        );
     }
     (identified, pseudonymised)
 }

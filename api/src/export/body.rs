@@ -63,3 +63,18 @@ fn failure(format: Format, error: &ApiError, request_id: &str) -> Result<Bytes, 
         Format::Csv => Err(std::io::Error::other("the export failed")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_late_failure_ends_ndjson_with_an_error_line_and_csv_with_an_error() {
+        let line = failure(Format::Ndjson, &ApiError::Unavailable, "req-1").expect("a line");
+        let value: serde_json::Value = serde_json::from_slice(&line).expect("JSON");
+        assert_eq!(value["request_id"], "req-1");
+        assert_eq!(value["error"]["status"], 503);
+        assert!(line.ends_with(b"\n"));
+        assert!(failure(Format::Csv, &ApiError::Unavailable, "req-1").is_err());
+    }
+}

@@ -45,7 +45,7 @@ pub struct Outcome {
 /// Runs the export on the calling (blocking) thread, handing each chunk to `sink`, which
 /// returns `false` when nobody reads any more. Records the audit event, with the row count,
 /// when the rows are read (whether all of them were, or the export stopped).
-pub fn produce(db: &Database, plan: &Plan, mut sink: impl FnMut(Piece) -> bool) -> Outcome {
+pub fn produce(db: &Database, plan: &Plan, mut sink: impl FnMut(Piece) -> bool + Send) -> Outcome {
     let mut rows = 0;
     let read = read_all(db, plan, &mut sink, &mut rows);
     let ending = match &read {
@@ -82,39 +82,69 @@ pub fn produce(db: &Database, plan: &Plan, mut sink: impl FnMut(Piece) -> bool) 
     outcome
 }
 
-/// Reads every batch in one snapshot; `Ok(false)` when the sink stopped taking chunks.
+/// Reads every batch in one snapshot on this thread while another encodes the batch before
+/// and hands it to the sink (the database and the encoding work at the same time); `Ok(false)`
+/// when the sink stopped taking chunks.
 fn read_all(
     db: &Database,
     plan: &Plan,
-    sink: &mut impl FnMut(Piece) -> bool,
+    sink: &mut (impl FnMut(Piece) -> bool + Send),
     rows: &mut u64,
 ) -> Result<bool, ApiError> {
     let projection = Projection::new(plan.dataset, plan.audience, plan.pseudonymiser.clone());
     let mut conn = db.pool().get().map_err(crate::db::unavailable)?;
-    store::in_snapshot(&mut conn, |conn| {
-        let mut out = Vec::with_capacity(1 << 20);
-        if plan.format == Format::Csv {
-            projection.csv_header(&mut out);
-        }
-        let mut after: Option<String> = None;
-        loop {
-            let batch = store::batch(conn, plan.dataset, &plan.filter, after.as_deref(), BATCH)?;
-            for row in &batch {
-                projection.write(plan.format, row, &mut out);
+    let (batches, queue) = std::sync::mpsc::sync_channel::<store::Batch>(1);
+    std::thread::scope(|scope| {
+        let projection = &projection;
+        let encoder = scope.spawn(move || encode_all(plan, projection, queue, sink, rows));
+        let read = store::in_snapshot(&mut conn, |conn| -> Result<(), ApiError> {
+            let mut after: Option<String> = None;
+            loop {
+                let batch =
+                    store::batch(conn, plan.dataset, &plan.filter, after.as_deref(), BATCH)?;
+                let full = batch.len() as i64 == BATCH;
+                after = match batch.last().map(|row| &row[0]) {
+                    Some(Cell::Text(id)) => Some(id.clone()),
+                    _ => None,
+                };
+                // A closed queue: the encoder stopped, as the sink refused a chunk.
+                if batches.send(batch).is_err() || !full {
+                    return Ok(());
+                }
             }
-            let count = batch.len() as u64;
-            *rows += count;
-            after = match batch.last().map(|row| &row[0]) {
-                Some(Cell::Text(id)) => Some(id.clone()),
-                _ => None,
-            };
-            let bytes = Bytes::from(std::mem::replace(&mut out, Vec::with_capacity(1 << 20)));
-            if !sink(Piece::Chunk { bytes, rows: count }) {
-                return Ok(false);
-            }
-            if count < BATCH as u64 {
-                return Ok(true);
-            }
-        }
+        });
+        drop(batches);
+        let taken = encoder
+            .join()
+            .map_err(|_| ApiError::internal("the export's encoder panicked"))?;
+        read.map(|()| taken)
     })
+}
+
+/// Encodes each batch into one chunk for the sink (the first starts with the CSV header);
+/// `false` when the sink refused one.
+fn encode_all(
+    plan: &Plan,
+    projection: &Projection,
+    queue: std::sync::mpsc::Receiver<store::Batch>,
+    sink: &mut impl FnMut(Piece) -> bool,
+    rows: &mut u64,
+) -> bool {
+    let mut out = Vec::with_capacity(1 << 20);
+    if plan.format == Format::Csv {
+        projection.csv_header(&mut out);
+    }
+    for batch in queue {
+        for row in &batch {
+            projection.write(plan.format, row, &mut out);
+        }
+        let count = batch.len() as u64;
+        *rows += count;
+        drop(batch);
+        let bytes = Bytes::from(std::mem::replace(&mut out, Vec::with_capacity(1 << 20)));
+        if !sink(Piece::Chunk { bytes, rows: count }) {
+            return false;
+        }
+    }
+    true
 }

@@ -254,10 +254,7 @@ for backend in $BACKENDS; do
     if [[ $backend == postgres ]]; then
         # The floor: PostgreSQL alone sending the same rows, measured beside the server.
         started=$(date +%s%N)
-        psql -X -q -d "$DB" -c "\\copy (SELECT c.id, c.support_course_id, s.citizen_id, s.programme_id,
-            c.date, c.minutes, c.mode, c.summary, c.peer_worker_id, c.created_at, c.updated_at
-            FROM contacts c JOIN support_courses s ON s.id = c.support_course_id ORDER BY c.id)
-            TO '/dev/null' CSV"
+        psql -X -q -d "$DB" -c "\\copy (SELECT c.id, c.support_course_id, s.citizen_id, s.programme_id, c.date, c.minutes, c.mode, c.summary, c.peer_worker_id, c.created_at, c.updated_at FROM contacts c JOIN support_courses s ON s.id = c.support_course_id ORDER BY c.id) TO '/dev/null' CSV"
         seconds=$(awk -v ns=$(($(date +%s%N) - started)) 'BEGIN {print ns / 1e9}')
         printf '%-8s %-11s rows %8d  %6.2f s  %9.0f rows/s  (psql \\copy of the same join, no server)\n' \
             postgres psql "$N" "$seconds" "$(awk -v r="$N" -v s="$seconds" 'BEGIN {print r / s}')"

@@ -1,6 +1,8 @@
 //! The keyset batches of the exports: each call reads the next `limit` rows of a dataset after
 //! the last id read, in id order, in the columns of `brobygger_domain::export` (file order).
 //! The caller runs the calls of one export inside one read transaction (one snapshot).
+// A dataset's row loads as the tuple of its columns, in file order.
+#![allow(clippy::type_complexity)]
 
 use crate::DbConnection;
 use crate::ids::OrganisationId;
@@ -32,7 +34,7 @@ pub struct ExportFilter {
 }
 
 impl ExportFilter {
-    fn from_time(&self) -> Option<NaiveDateTime> {
+    fn start_time(&self) -> Option<NaiveDateTime> {
         self.from.map(|d| d.and_time(chrono::NaiveTime::MIN))
     }
 
@@ -161,7 +163,7 @@ fn support_course_rows(
         .limit(limit)
         .into_boxed();
     let period = (
-        f.from_time().map(|t| s::created_at.ge(t)),
+        f.start_time().map(|t| s::created_at.ge(t)),
         f.until_time().map(|t| s::created_at.lt(t)),
     );
     let rows: Vec<(
@@ -252,7 +254,7 @@ fn goal_rows(
         .limit(limit)
         .into_boxed();
     let period = (
-        f.from_time().map(|t| g::created_at.ge(t)),
+        f.start_time().map(|t| g::created_at.ge(t)),
         f.until_time().map(|t| g::created_at.lt(t)),
     );
     let rows: Vec<(
@@ -321,7 +323,7 @@ fn referral_rows(
         .limit(limit)
         .into_boxed();
     let period = (
-        f.from_time().map(|t| r::created_at.ge(t)),
+        f.start_time().map(|t| r::created_at.ge(t)),
         f.until_time().map(|t| r::created_at.lt(t)),
     );
     let rows: Vec<ReferralTuple> = filtered!(query, f, after, programme: s::programme_id,

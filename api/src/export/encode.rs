@@ -178,9 +178,9 @@ fn timestamp(t: NaiveDateTime, out: &mut Vec<u8>) -> std::io::Result<()> {
     write!(out, "T{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())?;
     let nanos = t.nanosecond();
     if nanos == 0 {
-    } else if nanos % 1_000_000 == 0 {
+    } else if nanos.is_multiple_of(1_000_000) {
         write!(out, ".{:03}", nanos / 1_000_000)?;
-    } else if nanos % 1_000 == 0 {
+    } else if nanos.is_multiple_of(1_000) {
         write!(out, ".{:06}", nanos / 1_000)?;
     } else {
         write!(out, ".{nanos:09}")?;

@@ -1,4 +1,6 @@
 //! The teaching model's datasets: courses, enrolments, attendance.
+// A dataset's row loads as the tuple of its columns, in file order.
+#![allow(clippy::type_complexity)]
 
 use super::{Batch, ExportFilter, ExportScope, Time};
 use crate::DbConnection;
@@ -32,7 +34,7 @@ pub(super) fn course_rows(
         .limit(limit)
         .into_boxed();
     let period = (
-        f.from_time().map(|t| c::created_at.ge(t)),
+        f.start_time().map(|t| c::created_at.ge(t)),
         f.until_time().map(|t| c::created_at.lt(t)),
     );
     let rows: Vec<(
@@ -78,7 +80,7 @@ pub(super) fn enrolment_rows(
         .limit(limit)
         .into_boxed();
     let period = (
-        f.from_time().map(|t| e::created_at.ge(t)),
+        f.start_time().map(|t| e::created_at.ge(t)),
         f.until_time().map(|t| e::created_at.lt(t)),
     );
     let rows: Vec<(
@@ -127,7 +129,7 @@ pub(super) fn attendance_rows(
         .limit(limit)
         .into_boxed();
     let period = (
-        f.from_time().map(|t| s::starts_at.ge(t)),
+        f.start_time().map(|t| s::starts_at.ge(t)),
         f.until_time().map(|t| s::starts_at.lt(t)),
     );
     let rows: Vec<(

@@ -19,6 +19,7 @@ pub mod db;
 pub mod employment;
 pub mod error;
 pub mod export;
+pub mod export_cli;
 pub mod goal;
 pub mod health;
 pub mod http;

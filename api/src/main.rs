@@ -87,7 +87,7 @@ enum Command {
     /// Export a dataset to a file: the same export as GET /api/v1/exports/{dataset}, for a
     /// recipient organisation and role, with a progress bar on a terminal.
     #[command(after_help = DATABASE_ENV)]
-    Export(brobygger_api::export::cli::ExportArgs),
+    Export(brobygger_api::export_cli::ExportArgs),
 }
 
 fn main() -> ExitCode {
@@ -99,7 +99,7 @@ fn main() -> ExitCode {
         Command::Serve => serve(),
         Command::Migrate => migrate(),
         Command::Retention { older_than_years } => retention(older_than_years),
-        Command::Export(args) => brobygger_api::export::cli::run(&args),
+        Command::Export(args) => brobygger_api::export_cli::run(&args),
         Command::CreateUser {
             username,
             display_name,

@@ -63,6 +63,7 @@ impl utoipa::PartialSchema for ExportRow {
             .description(Some(
                 "One row (an NDJSON line, a CSV record): the schema of the dataset in the path.",
             ))
+            .examples([example_row(Dataset::Contacts)])
             .into()
     }
 }
@@ -95,6 +96,7 @@ fn row_schema(dataset: Dataset) -> Schema {
         names(Audience::Identified),
         names(Audience::Pseudonymised)
     )));
+    object = object.examples([example_row(dataset)]);
     for column in dataset.columns() {
         object = object.property(column.name, column_schema(column));
         if column.sensitivity == Sensitivity::Citizen {
@@ -122,8 +124,23 @@ fn nullable(t: Type, nullable: bool) -> SchemaType {
     }
 }
 
-fn column_schema(column: &Column) -> ObjectBuilder {
-    let (t, format, example) = match column.kind {
+/// An example row of `dataset` (identified).
+fn example_row(dataset: Dataset) -> serde_json::Value {
+    dataset
+        .columns()
+        .iter()
+        .map(|c| (c.name.to_owned(), example(c.kind)))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
+/// A column's example value.
+fn example(kind: Kind) -> serde_json::Value {
+    column_type(kind).2
+}
+
+fn column_type(kind: Kind) -> (Type, Option<KnownFormat>, serde_json::Value) {
+    match kind {
         Kind::Id => (
             Type::String,
             Some(KnownFormat::Uuid),
@@ -142,7 +159,11 @@ fn column_schema(column: &Column) -> ObjectBuilder {
             Some(KnownFormat::DateTime),
             serde_json::json!("2026-01-05T09:30:00Z"),
         ),
-    };
+    }
+}
+
+fn column_schema(column: &Column) -> ObjectBuilder {
+    let (t, format, example) = column_type(column.kind);
     let note = match column.sensitivity {
         Sensitivity::Plain => None,
         Sensitivity::Citizen => Some("Identified files only (see `citizen_pseudonym`)."),

@@ -1,8 +1,7 @@
 //! `/exports/{dataset}`: streamed, pseudonymised exports for evaluators and municipal data
-//! warehouses, and `brobygger export` (`cli`), which runs the same producer into a file.
+//! warehouses; `brobygger export` (`crate::export_cli`) runs the same producer into a file.
 
 pub mod body;
-pub mod cli;
 pub mod dto;
 pub mod encode;
 pub mod service;

@@ -3,7 +3,7 @@
 
 use super::dto::ExportParams;
 use super::encode::Format;
-use super::stream::Plan;
+pub use super::stream::{Piece, Plan, produce};
 use crate::access;
 use crate::actor::Auditor;
 use crate::auth::CurrentUser;

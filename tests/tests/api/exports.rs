@@ -3,7 +3,7 @@
 //! before any byte, the audit event, other tenants, and `brobygger export` against HTTP.
 
 use crate::support_courses::{World, course, move_to, world};
-use brobygger_api::export::cli::{ExportArgs, run_with};
+use brobygger_api::export_cli::{ExportArgs, run_with};
 use brobygger_tests::{Resp, TestApp, test_both};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;

@@ -2,14 +2,13 @@
 //! access decision and producer), written to a file that appears whole or not at all, with a
 //! progress bar on a terminal and a one-line summary otherwise.
 
-use super::dto::ExportParams;
-use super::service;
-use super::stream::{Piece, produce};
 use crate::actor::Auditor;
 use crate::app;
 use crate::auth::CurrentUser;
 use crate::clock::Clock;
 use crate::cpr_vault::CprVault;
+use crate::export::dto::ExportParams;
+use crate::export::service::{self, Piece, produce};
 use crate::settings::Settings;
 use brobygger_domain::user::Role;
 use brobygger_persistence::ids::{OrganisationId, SessionId, UserId};

@@ -69,6 +69,7 @@ impl Auditor {
             resource_id: resource_id.map(ToString::to_string),
             citizen_id: citizen_id.copied(),
             request_id: self.request_id.clone(),
+            detail: None,
         }
     }
 
@@ -85,6 +86,21 @@ impl Auditor {
             conn,
             &[self.row(action, resource_type, resource_id, citizen_id)],
         )?)
+    }
+
+    /// Records one action with what it did beyond its resource (`detail`).
+    pub fn record_detail(
+        &self,
+        conn: &mut DbConnection,
+        action: &str,
+        resource_type: &str,
+        detail: String,
+    ) -> Result<(), ApiError> {
+        let row = AuditRow {
+            detail: Some(detail),
+            ..self.row(action, resource_type, None, None)
+        };
+        Ok(store::append(conn, &[row])?)
     }
 
     /// Records one access per `(resource id, citizen id)`, in one statement.

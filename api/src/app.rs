@@ -68,7 +68,8 @@ fn routes(cfg: &mut ServiceConfig) {
                 .configure(course::configure)
                 .configure(course_enrolment::configure)
                 .configure(crate::advisory::configure)
-                .configure(crate::report::configure),
+                .configure(crate::report::configure)
+                .configure(crate::export::configure),
         );
 }
 

@@ -16,6 +16,8 @@ const NONCE_LEN: usize = 24;
 pub struct CprVault {
     cipher: XChaCha20Poly1305,
     index_key: [u8; 32],
+    /// The secret the exports' per-organisation pseudonym keys derive from.
+    pseudonym_key: [u8; 32],
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -34,10 +36,19 @@ impl CprVault {
         // Expanding 32 bytes from SHA-256 HKDF cannot fail.
         let _ = hkdf.expand(b"cpr encryption v1", &mut encryption_key);
         let _ = hkdf.expand(b"cpr blind index v1", &mut index_key);
+        let mut pseudonym_key = [0u8; 32];
+        let _ = hkdf.expand(b"export pseudonyms v1", &mut pseudonym_key);
         Self {
             cipher: XChaCha20Poly1305::new(&encryption_key.into()),
             index_key,
+            pseudonym_key,
         }
+    }
+
+    /// The secret of the exports' pseudonyms (derived from the master key, used for nothing
+    /// else): `brobygger_domain::export::organisation_key` derives each recipient's key from it.
+    pub fn pseudonym_secret(&self) -> &[u8; 32] {
+        &self.pseudonym_key
     }
 
     /// Decodes a configured key: base64 of exactly 32 bytes.

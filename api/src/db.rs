@@ -72,19 +72,38 @@ impl Database {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
     {
-        let pool = self.pool.clone();
-        let writer = (self.backend == Backend::Sqlite).then(|| self.sqlite_writer.clone());
-        self.blocking(move || {
-            let mut conn = pool.get().map_err(unavailable)?;
-            let _turn = writer
-                .as_ref()
-                .map(|w| w.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
-            conn.transaction(|c| {
-                take_the_write_lock(c)?;
-                work(c)
-            })
+        let db = self.clone();
+        self.blocking(move || db.write_now(work)).await?
+    }
+
+    /// `write`, on the calling thread (a blocking one: an export's producer, a command).
+    pub fn write_now<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError>,
+    {
+        let mut conn = self.pool.get().map_err(unavailable)?;
+        let _turn = (self.backend == Backend::Sqlite).then(|| {
+            self.sqlite_writer
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        });
+        conn.transaction(|c| {
+            take_the_write_lock(c)?;
+            work(c)
         })
-        .await?
+    }
+
+    /// Starts `work` on a blocking thread of the database's runtime (see `blocking`), for work
+    /// that holds a connection for long, such as an export's producer.
+    pub fn spawn_blocking<T, F>(&self, work: F) -> tokio::task::JoinHandle<T>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        match &self.runtime {
+            Some(runtime) => runtime.spawn_blocking(work),
+            None => tokio::task::spawn_blocking(work),
+        }
     }
 
     /// Whether the database answers now.
@@ -106,7 +125,7 @@ impl Database {
 }
 
 /// `503`, with why no connection could be had in the log.
-fn unavailable(error: impl std::fmt::Display) -> ApiError {
+pub fn unavailable(error: impl std::fmt::Display) -> ApiError {
     log::warn!("no database connection: {error}");
     ApiError::Unavailable
 }

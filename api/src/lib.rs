@@ -21,6 +21,8 @@ pub mod db;
 pub mod demo;
 pub mod employment;
 pub mod error;
+pub mod export;
+pub mod export_cli;
 pub mod goal;
 pub mod health;
 pub mod http;

@@ -119,6 +119,10 @@ enum Command {
         #[arg(long, value_name = "S")]
         seed: Option<u64>,
     },
+    /// Export a dataset to a file: the same export as GET /api/v1/exports/{dataset}, for a
+    /// recipient organisation and role, with a progress bar on a terminal.
+    #[command(after_help = DATABASE_ENV)]
+    Export(brobygger_api::export_cli::ExportArgs),
 }
 
 fn main() -> ExitCode {
@@ -132,6 +136,7 @@ fn main() -> ExitCode {
         Command::Retention { older_than_years } => retention(older_than_years),
         Command::Help { command } => help(command.as_deref()),
         Command::SeedDemo { scale, seed } => brobygger_api::demo::command(scale, seed),
+        Command::Export(args) => brobygger_api::export_cli::run(&args),
         Command::CreateUser {
             username,
             display_name,

@@ -8,6 +8,7 @@ pub mod citizen;
 pub mod course;
 pub mod employment;
 pub mod error;
+pub mod export;
 pub mod organisation;
 pub mod peer_worker;
 pub mod programme;

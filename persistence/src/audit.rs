@@ -22,6 +22,8 @@ pub struct AuditRow {
     pub resource_id: Option<String>,
     pub citizen_id: Option<CitizenId>,
     pub request_id: String,
+    /// What the event records beyond its resource (an export: dataset, filters, rows).
+    pub detail: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -12,6 +12,7 @@ pub mod connection;
 pub mod consent;
 pub mod course;
 pub mod employment;
+pub mod export;
 pub mod idempotency;
 pub mod ids;
 pub mod organisation;

@@ -143,6 +143,7 @@ diesel::table! {
         resource_id -> Nullable<Text>,
         citizen_id -> Nullable<Text>,
         request_id -> Text,
+        detail -> Nullable<Text>,
     }
 }
 
@@ -646,3 +647,10 @@ diesel::allow_tables_to_appear_in_same_query!(employment_statuses, support_cours
 diesel::allow_tables_to_appear_in_same_query!(referrals, citizens);
 diesel::allow_tables_to_appear_in_same_query!(citizens, courses);
 diesel::allow_tables_to_appear_in_same_query!(citizens, course_sessions);
+// Exports join these and nest the partnerships in their keyset queries.
+diesel::allow_tables_to_appear_in_same_query!(contacts, programme_partners);
+diesel::allow_tables_to_appear_in_same_query!(goals, programme_partners);
+diesel::allow_tables_to_appear_in_same_query!(employment_statuses, programme_partners);
+diesel::allow_tables_to_appear_in_same_query!(course_enrolments, programme_partners);
+diesel::allow_tables_to_appear_in_same_query!(course_sessions, programme_partners);
+diesel::allow_tables_to_appear_in_same_query!(course_attendance, programme_partners);

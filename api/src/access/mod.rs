@@ -42,6 +42,7 @@
 mod advisory;
 mod citizen;
 mod course;
+mod export;
 pub mod guard;
 mod level;
 pub mod operations;
@@ -52,6 +53,7 @@ mod workforce;
 pub use advisory::*;
 pub use citizen::*;
 pub use course::*;
+pub use export::*;
 pub use level::{Access, require_role};
 pub use organisation::*;
 pub use referral::*;

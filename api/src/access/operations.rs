@@ -185,6 +185,9 @@ pub static OPERATIONS: &[Operation] = &[
     // Reports of a programme: aggregates only, for its partners' coordinators and evaluators.
     row(GET,    "/api/v1/programmes/{id}/report",             [Y,  Y,  N,  N,  Y,  Y], Some(ReportsRead)),
     row(GET,    "/api/v1/programmes/{id}/experience-summary", [Y,  Y,  N,  N,  Y,  Y], Some(ReportsRead)),
+    // Exports: identified for admins and coordinators, pseudonymised for evaluators and
+    // integration clients; the workforce and professionals have none.
+    row(GET,    "/api/v1/exports/{dataset}",                  [Y,  Y,  X,  X,  Y,  Y], Some(ExportsRead)),
     // Advisory processes: the programme's coordinators; evaluators read the summary only.
     row(GET,    "/api/v1/advisory-processes",                 [Y,  Y,  N,  N,  N,  Y], Some(ProgrammesRead)),
     row(POST,   "/api/v1/advisory-processes",                 [Y,  Y,  N,  N,  N,  N], None),

@@ -38,6 +38,9 @@ pub struct AuditEvent {
     pub resource_id: Option<Uuid>,
     pub citizen_id: Option<Uuid>,
     pub request_id: String,
+    /// What the event records beyond its resource: for an export, its dataset, filters and
+    /// row count.
+    pub detail: Option<String>,
 }
 
 impl AuditEvent {
@@ -55,6 +58,7 @@ impl AuditEvent {
             resource_id: row.resource_id.as_deref().map(uuid).transpose()?,
             citizen_id: row.citizen_id.map(Uuid::from),
             request_id: row.request_id,
+            detail: row.detail,
         })
     }
 }

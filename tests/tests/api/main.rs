@@ -10,6 +10,7 @@ mod core_fields;
 mod courses;
 mod crash;
 mod employment;
+mod exports;
 mod idempotency;
 mod integrator;
 mod oauth;

@@ -240,6 +240,8 @@ async fn fixture(app: &TestApp, w: &World) -> Fixture {
         )
         .await;
     ids.insert("supervision-sessions", created(supervision).await);
+    // The dataset the matrix exports.
+    ids.insert("exports", "contacts".to_owned());
     // An advisory process of the programme, advised by its lead, on a partner municipality.
     let advisory = app
         .post("/api/v1/advisory-processes")
@@ -624,11 +626,14 @@ test_both! {
                         }
                     }
                     None => {
-                        let has_id = op.path.contains('{');
+                        // A dataset's name is not another tenant's resource: an export
+                        // answers with the caller's own rows, and must name none of these.
+                        let has_id = op.path.contains('{') && !op.path.ends_with("{dataset}");
                         if has_id && !(answer.status == 404 || answer.status == 422) {
                             failures.push(format!("{what}; another tenant's data must be 404 or 422"));
                         }
-                        if let Some(secret) = f.secrets.iter().find(|s| mentions(&answer.body, s)) {
+                        let named = |s: &&String| mentions(&answer.body, s) || (answer.body.is_null() && answer.text.contains(s.as_str()));
+                        if let Some(secret) = f.secrets.iter().find(named) {
                             failures.push(format!("{what}: names {secret}"));
                         }
                     }

@@ -1,0 +1,2 @@
+-- What an event records beyond its resource: an export's dataset, filters and row count.
+ALTER TABLE audit_events ADD COLUMN detail TEXT;

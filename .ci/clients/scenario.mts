@@ -35,7 +35,7 @@ const wrong = await api.POST("/api/v1/auth/token", {
   bodySerializer: (body) => form(body as Record<string, string>),
   headers: { "Content-Type": "application/x-www-form-urlencoded" },
 });
-check(wrong.response.status === 401 && wrong.error?.error === "invalid_grant", "a wrong password is a 401 invalid_grant");
+check(wrong.response.status === 400 && wrong.error?.error === "invalid_grant", "a wrong password is a 400 invalid_grant (RFC 6749 5.2)");
 const token = issued.data!.access_token;
 api.use({
   onRequest({ request }) {

@@ -49,7 +49,7 @@ wrong = issue_token.sync_detailed(
     client=public,
     body=TokenRequest(grant_type=GrantType.PASSWORD, username="admin", password="not-the-password"),
 )
-check(wrong.status_code == 401 and isinstance(wrong.parsed, Problem), "a wrong password is a 401 problem")
+check(wrong.status_code == 400 and isinstance(wrong.parsed, Problem), "a wrong password is a 400 invalid_grant problem (RFC 6749 5.2)")
 api = AuthenticatedClient(base_url=BASE, token=answer.parsed.access_token, raise_on_unexpected_status=True)
 
 me = get_me.sync(client=api)

@@ -4,6 +4,7 @@
 
 pub mod dto;
 pub mod service;
+mod suppress;
 
 use crate::actor::Actor;
 use crate::error::ApiError;

@@ -636,3 +636,102 @@ test_both! {
         assert_eq!(r["targets"][1]["measured"], json!({"value": 1, "suppressed": false}));
     }
 }
+
+async fn html_report(app: &TestApp, token: &str, s: &Scenario, query: &str) -> String {
+    let response = app
+        .get(&format!(
+            "/api/v1/programmes/{}/report?{query}",
+            s.programme
+        ))
+        .token(token)
+        .header("Accept", "text/html,application/xhtml+xml;q=0.9")
+        .send()
+        .await;
+    response.assert_status(200);
+    let kind = response.header("content-type").unwrap_or_default();
+    assert!(kind.starts_with("text/html"), "{kind}");
+    let page = response.text.clone();
+    // Self-contained: no external URL, stylesheet or script.
+    for needle in [
+        "http://",
+        "https://",
+        "src=\"//",
+        "href=\"//",
+        "<link",
+        "<script",
+        "url(",
+    ] {
+        assert!(!page.contains(needle), "{needle} in the page");
+    }
+    assert!(page.contains("<style>") && page.contains("<svg"));
+    page
+}
+
+/// Each figure cell of the page: its `data-figure` (a JSON pointer) and its text.
+fn page_figures(page: &str) -> Vec<(String, String)> {
+    page.split("data-figure=\"")
+        .skip(1)
+        .map(|rest| {
+            let (pointer, rest) = rest.split_once("\">").expect("a figure cell");
+            let (text, _) = rest.split_once("</td>").expect("a closed cell");
+            (pointer.to_owned(), text.to_owned())
+        })
+        .collect()
+}
+
+/// How the page prints a plain JSON figure.
+fn printed(pointer: &str, v: &Value) -> String {
+    match (v.as_i64(), v.as_f64()) {
+        (Some(n), _) => n.to_string(),
+        (None, Some(x))
+            if ["rate", "share", "coverage"]
+                .iter()
+                .any(|e| pointer.ends_with(e)) =>
+        {
+            format!("{:.1} %", x * 100.0)
+        }
+        (None, Some(x)) => format!("{x:.2}"),
+        _ => "–".to_owned(),
+    }
+}
+
+test_both! {
+    async fn the_html_report_is_self_contained_and_shows_the_json_figures(app) {
+        let s = scenario(&app).await;
+        for query in [period(&s, -400, 400), period(&s, -60, -10)] {
+            let json = report(&app, &s.p.coordinator, &s, &query).await;
+            let page = html_report(&app, &s.p.coordinator, &s, &query).await;
+            let figures = page_figures(&page);
+            assert!(figures.len() >= 25, "{} figures", figures.len());
+            for (pointer, text) in &figures {
+                let value = json.pointer(pointer).unwrap_or_else(|| panic!("{pointer} not in the JSON"));
+                assert_eq!(text, &printed(pointer, value), "{pointer}");
+            }
+            assert!(!page.contains("&lt; 5</td>"), "nothing suppressed for a coordinator");
+
+            let shown = raw_report(&app, &s.evaluator, &s, &query).await;
+            let page = html_report(&app, &s.evaluator, &s, &query).await;
+            let figures = page_figures(&page);
+            let mut suppressed = 0;
+            for (pointer, text) in &figures {
+                let value = shown.pointer(pointer).unwrap_or_else(|| panic!("{pointer} not in the JSON"));
+                if value.get("suppressed") == Some(&json!(true)) {
+                    assert!(text == "&lt; 5" || text == "–", "{pointer}: {text} for a suppressed figure");
+                    suppressed += 1;
+                } else {
+                    let plain = value.get("value").unwrap_or(value);
+                    assert_eq!(text, &printed(pointer, plain), "{pointer}");
+                }
+            }
+            assert!(suppressed > 0);
+        }
+        // The whole period: every citizen count is below 5, so no chart or cell shows one.
+        let page = html_report(&app, &s.evaluator, &s, &period(&s, -400, 400)).await;
+        assert!(page.contains("class=\"value\">&lt; 5</text>"));
+        let evaluator_rows = page_figures(&page);
+        let citizens = evaluator_rows.iter().find(|(p, _)| p == "/citizens_reached").expect("reached");
+        assert_eq!(citizens.1, "&lt; 5");
+        // Text is escaped.
+        assert!(!page.contains("<script"));
+    }
+}

@@ -735,3 +735,53 @@ test_both! {
         assert!(!page.contains("<script"));
     }
 }
+
+test_both! {
+    async fn an_evaluator_sees_counts_of_five_or_more_and_a_second_cell_hidden_beside_a_small_one(app) {
+        let s = scenario(&app).await;
+        let c = s.p.coordinator.clone();
+        // Six more citizens waiting for a peer guide, and six more referrals sent for Jonas.
+        for i in 0..6 {
+            let citizen = citizen(&app, &s, &format!("Borger {i}"), "630").await;
+            support_course(&app, &s, &citizen, "peer_guide", None).await;
+        }
+        let courses = app.get(&format!("/api/v1/support-courses?programme_id={}", s.programme))
+            .token(&c).send().await;
+        let jonas_course = courses.body["items"].as_array().expect("items").iter()
+            .find(|course| course["status"] == "active" && course["model"] == "peer_guide")
+            .and_then(|course| course["id"].as_str()).expect("Jonas's course").to_owned();
+        let jobcentre = app.get("/api/v1/organisations?kind=jobcentre").token(&app.admin_token).send().await;
+        let jobcentre = jobcentre.body["items"][0]["id"].as_str().expect("a jobcentre").to_owned();
+        for _ in 0..6 {
+            let body = json!({"support_course_id": jonas_course, "target_organisation_id": jobcentre,
+                "purpose": "Praktik", "requested_by_citizen": true});
+            let referral = post(&app, &s.peer_token, "/api/v1/referrals", body).await;
+            post(&app, &s.peer_token, &format!("/api/v1/referrals/{referral}/transitions"),
+                json!({"to": "sent"})).await;
+        }
+        let query = period(&s, -400, 400);
+        let exact = report(&app, &c, &s, &query).await;
+        assert_eq!(exact["citizens_reached"], 9);
+        assert_eq!(exact["referrals"]["sent"], 7);
+        assert_eq!(exact["referrals"]["by_target_kind_and_status"], json!([
+            {"target_kind": "jobcentre", "status": "sent", "count": 6},
+            {"target_kind": "jobcentre", "status": "accepted", "count": 1}]));
+
+        let shown = raw_report(&app, &s.evaluator, &s, &query).await;
+        check_disclosure("report", &shown, &exact);
+        try_every_subtraction(&shown);
+        let count = |n: i64| json!({"value": n, "suppressed": false});
+        let hidden = json!({"value": null, "suppressed": true});
+        assert_eq!(shown["citizens_reached"], count(9));
+        assert_eq!(shown["support_courses"]["started"], count(9));
+        assert_eq!(shown["targets"][0]["measured"], count(9));
+        assert_eq!(shown["targets"][0]["share"], json!({"value": 0.9, "suppressed": false}));
+        // 7 = 6 + 1: the 1 is small, so the 6 is hidden too, or 7 − 6 would give it away.
+        assert_eq!(shown["referrals"]["sent"], count(7));
+        assert_eq!(shown["referrals"]["by_target_kind_and_status"], json!([
+            {"target_kind": "jobcentre", "status": "sent", "count": hidden},
+            {"target_kind": "jobcentre", "status": "accepted", "count": hidden}]));
+        let by_status = shown["support_courses"]["by_model_and_status"].as_array().expect("cells");
+        assert!(by_status.contains(&json!({"model": "peer_guide", "status": "requested", "count": count(6)})));
+    }
+}

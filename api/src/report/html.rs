@@ -392,3 +392,42 @@ pub fn page(r: &ProgrammeReport) -> String {
         tables(r),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn escape_covers_markup_and_quotes() {
+        assert_eq!(
+            escape("<a href=\"x\">Tom & 'Jerry'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn suppressed_figures_print_as_less_than_five_or_a_dash() {
+        assert_eq!(count_text(&Count::exact(7)), "7");
+        assert_eq!(count_text(&Count::hidden()), "&lt; 5");
+        assert_eq!(rate_text(&Amount::exact(Some(0.755))), "75.5 %");
+        assert_eq!(rate_text(&Amount::hidden()), "–");
+        assert_eq!(amount_text(&Amount::exact(None)), "–");
+    }
+
+    #[test]
+    fn html_is_chosen_by_accept() {
+        let ask = |accept: &str| {
+            wants_html(
+                &TestRequest::default()
+                    .insert_header((ACCEPT, accept))
+                    .to_http_request(),
+            )
+        };
+        assert!(ask("text/html"));
+        assert!(ask("text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"));
+        assert!(!ask("application/json"));
+        assert!(!ask("*/*"));
+        assert!(!wants_html(&TestRequest::default().to_http_request()));
+    }
+}

@@ -6,6 +6,7 @@
 pub mod advisory;
 pub mod citizen;
 pub mod course;
+pub mod disclosure;
 pub mod employment;
 pub mod error;
 pub mod export;

@@ -2,15 +2,17 @@
 //! into figures with the domain's rates, median and targets.
 
 use super::dto::{
-    ContactFigures, CourseFigures, EmploymentFigures, GoalCount, ParticipantCount, PeerFigures,
-    ProgrammeReport, ReferralCount, ReferralFigures, ReportParams, RetentionFigures,
+    Amount, ContactFigures, Count, CourseFigures, EmploymentFigures, GoalCount, ParticipantCount,
+    PeerFigures, ProgrammeReport, ReferralCount, ReferralFigures, ReportParams, RetentionFigures,
     SupportCourseCount, SupportFigures, TargetFigures,
 };
+use super::suppress;
 use crate::access;
 use crate::actor::Actor;
 use crate::error::ApiError;
 use brobygger_domain::FieldErrors;
 use brobygger_domain::course::AttendanceStatus;
+use brobygger_domain::disclosure::sees_exact_counts;
 use brobygger_domain::employment::RetentionOutcome;
 use brobygger_domain::organisation::MunicipalityCode;
 use brobygger_domain::programme::Period;
@@ -70,10 +72,8 @@ fn courses(figures: &ReportFigures) -> (Vec<CourseFigures>, Vec<ParticipantCount
     }
     let mut by_type: BTreeMap<String, i64> = BTreeMap::new();
     for &(format, kind, n) in &figures.participants {
-        by_format
-            .entry(format)
-            .or_insert_with(|| blank(format))
-            .participants += n;
+        let course = by_format.entry(format).or_insert_with(|| blank(format));
+        course.participants = Count::exact(course.participants.value.unwrap_or(0) + n);
         let name = kind.map_or("citizen", |k| k.as_str()).to_owned();
         *by_type.entry(name).or_default() += n;
     }
@@ -89,13 +89,13 @@ fn courses(figures: &ReportFigures) -> (Vec<CourseFigures>, Vec<ParticipantCount
         by_format
             .entry(format)
             .or_insert_with(|| blank(format))
-            .attendance_rate = rate(present, all);
+            .attendance_rate = Amount::exact(rate(present, all));
     }
     let participants = by_type
         .into_iter()
         .map(|(participant_type, count)| ParticipantCount {
             participant_type,
-            count,
+            count: Count::exact(count),
         })
         .collect();
     (by_format.into_values().collect(), participants)
@@ -106,8 +106,8 @@ fn blank(format: brobygger_domain::course::CourseFormat) -> CourseFigures {
         format,
         courses: 0,
         sessions: 0,
-        participants: 0,
-        attendance_rate: None,
+        participants: Count::exact(0),
+        attendance_rate: Amount::exact(None),
     }
 }
 
@@ -127,11 +127,11 @@ fn retention(figures: &ReportFigures) -> Vec<RetentionFigures> {
             let not_retained = count(Some(RetentionOutcome::NotRetained));
             RetentionFigures {
                 months_after: months,
-                retained,
-                not_retained,
-                unknown: count(Some(RetentionOutcome::Unknown)),
-                pending: count(None),
-                rate: retention_rate(retained, not_retained),
+                retained: Count::exact(retained),
+                not_retained: Count::exact(not_retained),
+                unknown: Count::exact(count(Some(RetentionOutcome::Unknown))),
+                pending: Count::exact(count(None)),
+                rate: Amount::exact(retention_rate(retained, not_retained)),
             }
         })
         .collect()
@@ -167,8 +167,8 @@ fn report(programme_id: Uuid, scope: ReportScope, mut f: ReportFigures) -> Progr
                 metric,
                 target,
                 deadline,
-                measured: outcome.measured,
-                share: outcome.share,
+                measured: Count::exact(outcome.measured),
+                share: Amount::exact(outcome.share),
             }
         })
         .collect();
@@ -184,48 +184,51 @@ fn report(programme_id: Uuid, scope: ReportScope, mut f: ReportFigures) -> Progr
             supervised: f.peers_supervised,
             supervision_coverage: rate(f.peers_supervised, f.peers_active),
         },
-        citizens_reached: f.citizens_reached,
+        citizens_reached: Count::exact(f.citizens_reached),
         support_courses: SupportFigures {
-            started: f.support_courses_started,
+            started: Count::exact(f.support_courses_started),
             by_model_and_status: f
                 .support_courses
                 .iter()
                 .map(|&(model, status, count)| SupportCourseCount {
                     model,
                     status,
-                    count,
+                    count: Count::exact(count),
                 })
                 .collect(),
         },
         contacts: ContactFigures {
-            count: f.contacts,
-            minutes: f.contact_minutes,
-            hours: hours(f.contact_minutes),
+            count: Count::exact(f.contacts),
+            minutes: Count::exact(f.contact_minutes),
+            hours: Amount::exact(Some(hours(f.contact_minutes))),
         },
         goals: f
             .goals
             .iter()
-            .map(|&(status, count)| GoalCount { status, count })
+            .map(|&(status, count)| GoalCount {
+                status,
+                count: Count::exact(count),
+            })
             .collect(),
         courses,
         participants,
         referrals: ReferralFigures {
-            sent,
+            sent: Count::exact(sent),
             by_target_kind_and_status: f
                 .referrals
                 .iter()
                 .map(|&(target_kind, status, count)| ReferralCount {
                     target_kind,
                     status,
-                    count,
+                    count: Count::exact(count),
                 })
                 .collect(),
-            accepted: i64::try_from(f.accepted.len()).unwrap_or(i64::MAX),
-            median_days_sent_to_accepted: median(days),
+            accepted: Count::exact(i64::try_from(f.accepted.len()).unwrap_or(i64::MAX)),
+            median_days_sent_to_accepted: Amount::exact(median(days)),
         },
         employment: EmploymentFigures {
-            moves: f.employment_moves,
-            citizens: f.citizens_employed,
+            moves: Count::exact(f.employment_moves),
+            citizens: Count::exact(f.citizens_employed),
             retention: retention(&f),
         },
         targets,
@@ -242,5 +245,9 @@ pub fn programme_report(
     let programme = access::programme_reports(conn, actor, id)?;
     let scope = scope(&programme, params, actor)?;
     let figures = store::figures(conn, &scope)?;
-    Ok(report(programme.id.into(), scope, figures))
+    let mut report = report(programme.id.into(), scope, figures);
+    if !sees_exact_counts(actor.role) {
+        suppress::small_counts(&mut report);
+    }
+    Ok(report)
 }

@@ -76,7 +76,25 @@ async fn support_course(
     post(app, &s.p.coordinator, "/api/v1/support-courses", body).await
 }
 
+/// A coordinator's report with every figure as a plain number: each `{"value": …,
+/// "suppressed": false}` replaced by its value (none may be suppressed).
+fn exact(v: &Value) -> Value {
+    match v {
+        Value::Object(m) if m.len() == 2 && m.contains_key("suppressed") => {
+            assert_eq!(m["suppressed"], false, "suppressed in an exact report: {v}");
+            m["value"].clone()
+        }
+        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), exact(v))).collect()),
+        Value::Array(a) => Value::Array(a.iter().map(exact).collect()),
+        other => other.clone(),
+    }
+}
+
 async fn report(app: &TestApp, token: &str, s: &Scenario, query: &str) -> Value {
+    exact(&raw_report(app, token, s, query).await)
+}
+
+async fn raw_report(app: &TestApp, token: &str, s: &Scenario, query: &str) -> Value {
     let response = app
         .get(&format!(
             "/api/v1/programmes/{}/report?{query}",
@@ -468,5 +486,302 @@ test_both! {
         let unknown = app.get(&format!("{path}?municipality_code=999")).token(&p.coordinator).send().await;
         unknown.assert_problem(422, "validation");
         assert_eq!(unknown.error_fields(), ["municipality_code"]);
+    }
+}
+
+/// Figures computed over citizens rather than counted (`Amount`s, never small-count checked
+/// themselves).
+const AMOUNTS: [&str; 5] = [
+    "hours",
+    "attendance_rate",
+    "median_days_sent_to_accepted",
+    "rate",
+    "share",
+];
+
+/// Walks an evaluator's report (`shown`) beside the coordinator's exact one: every figure is
+/// `{"value", "suppressed"}`; a suppressed one has no value; a shown one equals the exact value
+/// and, for a count, is at least 5. Returns how many counts were suppressed.
+fn check_disclosure(key: &str, shown: &Value, exact_figures: &Value) -> usize {
+    match shown {
+        Value::Object(m) if m.len() == 2 && m.contains_key("suppressed") => {
+            if m["suppressed"] == true {
+                assert_eq!(m["value"], Value::Null, "{key}: a suppressed value shown");
+                usize::from(!AMOUNTS.contains(&key))
+            } else {
+                assert_eq!(&m["value"], exact_figures, "{key}");
+                if !AMOUNTS.contains(&key) {
+                    let n = m["value"].as_i64().expect("an integer count");
+                    assert!(n >= 5, "{key}: {n} shown to an evaluator");
+                }
+                0
+            }
+        }
+        // Targets about peers and courses are not about citizens: exact.
+        Value::Object(m)
+            if ["peers_trained", "peers_active", "courses_held"]
+                .iter()
+                .any(|metric| m.get("metric") == Some(&json!(metric))) =>
+        {
+            assert_eq!(exact(shown), *exact_figures, "{key}");
+            0
+        }
+        Value::Object(m) => m
+            .iter()
+            .map(|(k, v)| check_disclosure(k, v, &exact_figures[k]))
+            .sum(),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .map(|(i, v)| check_disclosure(key, v, &exact_figures[i]))
+            .sum(),
+        other => {
+            assert_eq!(other, exact_figures, "{key}");
+            0
+        }
+    }
+}
+
+/// A reader's subtraction on one sum of the report: `first` (a total, or one margin) minus the
+/// shown members of `rest`. The members the reader does not know must not be exactly one.
+fn try_subtraction(name: &str, members: &[&Value], signs: &[i64]) {
+    if members.len() < 2 {
+        // A total over an empty breakdown: the empty list itself says there is nothing.
+        return;
+    }
+    let unknown: Vec<usize> = (0..members.len())
+        .filter(|&i| members[i]["suppressed"] == true)
+        .collect();
+    let shown: i64 = (0..members.len())
+        .filter(|i| !unknown.contains(i))
+        .map(|i| signs[i] * members[i]["value"].as_i64().expect("a count"))
+        .sum();
+    match unknown.len() {
+        0 => assert_eq!(shown, 0, "{name}: the shown figures do not add up"),
+        1 => panic!(
+            "{name}: the suppressed figure is recoverable as {}",
+            -shown * signs[unknown[0]]
+        ),
+        _ => {}
+    }
+}
+
+/// Every sum the report shows, as subtractions an evaluator could try.
+fn try_every_subtraction(r: &Value) {
+    let referrals = &r["referrals"];
+    let mut members = vec![&referrals["sent"]];
+    let cells = referrals["by_target_kind_and_status"]
+        .as_array()
+        .expect("cells");
+    members.extend(cells.iter().map(|c| &c["count"]));
+    let mut signs = vec![-1];
+    signs.extend(cells.iter().map(|_| 1));
+    try_subtraction("referrals.sent", &members, &signs);
+
+    let courses = r["courses"].as_array().expect("courses");
+    let types = r["participants"].as_array().expect("participants");
+    let mut members: Vec<&Value> = courses.iter().map(|c| &c["participants"]).collect();
+    members.extend(types.iter().map(|t| &t["count"]));
+    let signs: Vec<i64> = courses
+        .iter()
+        .map(|_| 1)
+        .chain(types.iter().map(|_| -1))
+        .collect();
+    try_subtraction("participants by format and by type", &members, &signs);
+
+    let moves = &r["employment"]["moves"];
+    for row in r["employment"]["retention"].as_array().expect("retention") {
+        let members = [
+            moves,
+            &row["retained"],
+            &row["not_retained"],
+            &row["unknown"],
+            &row["pending"],
+        ];
+        try_subtraction("retention", &members, &[-1, 1, 1, 1, 1]);
+        if row["retained"]["suppressed"] == true || row["not_retained"]["suppressed"] == true {
+            assert_eq!(row["rate"], json!({"value": null, "suppressed": true}));
+        }
+    }
+    for target in r["targets"].as_array().expect("targets") {
+        if target["measured"]["suppressed"] == true {
+            assert_eq!(target["share"]["suppressed"], true, "{target}");
+        }
+    }
+}
+
+test_both! {
+    async fn evaluators_see_no_count_below_five_and_no_subtraction_recovers_one(app) {
+        let s = scenario(&app).await;
+        for query in [period(&s, -400, 400), period(&s, -60, -10),
+                format!("{}&municipality_code=621", period(&s, -400, 400))] {
+            let exact = report(&app, &s.p.coordinator, &s, &query).await;
+            let shown = raw_report(&app, &s.evaluator, &s, &query).await;
+            let suppressed = check_disclosure("report", &shown, &exact);
+            assert!(suppressed > 0, "the small data set has small counts");
+            try_every_subtraction(&shown);
+            // Not about citizens: peers, courses and sessions stay exact.
+            assert_eq!(shown["peers"], exact["peers"]);
+            assert_eq!(shown["courses"][0]["sessions"], exact["courses"][0]["sessions"]);
+        }
+        // The whole period's citizen counts are all below 5: all suppressed, as documented.
+        let r = raw_report(&app, &s.evaluator, &s, &period(&s, -400, 400)).await;
+        let hidden = json!({"value": null, "suppressed": true});
+        assert_eq!(r["citizens_reached"], hidden);
+        assert_eq!(r["contacts"], json!({"count": hidden, "minutes": hidden, "hours": hidden}));
+        assert_eq!(r["referrals"]["median_days_sent_to_accepted"], hidden);
+        assert_eq!(r["targets"][0]["measured"], hidden);
+        assert_eq!(r["targets"][0]["share"], hidden);
+        // A target about peers is not suppressed.
+        assert_eq!(r["targets"][1]["measured"], json!({"value": 1, "suppressed": false}));
+    }
+}
+
+async fn html_report(app: &TestApp, token: &str, s: &Scenario, query: &str) -> String {
+    let response = app
+        .get(&format!(
+            "/api/v1/programmes/{}/report?{query}",
+            s.programme
+        ))
+        .token(token)
+        .header("Accept", "text/html,application/xhtml+xml;q=0.9")
+        .send()
+        .await;
+    response.assert_status(200);
+    let kind = response.header("content-type").unwrap_or_default();
+    assert!(kind.starts_with("text/html"), "{kind}");
+    let page = response.text.clone();
+    // Self-contained: no external URL, stylesheet or script.
+    for needle in [
+        "http://",
+        "https://",
+        "src=\"//",
+        "href=\"//",
+        "<link",
+        "<script",
+        "url(",
+    ] {
+        assert!(!page.contains(needle), "{needle} in the page");
+    }
+    assert!(page.contains("<style>") && page.contains("<svg"));
+    page
+}
+
+/// Each figure cell of the page: its `data-figure` (a JSON pointer) and its text.
+fn page_figures(page: &str) -> Vec<(String, String)> {
+    page.split("data-figure=\"")
+        .skip(1)
+        .map(|rest| {
+            let (pointer, rest) = rest.split_once("\">").expect("a figure cell");
+            let (text, _) = rest.split_once("</td>").expect("a closed cell");
+            (pointer.to_owned(), text.to_owned())
+        })
+        .collect()
+}
+
+/// How the page prints a plain JSON figure.
+fn printed(pointer: &str, v: &Value) -> String {
+    match (v.as_i64(), v.as_f64()) {
+        (Some(n), _) => n.to_string(),
+        (None, Some(x))
+            if ["rate", "share", "coverage"]
+                .iter()
+                .any(|e| pointer.ends_with(e)) =>
+        {
+            format!("{:.1} %", x * 100.0)
+        }
+        (None, Some(x)) => format!("{x:.2}"),
+        _ => "–".to_owned(),
+    }
+}
+
+test_both! {
+    async fn the_html_report_is_self_contained_and_shows_the_json_figures(app) {
+        let s = scenario(&app).await;
+        for query in [period(&s, -400, 400), period(&s, -60, -10)] {
+            let json = report(&app, &s.p.coordinator, &s, &query).await;
+            let page = html_report(&app, &s.p.coordinator, &s, &query).await;
+            let figures = page_figures(&page);
+            assert!(figures.len() >= 25, "{} figures", figures.len());
+            for (pointer, text) in &figures {
+                let value = json.pointer(pointer).unwrap_or_else(|| panic!("{pointer} not in the JSON"));
+                assert_eq!(text, &printed(pointer, value), "{pointer}");
+            }
+            assert!(!page.contains("&lt; 5</td>"), "nothing suppressed for a coordinator");
+
+            let shown = raw_report(&app, &s.evaluator, &s, &query).await;
+            let page = html_report(&app, &s.evaluator, &s, &query).await;
+            let figures = page_figures(&page);
+            let mut suppressed = 0;
+            for (pointer, text) in &figures {
+                let value = shown.pointer(pointer).unwrap_or_else(|| panic!("{pointer} not in the JSON"));
+                if value.get("suppressed") == Some(&json!(true)) {
+                    assert!(text == "&lt; 5" || text == "–", "{pointer}: {text} for a suppressed figure");
+                    suppressed += 1;
+                } else {
+                    let plain = value.get("value").unwrap_or(value);
+                    assert_eq!(text, &printed(pointer, plain), "{pointer}");
+                }
+            }
+            assert!(suppressed > 0);
+        }
+        // The whole period: every citizen count is below 5, so no chart or cell shows one.
+        let page = html_report(&app, &s.evaluator, &s, &period(&s, -400, 400)).await;
+        assert!(page.contains("class=\"value\">&lt; 5</text>"));
+        let evaluator_rows = page_figures(&page);
+        let citizens = evaluator_rows.iter().find(|(p, _)| p == "/citizens_reached").expect("reached");
+        assert_eq!(citizens.1, "&lt; 5");
+        // Text is escaped.
+        assert!(!page.contains("<script"));
+    }
+}
+
+test_both! {
+    async fn an_evaluator_sees_counts_of_five_or_more_and_a_second_cell_hidden_beside_a_small_one(app) {
+        let s = scenario(&app).await;
+        let c = s.p.coordinator.clone();
+        // Six more citizens waiting for a peer guide, and six more referrals sent for Jonas.
+        for i in 0..6 {
+            let citizen = citizen(&app, &s, &format!("Borger {i}"), "630").await;
+            support_course(&app, &s, &citizen, "peer_guide", None).await;
+        }
+        let courses = app.get(&format!("/api/v1/support-courses?programme_id={}", s.programme))
+            .token(&c).send().await;
+        let jonas_course = courses.body["items"].as_array().expect("items").iter()
+            .find(|course| course["status"] == "active" && course["model"] == "peer_guide")
+            .and_then(|course| course["id"].as_str()).expect("Jonas's course").to_owned();
+        let jobcentre = app.get("/api/v1/organisations?kind=jobcentre").token(&app.admin_token).send().await;
+        let jobcentre = jobcentre.body["items"][0]["id"].as_str().expect("a jobcentre").to_owned();
+        for _ in 0..6 {
+            let body = json!({"support_course_id": jonas_course, "target_organisation_id": jobcentre,
+                "purpose": "Praktik", "requested_by_citizen": true});
+            let referral = post(&app, &s.peer_token, "/api/v1/referrals", body).await;
+            post(&app, &s.peer_token, &format!("/api/v1/referrals/{referral}/transitions"),
+                json!({"to": "sent"})).await;
+        }
+        let query = period(&s, -400, 400);
+        let exact = report(&app, &c, &s, &query).await;
+        assert_eq!(exact["citizens_reached"], 9);
+        assert_eq!(exact["referrals"]["sent"], 7);
+        assert_eq!(exact["referrals"]["by_target_kind_and_status"], json!([
+            {"target_kind": "jobcentre", "status": "sent", "count": 6},
+            {"target_kind": "jobcentre", "status": "accepted", "count": 1}]));
+
+        let shown = raw_report(&app, &s.evaluator, &s, &query).await;
+        check_disclosure("report", &shown, &exact);
+        try_every_subtraction(&shown);
+        let count = |n: i64| json!({"value": n, "suppressed": false});
+        let hidden = json!({"value": null, "suppressed": true});
+        assert_eq!(shown["citizens_reached"], count(9));
+        assert_eq!(shown["support_courses"]["started"], count(9));
+        assert_eq!(shown["targets"][0]["measured"], count(9));
+        assert_eq!(shown["targets"][0]["share"], json!({"value": 0.9, "suppressed": false}));
+        // 7 = 6 + 1: the 1 is small, so the 6 is hidden too, or 7 − 6 would give it away.
+        assert_eq!(shown["referrals"]["sent"], count(7));
+        assert_eq!(shown["referrals"]["by_target_kind_and_status"], json!([
+            {"target_kind": "jobcentre", "status": "sent", "count": hidden},
+            {"target_kind": "jobcentre", "status": "accepted", "count": hidden}]));
+        let by_status = shown["support_courses"]["by_model_and_status"].as_array().expect("cells");
+        assert!(by_status.contains(&json!({"model": "peer_guide", "status": "requested", "count": count(6)})));
     }
 }

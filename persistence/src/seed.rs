@@ -2,6 +2,7 @@
 //! bound-variable limits, table by table in foreign-key order. The caller holds the transaction.
 
 use crate::DbConnection;
+use crate::advisory::{AdvisoryProcessRow, FindingRow};
 use crate::citizen::CitizenRow;
 use crate::consent::ConsentRow;
 use crate::course::{AttendanceRow, CourseRow, CourseSessionRow, CourseTeacherRow};
@@ -187,12 +188,14 @@ pub struct SeedBatch {
     pub course_sessions: Vec<CourseSessionRow>,
     pub course_enrolments: Vec<CourseEnrolmentSeedRow>,
     pub course_attendance: Vec<AttendanceRow>,
+    pub advisory_processes: Vec<AdvisoryProcessRow>,
+    pub advisory_findings: Vec<FindingRow>,
     pub status_history: Vec<StatusHistoryRow>,
 }
 
 impl SeedBatch {
     /// Rows per table, in the order [`write`] writes them.
-    pub fn counts(&self) -> [(&'static str, usize); 33] {
+    pub fn counts(&self) -> [(&'static str, usize); 35] {
         let b = self;
         let lens = [
             b.organisations.len(),
@@ -227,9 +230,11 @@ impl SeedBatch {
             b.course_sessions.len(),
             b.course_enrolments.len(),
             b.course_attendance.len(),
+            b.advisory_processes.len(),
+            b.advisory_findings.len(),
             b.status_history.len(),
         ];
-        let mut out = [("", 0); 33];
+        let mut out = [("", 0); 35];
         for (i, (name, len)) in TABLES.iter().zip(lens).enumerate() {
             out[i] = (name, len);
         }
@@ -238,7 +243,7 @@ impl SeedBatch {
 }
 
 /// The table names [`write`] reports, in the order it writes them.
-pub const TABLES: [&str; 33] = [
+pub const TABLES: [&str; 35] = [
     "organisations",
     "users",
     "programmes",
@@ -271,6 +276,8 @@ pub const TABLES: [&str; 33] = [
     "course_sessions",
     "course_enrolments",
     "course_attendance",
+    "advisory_processes",
+    "advisory_findings",
     "status_history",
 ];
 
@@ -487,6 +494,22 @@ pub fn write(
         course_attendance::table,
         b.course_attendance,
         6
+    );
+    write_table!(
+        conn,
+        report,
+        "advisory_processes",
+        advisory_processes::table,
+        b.advisory_processes,
+        10
+    );
+    write_table!(
+        conn,
+        report,
+        "advisory_findings",
+        advisory_findings::table,
+        b.advisory_findings,
+        7
     );
     write_table!(
         conn,

@@ -289,9 +289,9 @@ fn generate(sizes: Sizes, seed: u64, vault: &CprVault) -> Result<(Gen, Secrets),
         citizens: &registered,
     };
     courses::courses(&mut g, &ctx, sizes.courses, sizes.enrolments)?;
-    // The extension point for advisory processes and findings (see `advisory.rs`).
+    // Advisory processes and their findings (see `advisory.rs`).
     let advisory = advisory::context(&mut g, &orgs, &programme_ids, admin);
-    advisory::seed_advisory(&mut g, &advisory);
+    advisory::seed_advisory(&mut g, &advisory)?;
     Ok((
         g,
         Secrets {
@@ -349,6 +349,9 @@ mod tests {
         assert_ne!(names(&a), names(&c));
         assert_eq!(a.batch.contacts, b.batch.contacts);
         assert_eq!(a.batch.counts(), b.batch.counts());
+        assert_eq!(a.batch.advisory_findings, b.batch.advisory_findings);
+        assert_eq!(a.batch.advisory_processes.len(), 20);
+        assert!(a.batch.advisory_findings.len() >= 40);
         // Capacity: no peer worker guides more open courses than it may.
         for peer in &a.batch.peer_workers {
             let open = a

@@ -1,6 +1,7 @@
 //! `brobygger seed-demo`: the demo data set on a fresh database, read back through the API.
 //! Its demo users sign in; the four programmes are there with partners, phases and targets;
 //! peer workers stay within capacity; every referral stands on a consent of the right purpose;
+//! the advisory processes of "Udbrede anvendelse af peers" add up to an experience summary;
 //! a second run refuses and changes nothing; one seed gives one data set.
 
 use brobygger_api::Settings;
@@ -74,6 +75,10 @@ async fn digest(app: &TestApp, token: &str) -> Vec<String> {
             &["id", "status", "consent_id", "sent_at"][..],
         ),
         ("/api/v1/courses", &["id", "title", "status"][..]),
+        (
+            "/api/v1/advisory-processes",
+            &["id", "municipality_code", "status", "start_date"][..],
+        ),
     ] {
         for item in all(app, token, path).await {
             let values: Vec<String> = fields.iter().map(|f| field(&item, f)).collect();
@@ -128,6 +133,29 @@ test_both! {
             }
         }
         assert_eq!(codes, BTreeSet::from(["101".to_owned(), "217".to_owned(), "230".to_owned()]));
+
+        // Udbrede advises 20 municipalities, a process each whose history follows the workflow;
+        // the experience summary finds themes that more than one municipality named.
+        let udbrede = programmes.iter().find(|p| p["name"] == "Udbrede anvendelse af peers").expect("Udbrede");
+        let udbrede = field(udbrede, "id");
+        let processes = all(&app, &admin, &format!("/api/v1/advisory-processes?programme_id={udbrede}")).await;
+        assert_eq!(processes.len(), 20);
+        let advised: BTreeSet<String> = processes.iter().map(|p| field(p, "municipality_code")).collect();
+        assert_eq!(advised.len(), 20);
+        for process in &processes {
+            let history: Vec<String> = process["status_history"].as_array().expect("history").iter().map(|h| field(h, "status")).collect();
+            let expected = ["planned", "running", "completed"];
+            assert_eq!(history, expected[..history.len()], "{process}");
+            assert_eq!(history.last(), Some(&field(process, "status")));
+        }
+        assert!(processes.iter().any(|p| p["status"] == "completed"));
+        let summary = app.get(&format!("/api/v1/programmes/{udbrede}/experience-summary")).token(&admin).send().await;
+        summary.assert_status(200);
+        assert!(summary.body["advisory_processes"].as_i64().unwrap_or(0) >= 10, "{}", summary.body);
+        let themes = summary.body["themes"].as_array().expect("themes");
+        assert!(themes.iter().filter(|t| t["municipalities"].as_i64().unwrap_or(0) > 1).count() >= 3, "{}", summary.body);
+        assert!(themes.iter().any(|t| !t["drivers"].as_array().expect("drivers").is_empty()));
+        assert!(themes.iter().any(|t| !t["barriers"].as_array().expect("barriers").is_empty()));
 
         // No peer worker guides more open support courses than its capacity.
         let peers = all(&app, &admin, "/api/v1/peer-workers").await;

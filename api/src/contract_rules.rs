@@ -129,6 +129,11 @@ fn always_present_is_required(document: &mut Value) {
         let Some(properties) = object.get("properties").and_then(Value::as_object) else {
             continue;
         };
+        // A schema that says itself which properties are always there (e.g. an export row,
+        // whose columns differ by audience) keeps its own list.
+        if object.contains_key("required") {
+            continue;
+        }
         let mut required: Vec<String> = properties
             .keys()
             .filter(|p| !SOMETIMES_ABSENT.contains(&(name.as_str(), p.as_str())))

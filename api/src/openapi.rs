@@ -42,6 +42,8 @@ use utoipa::{Modify, OpenApi};
         (name = "peer-workers", description = "The peer workforce and its qualifications"),
         (name = "training-cohorts", description = "Peer education: cohorts, trainers and enrolments"),
         (name = "supervision", description = "Supervision sessions of peer workers"),
+        (name = "advisory-processes", description = "Advisory processes: an advising organisation helps a municipality take up a programme; findings are drivers and barriers by theme"),
+        (name = "exports", description = "Streamed CSV and NDJSON exports for evaluators and data warehouses; pseudonymised for evaluators and integration clients; each export audited"),
         (name = "health", description = "Liveness, readiness and metrics"),
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),

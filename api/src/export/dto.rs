@@ -61,9 +61,9 @@ impl utoipa::PartialSchema for ExportRow {
                 one_of.item(Ref::from_schema_name(schema_name(d)))
             })
             .description(Some(
-                "One row (an NDJSON line, a CSV record): the schema of the dataset in the path.",
+                "One row (an NDJSON line, a CSV record): the schema of the dataset in the path \
+                 (each with its example).",
             ))
-            .examples([example_row(Dataset::Contacts)])
             .into()
     }
 }
@@ -99,6 +99,11 @@ fn row_schema(dataset: Dataset) -> Schema {
     object = object.examples([example_row(dataset)]);
     for column in dataset.columns() {
         object = object.property(column.name, column_schema(column));
+        // Both audiences' files hold the plain columns; the citizen's id and free text only
+        // the identified, the pseudonym only the pseudonymised.
+        if column.sensitivity == Sensitivity::Plain {
+            object = object.required(column.name);
+        }
         if column.sensitivity == Sensitivity::Citizen {
             object = object.property(
                 PSEUDONYM_COLUMN,

@@ -80,7 +80,7 @@ pub struct RevokeRequest {
     "user": {
         "id": "0193a5d3-1f0a-7c3e-8f55-0b9e4c2d7a10", "username": "mette.k", "display_name": "Mette Kristensen",
         "email": "mette.k@vejle.dk", "role": "coordinator", "organisation_id": "0193a5d2-7c1e-7a51-9d1b-5d6f2f4b8e21",
-        "active": true, "client_id": null, "version": 1,
+        "active": true, "client_id": null, "scopes": [], "version": 1,
         "created_at": "2026-11-22T10:00:00Z", "updated_at": "2026-11-22T10:00:00Z"
     },
     "organisation": {

@@ -14,6 +14,7 @@ const SOMETIMES_ABSENT: &[(&str, &str)] = &[
     ("ReferredCitizen", "phone"),
     ("ReferredCitizen", "email"),
     ("TokenResponse", "refresh_token"),
+    ("TokenResponse", "scope"),
     ("User", "client_secret"),
     ("Health", "database"),
     ("Problem", "errors"),

@@ -22,7 +22,7 @@ use uuid::Uuid;
     "resource_type": "citizen",
     "resource_id": "0193a5d5-0000-7000-8000-000000000002",
     "citizen_id": "0193a5d5-0000-7000-8000-000000000002",
-    "request_id": "0193a5d4-0000-7000-8000-0000000000ff"
+    "request_id": "0193a5d4-0000-7000-8000-0000000000ff", "detail": null
 }))]
 pub struct AuditEvent {
     pub id: Uuid,

@@ -1,6 +1,8 @@
 //! Who is acting: the signed-in user, the request it came in, and the instant it happened —
-//! what every service takes, and what the audit log records with every access to citizen data,
-//! in the same transaction as the access itself.
+//! what every service takes, and what the audit log records with every access to citizen data:
+//! a write's in the same transaction as the write itself; an audited read's collected while it
+//! runs and committed together with those of concurrent reads before it answers (see
+//! [`Database::audited_read`](crate::db::Database::audited_read)).
 
 use crate::auth::CurrentUser;
 use crate::clock::Clock;
@@ -15,6 +17,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use futures_util::future::LocalBoxFuture;
 use std::fmt::Display;
 use std::ops::Deref;
+use std::sync::{Arc, Mutex};
 
 /// The audit log's name for the system's own jobs (retention), in place of a user and role.
 pub const SYSTEM: &str = "system";
@@ -27,6 +30,26 @@ pub struct Auditor {
     organisation_id: OrganisationId,
     request_id: String,
     at: NaiveDateTime,
+    /// Where the records go instead of the connection, for an audited read (see
+    /// [`Auditor::collecting`]).
+    collected: Option<Collected>,
+}
+
+/// The records an audited read made, to be committed before it answers.
+#[derive(Debug, Clone, Default)]
+pub struct Collected(Arc<Mutex<Vec<AuditRow>>>);
+
+impl Collected {
+    /// The records collected so far, leaving none.
+    pub fn take(&self) -> Vec<AuditRow> {
+        std::mem::take(&mut *self.lock())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<AuditRow>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 impl Auditor {
@@ -37,6 +60,7 @@ impl Auditor {
             organisation_id: user.organisation_id,
             request_id,
             at,
+            collected: None,
         }
     }
 
@@ -48,6 +72,29 @@ impl Auditor {
             organisation_id,
             request_id: format!("{job}-{}", at.format("%Y-%m-%d")),
             at,
+            collected: None,
+        }
+    }
+
+    /// This auditor, collecting its records in memory instead of inserting them: the caller
+    /// commits them (an audited read hands them to the group commit).
+    pub fn collecting(&self) -> (Self, Collected) {
+        let collected = Collected::default();
+        let auditor = Self {
+            collected: Some(collected.clone()),
+            ..self.clone()
+        };
+        (auditor, collected)
+    }
+
+    /// Stores `rows` on `conn`, or collects them.
+    fn store(&self, conn: &mut DbConnection, rows: Vec<AuditRow>) -> Result<(), ApiError> {
+        match &self.collected {
+            Some(collected) => {
+                collected.lock().extend(rows);
+                Ok(())
+            }
+            None => Ok(store::append(conn, &rows)?),
         }
     }
 
@@ -82,10 +129,8 @@ impl Auditor {
         resource_id: Option<&dyn Display>,
         citizen_id: Option<&CitizenId>,
     ) -> Result<(), ApiError> {
-        Ok(store::append(
-            conn,
-            &[self.row(action, resource_type, resource_id, citizen_id)],
-        )?)
+        let row = self.row(action, resource_type, resource_id, citizen_id);
+        self.store(conn, vec![row])
     }
 
     /// Records one action with what it did beyond its resource (`detail`).
@@ -100,7 +145,7 @@ impl Auditor {
             detail: Some(detail),
             ..self.row(action, resource_type, None, None)
         };
-        Ok(store::append(conn, &[row])?)
+        self.store(conn, vec![row])
     }
 
     /// Records one access per `(resource id, citizen id)`, in one statement.
@@ -117,7 +162,7 @@ impl Auditor {
                 self.row(action, resource_type, Some(resource), Some(citizen))
             })
             .collect();
-        Ok(store::append(conn, &rows)?)
+        self.store(conn, rows)
     }
 }
 
@@ -133,6 +178,18 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// This actor, its auditor collecting (see [`Auditor::collecting`]).
+    pub fn collecting(&self) -> (Self, Collected) {
+        let (audit, collected) = self.audit.collecting();
+        (
+            Self {
+                audit,
+                ..self.clone()
+            },
+            collected,
+        )
+    }
+
     pub fn new(user: CurrentUser, clock: &Clock) -> Self {
         let at = clock.now();
         let now = at.naive_utc();

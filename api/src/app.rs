@@ -260,7 +260,10 @@ impl Application {
             settings: settings.clone(),
             in_flight: InFlight::default(),
         });
-        let metrics = web::Data::new(Metrics::new().map_err(|e| StartError::Setup(e.to_string()))?);
+        let metrics = web::Data::new(
+            Metrics::new(state.db.audit_batch_counts())
+                .map_err(|e| StartError::Setup(e.to_string()))?,
+        );
         let contract = openapi();
         let methods = web::Data::new(Methods::of(&contract));
         let contract = web::Data::new(Contract {

@@ -1,6 +1,9 @@
-//! Prometheus metrics: requests by route and status, their durations, the connection pool.
+//! Prometheus metrics: requests by route and status, their durations, the connection pool, the
+//! batches of read audit records (records per batch: `audit_batch_records_total /
+//! audit_batches_total`).
 //! Served to a scraper holding `BROBYGGER_METRICS_TOKEN`, or without one to loopback only.
 
+use crate::audit::group_commit::BatchCounts;
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::body::MessageBody;
@@ -24,7 +27,7 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    pub fn new() -> Result<Self, prometheus::Error> {
+    pub fn new(audit_batches: &BatchCounts) -> Result<Self, prometheus::Error> {
         let registry = Registry::new_custom(Some("brobygger".to_owned()), None)?;
         let requests = IntCounterVec::new(
             Opts::new("http_requests_total", "HTTP requests served"),
@@ -44,6 +47,8 @@ impl Metrics {
         registry.register(Box::new(durations.clone()))?;
         registry.register(Box::new(pool_connections.clone()))?;
         registry.register(Box::new(pool_idle.clone()))?;
+        registry.register(Box::new(audit_batches.batches.clone()))?;
+        registry.register(Box::new(audit_batches.records.clone()))?;
         Ok(Self {
             registry,
             requests,
@@ -84,8 +89,8 @@ pub async fn middleware(
 
 /// Prometheus metrics
 ///
-/// The text exposition format: requests by route and status, their durations, and the
-/// database connection pool. Not an API resource and not for integrators: it is for the
+/// The text exposition format: requests by route and status, their durations, the database
+/// connection pool, and the batches in which the audit records of reads are committed. Not an API resource and not for integrators: it is for the
 /// operator's scraper. When the server is configured with `BROBYGGER_METRICS_TOKEN`, the
 /// scraper sends `Authorization: Bearer <that token>` (any other answer is `401`); without
 /// it, only clients on the loopback interface are answered (`403` for others; behind a

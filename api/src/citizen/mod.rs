@@ -51,7 +51,9 @@ pub async fn list(
     let state2 = state.clone();
     let page = state
         .db
-        .write(move |conn| service::list(conn, &actor, &state2.vault, &filters, &request))
+        .audited_read(actor, move |conn, actor| {
+            service::list(conn, actor, &state2.vault, &filters, &request)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(page))
 }
@@ -76,7 +78,9 @@ pub async fn read(
     let (id, state2) = (id.into_inner(), state.clone());
     let found = state
         .db
-        .write(move |conn| service::read(conn, &actor, &state2.vault, &id))
+        .audited_read(actor, move |conn, actor| {
+            service::read(conn, actor, &state2.vault, &id)
+        })
         .await?;
     Ok(http::ok(&found))
 }
@@ -160,7 +164,9 @@ pub async fn lookup(
     let (cpr, state2) = (body.value.cpr, state.clone());
     let items = state
         .db
-        .write(move |conn| service::lookup(conn, &actor, &state2.vault, &cpr))
+        .audited_read(actor, move |conn, actor| {
+            service::lookup(conn, actor, &state2.vault, &cpr)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(Page::all(items)))
 }

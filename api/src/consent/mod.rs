@@ -41,7 +41,9 @@ pub async fn list(
     let id = id.into_inner();
     let items = state
         .db
-        .write(move |conn| service::list(conn, &actor, &id, &filters))
+        .audited_read(actor, move |conn, actor| {
+            service::list(conn, actor, &id, &filters)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(Page::all(items)))
 }

@@ -49,7 +49,9 @@ pub async fn list(
     let (id, request) = (id.into_inner(), page.request()?);
     let page = state
         .db
-        .write(move |conn| service::list(conn, &actor, &id, &filters, &request))
+        .audited_read(actor, move |conn, actor| {
+            service::list(conn, actor, &id, &filters, &request)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(page))
 }

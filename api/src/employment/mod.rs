@@ -55,7 +55,9 @@ pub async fn timeline(
     let id = id.into_inner();
     let items = state
         .db
-        .write(move |conn| service::timeline(conn, &actor, &id))
+        .audited_read(actor, move |conn, actor| {
+            service::timeline(conn, actor, &id)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(Page::all(items)))
 }
@@ -119,7 +121,9 @@ pub async fn read_status(
     let ids = path.into_inner();
     let found = state
         .db
-        .write(move |conn| service::read_status(conn, &actor, ids))
+        .audited_read(actor, move |conn, actor| {
+            service::read_status(conn, actor, ids)
+        })
         .await?;
     Ok(http::ok(&found))
 }
@@ -147,7 +151,9 @@ pub async fn list_checks(
     let request = page.request()?;
     let page = state
         .db
-        .write(move |conn| service::list_checks(conn, &actor, &filters, &request))
+        .audited_read(actor, move |conn, actor| {
+            service::list_checks(conn, actor, &filters, &request)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(page))
 }
@@ -173,7 +179,9 @@ pub async fn read_check(
     let id = id.into_inner();
     let found = state
         .db
-        .write(move |conn| service::read_check(conn, &actor, &id))
+        .audited_read(actor, move |conn, actor| {
+            service::read_check(conn, actor, &id)
+        })
         .await?;
     Ok(http::ok(&found))
 }

@@ -40,7 +40,7 @@ pub async fn list_goals(
     let id = id.into_inner();
     let items = state
         .db
-        .write(move |conn| service::list(conn, &actor, &id))
+        .audited_read(actor, move |conn, actor| service::list(conn, actor, &id))
         .await?;
     Ok(HttpResponse::Ok().json(Page::all(items)))
 }

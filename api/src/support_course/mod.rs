@@ -50,7 +50,9 @@ pub async fn list(
     let request = page.request()?;
     let page = state
         .db
-        .write(move |conn| service::list(conn, &actor, &filters, &request))
+        .audited_read(actor, move |conn, actor| {
+            service::list(conn, actor, &filters, &request)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(page))
 }
@@ -73,7 +75,7 @@ pub async fn read(
     let id = id.into_inner();
     let found = state
         .db
-        .write(move |conn| service::read(conn, &actor, &id))
+        .audited_read(actor, move |conn, actor| service::read(conn, actor, &id))
         .await?;
     Ok(http::ok(&found))
 }
@@ -198,7 +200,9 @@ pub async fn candidates(
     let id = id.into_inner();
     let ranked = state
         .db
-        .write(move |conn| service::candidates(conn, &actor, &id))
+        .audited_read(actor, move |conn, actor| {
+            service::candidates(conn, actor, &id)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(Page::all(ranked)))
 }

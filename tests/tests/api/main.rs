@@ -2,6 +2,7 @@
 
 mod access_by_role;
 mod advisory_processes;
+mod audit_outage;
 mod auth;
 mod citizens;
 mod contract;

@@ -11,7 +11,8 @@ use crate::body::MergePatch;
 use crate::convert;
 use crate::error::ApiError;
 use crate::http::{self, IfMatch, Page};
-use crate::{contact, goal, workflow};
+use crate::workflow::{self, StatusChange};
+use crate::{contact, goal};
 use brobygger_domain::FieldErrors;
 use brobygger_domain::peer_worker::{
     GuideFacts, PeerWorkerStatus, QualificationKind, check_guide as domain_check_guide,
@@ -154,12 +155,14 @@ pub fn list(
 }
 
 pub fn read(conn: &mut DbConnection, actor: &Actor, id: &Uuid) -> Result<SupportCourse, ApiError> {
-    let (row, _) = access::support_course(conn, actor, id)?;
+    let (found, _) = access::support_course_with_history(conn, actor, id, RESOURCE)?;
+    let row = found.row;
     let citizen = Some(&row.citizen_id);
     actor
         .audit
         .record(conn, "read", RESOURCE, Some(&row.id), citizen)?;
-    load_one(conn, row)
+    let history = found.history.into_iter().map(StatusChange::from_row);
+    Ok(SupportCourse::from_row(row, history.collect()))
 }
 
 pub fn create(

@@ -278,36 +278,110 @@ pub fn find_with_history(
     }))
 }
 
-pub fn list(
+/// Narrows a boxed query over support courses (alone or joined) to `scope` and `filter`:
+/// `None` when the scope is empty.
+macro_rules! narrowed {
+    ($query:expr, $scope:expr, $filter:expr) => {{
+        let (scope, filter): (&CourseScope, &CourseFilter) = ($scope, $filter);
+        let mut query = $query;
+        let visible = match scope {
+            CourseScope::All => true,
+            CourseScope::PartnerOf(organisation) => {
+                query = query.filter(
+                    support_courses::programme_id.eq_any(
+                        programme_partners::table
+                            .filter(programme_partners::organisation_id.eq(*organisation))
+                            .select(programme_partners::programme_id),
+                    ),
+                );
+                true
+            }
+            CourseScope::PeerWorker(id) => {
+                query = query.filter(support_courses::peer_worker_id.eq(*id));
+                true
+            }
+            CourseScope::None => false,
+        };
+        if let Some(v) = &filter.citizen_id {
+            query = query.filter(support_courses::citizen_id.eq(*v));
+        }
+        if let Some(v) = &filter.programme_id {
+            query = query.filter(support_courses::programme_id.eq(*v));
+        }
+        if let Some(v) = &filter.peer_worker_id {
+            query = query.filter(support_courses::peer_worker_id.eq(*v));
+        }
+        if let Some(v) = &filter.status {
+            query = query.filter(support_courses::status.eq(v.as_str()));
+        }
+        if let Some(v) = &filter.model {
+            query = query.filter(support_courses::model.eq(v.as_str()));
+        }
+        visible.then_some(query)
+    }};
+}
+
+diesel::define_sql_function! {
+    /// `COALESCE` of two texts (both backends have it).
+    fn coalesce(x: diesel::sql_types::Nullable<diesel::sql_types::Text>, y: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// Above every id (UUIDs in text): the upper bound of a page that reaches the end.
+const AFTER_EVERY_ID: &str = "zzzzzzzz";
+
+/// A page of the courses in `scope` matching `filter`, each with its status history (kept as
+/// `history_type`, oldest first), in one query: the courses of the page's id range — from
+/// the cursor to the id of the page's last row, a scalar keyset subquery — each left-joined
+/// to its history. Both the subquery and the range are index range scans at any depth.
+pub fn list_with_history(
     conn: &mut DbConnection,
     scope: &CourseScope,
     filter: &CourseFilter,
     page: &PageRequest,
-) -> QueryResult<Vec<SupportCourseRow>> {
-    let Some(mut query) = scoped(scope) else {
+    history_type: &str,
+) -> QueryResult<Vec<(SupportCourseRow, Vec<StatusHistoryRow>)>> {
+    let Some(ids) = narrowed!(support_courses::table.into_boxed(), scope, filter) else {
         return Ok(Vec::new());
     };
-    if let Some(v) = &filter.citizen_id {
-        query = query.filter(support_courses::citizen_id.eq(*v));
+    let last_of_page = paginate!(ids.select(support_courses::id), support_courses, page)
+        .offset(page.limit - 1)
+        .limit(1);
+    let joined = support_courses::table
+        .left_join(
+            status_history::table.on(status_history::resource_type
+                .eq(history_type)
+                .and(status_history::resource_id.eq(support_courses::id))),
+        )
+        .into_boxed();
+    let Some(mut query) = narrowed!(joined, scope, filter) else {
+        return Ok(Vec::new());
+    };
+    if let Some(after) = &page.after {
+        query = query.filter(support_courses::id.gt(after.clone()));
     }
-    if let Some(v) = &filter.programme_id {
-        query = query.filter(support_courses::programme_id.eq(*v));
+    if let Some(since) = page.updated_since {
+        query = query.filter(support_courses::updated_at.ge(since));
     }
-    if let Some(v) = &filter.peer_worker_id {
-        query = query.filter(support_courses::peer_worker_id.eq(*v));
+    let rows: Vec<(SupportCourseRow, Option<StatusHistoryRow>)> = query
+        .filter(support_courses::id.le(coalesce(last_of_page.single_value(), AFTER_EVERY_ID)))
+        .order((
+            support_courses::id.asc(),
+            status_history::at.asc(),
+            status_history::id.asc(),
+        ))
+        .select((
+            SupportCourseRow::as_select(),
+            Option::<StatusHistoryRow>::as_select(),
+        ))
+        .load(conn)?;
+    let mut courses: Vec<(SupportCourseRow, Vec<StatusHistoryRow>)> = Vec::new();
+    for (row, change) in rows {
+        match courses.last_mut() {
+            Some((last, history)) if last.id == row.id => history.extend(change),
+            _ => courses.push((row, change.into_iter().collect())),
+        }
     }
-    if let Some(v) = &filter.status {
-        query = query.filter(support_courses::status.eq(v.as_str()));
-    }
-    if let Some(v) = &filter.model {
-        query = query.filter(support_courses::model.eq(v.as_str()));
-    }
-    paginate!(
-        query.select(SupportCourseRow::as_select()),
-        support_courses,
-        page
-    )
-    .load(conn)
+    Ok(courses)
 }
 
 /// Every course of a citizen, oldest first.

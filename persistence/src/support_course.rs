@@ -331,8 +331,8 @@ const AFTER_EVERY_ID: &str = "zzzzzzzz";
 
 /// A page of the courses in `scope` matching `filter`, each with its status history (kept as
 /// `history_type`, oldest first), in one query: the courses of the page's id range — from
-/// the cursor to the id of the page's last row, a scalar keyset subquery — each left-joined
-/// to its history. Both the subquery and the range are index range scans at any depth.
+/// its first to its last row's id, two scalar keyset subqueries — each left-joined to its
+/// history. The subqueries and the range are index range scans at any depth.
 pub fn list_with_history(
     conn: &mut DbConnection,
     scope: &CourseScope,
@@ -340,12 +340,15 @@ pub fn list_with_history(
     page: &PageRequest,
     history_type: &str,
 ) -> QueryResult<Vec<(SupportCourseRow, Vec<StatusHistoryRow>)>> {
-    let Some(ids) = narrowed!(support_courses::table.into_boxed(), scope, filter) else {
+    let page_ids = || {
+        narrowed!(support_courses::table.into_boxed(), scope, filter)
+            .map(|ids| paginate!(ids.select(support_courses::id), support_courses, page))
+    };
+    let (Some(first), Some(last)) = (page_ids(), page_ids()) else {
         return Ok(Vec::new());
     };
-    let last_of_page = paginate!(ids.select(support_courses::id), support_courses, page)
-        .offset(page.limit - 1)
-        .limit(1);
+    let first_of_page = first.limit(1);
+    let last_of_page = last.offset(page.limit - 1).limit(1);
     let joined = support_courses::table
         .left_join(
             status_history::table.on(status_history::resource_type
@@ -356,13 +359,12 @@ pub fn list_with_history(
     let Some(mut query) = narrowed!(joined, scope, filter) else {
         return Ok(Vec::new());
     };
-    if let Some(after) = &page.after {
-        query = query.filter(support_courses::id.gt(after.clone()));
-    }
     if let Some(since) = page.updated_since {
         query = query.filter(support_courses::updated_at.ge(since));
     }
+    // Both bounds, so the planner sees a narrow range (and an empty page an empty one).
     let rows: Vec<(SupportCourseRow, Option<StatusHistoryRow>)> = query
+        .filter(support_courses::id.ge(coalesce(first_of_page.single_value(), AFTER_EVERY_ID)))
         .filter(support_courses::id.le(coalesce(last_of_page.single_value(), AFTER_EVERY_ID)))
         .order((
             support_courses::id.asc(),

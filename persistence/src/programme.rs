@@ -1,7 +1,10 @@
 //! Programmes, their models, partners and targets.
 
 use crate::ids::{OrganisationId, PartnerId, ProgrammeId, TargetId};
-use crate::schema::{programme_models, programme_partners, programme_targets, programmes};
+use crate::schema::{
+    programme_models, programme_partners, programme_targets, programmes, status_history,
+};
+use crate::status_history::{StatusHistoryRow, unique_in_order};
 use crate::text::EnumText;
 use crate::{DbConnection, PageRequest, paginate};
 use brobygger_domain::programme::{Metric, Model, PartnerRole, Phase};
@@ -136,6 +139,91 @@ pub fn update(
     .set(row.clone())
     .execute(conn)?;
     Ok(changed == 1)
+}
+
+/// Programme `id` with the role `organisation` holds in it (`None`: no partner), in one query.
+pub fn find_with_role(
+    conn: &mut DbConnection,
+    id: ProgrammeId,
+    organisation: OrganisationId,
+) -> QueryResult<Option<(ProgrammeRow, Option<PartnerRole>)>> {
+    programmes::table
+        .left_join(
+            programme_partners::table.on(programme_partners::programme_id
+                .eq(programmes::id)
+                .and(programme_partners::organisation_id.eq(organisation))),
+        )
+        .filter(programmes::id.eq(id))
+        .select((
+            ProgrammeRow::as_select(),
+            programme_partners::role.nullable(),
+        ))
+        .first(conn)
+        .optional()
+}
+
+/// A programme as a single read shows it, from one query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgrammeView {
+    pub row: ProgrammeRow,
+    /// The role the asking organisation holds in the programme (`None`: no partner).
+    pub partner_role: Option<PartnerRole>,
+    /// Its models, in the order of their names.
+    pub models: Vec<Model>,
+    /// Its status history (kept as `history_type`), oldest first.
+    pub history: Vec<StatusHistoryRow>,
+}
+
+/// Programme `id` with `organisation`'s role in it, its models and its status history, in one
+/// query: the row left-joined to the partnership, the models and the history (at most a few
+/// of each, so the product of models and history entries stays small), folded here.
+pub fn find_view(
+    conn: &mut DbConnection,
+    id: ProgrammeId,
+    organisation: OrganisationId,
+    history_type: &str,
+) -> QueryResult<Option<ProgrammeView>> {
+    let rows: Vec<(
+        ProgrammeRow,
+        Option<PartnerRole>,
+        Option<Model>,
+        Option<StatusHistoryRow>,
+    )> = programmes::table
+        .left_join(
+            programme_partners::table.on(programme_partners::programme_id
+                .eq(programmes::id)
+                .and(programme_partners::organisation_id.eq(organisation))),
+        )
+        .left_join(programme_models::table.on(programme_models::programme_id.eq(programmes::id)))
+        .left_join(
+            status_history::table.on(status_history::resource_type
+                .eq(history_type)
+                .and(status_history::resource_id.eq(programmes::id))),
+        )
+        .filter(programmes::id.eq(id))
+        .order((
+            status_history::at.asc(),
+            status_history::id.asc(),
+            programme_models::model.asc(),
+        ))
+        .select((
+            ProgrammeRow::as_select(),
+            programme_partners::role.nullable(),
+            programme_models::model.nullable(),
+            Option::<StatusHistoryRow>::as_select(),
+        ))
+        .load(conn)?;
+    let mut rows = rows.into_iter().peekable();
+    let Some((row, partner_role, _, _)) = rows.peek().cloned() else {
+        return Ok(None);
+    };
+    let (models, history): (Vec<_>, Vec<_>) = rows.map(|(_, _, m, h)| (m, h)).unzip();
+    Ok(Some(ProgrammeView {
+        row,
+        partner_role,
+        models: unique_in_order(models.into_iter().flatten(), |m| *m),
+        history: unique_in_order(history.into_iter().flatten(), |h| h.id),
+    }))
 }
 
 /// The models of the given programmes, as (programme id, model).

@@ -422,6 +422,9 @@ diesel::allow_tables_to_appear_in_same_query!(
 // Scopes nest the partnerships in queries of support courses and citizens.
 diesel::allow_tables_to_appear_in_same_query!(programme_partners, support_courses);
 diesel::allow_tables_to_appear_in_same_query!(programme_partners, citizens);
+// Single reads fold the status history and the guiding peer worker into the course's query.
+diesel::allow_tables_to_appear_in_same_query!(status_history, support_courses);
+diesel::allow_tables_to_appear_in_same_query!(peer_workers, support_courses);
 
 diesel::table! {
     employment_statuses (id) {

@@ -53,3 +53,36 @@ pub fn of_many(
         .select(StatusHistoryRow::as_select())
         .load(conn)
 }
+
+/// `items` without repeats (by `key`), each where it first came: a joined query repeats a
+/// resource's children once per row of another child table.
+pub fn unique_in_order<T, K: PartialEq>(
+    items: impl IntoIterator<Item = T>,
+    key: impl Fn(&T) -> K,
+) -> Vec<T> {
+    let mut seen: Vec<K> = Vec::new();
+    let mut out = Vec::new();
+    for item in items {
+        let k = key(&item);
+        if !seen.contains(&k) {
+            seen.push(k);
+            out.push(item);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unique_in_order;
+
+    #[test]
+    fn repeats_are_dropped_and_the_first_order_kept() {
+        let items = [3, 1, 3, 2, 1, 2, 4];
+        assert_eq!(unique_in_order(items, |i| *i), vec![3, 1, 2, 4]);
+        assert_eq!(
+            unique_in_order(Vec::<i32>::new(), |i| *i),
+            Vec::<i32>::new()
+        );
+    }
+}

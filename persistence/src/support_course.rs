@@ -4,10 +4,15 @@ use crate::ids::{
     CitizenId, ContactId, GoalId, OrganisationId, PeerWorkerId, ProgrammeId, ProgressId,
     SupportCourseId, UserId,
 };
-use crate::schema::{contacts, goal_progress, goals, programme_partners, support_courses};
+use crate::schema::{
+    contacts, goal_progress, goals, peer_workers, programme_partners, status_history,
+    support_courses,
+};
+use crate::status_history::{StatusHistoryRow, unique_in_order};
 use crate::text::EnumText;
 use crate::{DbConnection, PageRequest, paginate};
 use brobygger_domain::peer_worker::{PeerWorkerStatus, QualificationKind};
+use brobygger_domain::programme::PartnerRole;
 use brobygger_domain::support_course::{
     ContactMode, GoalDomain, GoalStatus, SupportModel, SupportStatus,
 };
@@ -154,36 +159,231 @@ pub fn find_in(
         .optional()
 }
 
-pub fn list(
+/// Whose single course is looked up: the scope of [`CourseScope`] as one query needs it, with
+/// no query beforehand (a peer worker's courses by its user, not by its looked-up id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CourseLookup {
+    /// Any course.
+    All,
+    /// A course in a programme the looking organisation is a partner of.
+    Partner,
+    /// A course guided by the peer worker of this user.
+    GuidedByUser(UserId),
+}
+
+/// A single course as one query finds it for a user of `organisation`: the row and the role
+/// the organisation holds in the course's programme (`None`: no partner).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundCourse {
+    pub row: SupportCourseRow,
+    pub partner_role: Option<PartnerRole>,
+    /// Its status history, oldest first (empty unless asked for).
+    pub history: Vec<StatusHistoryRow>,
+}
+
+/// The course's partnership for `organisation`, left-joined, and the lookup's scope as a
+/// filter: the one query of a single course, with or without its history.
+macro_rules! lookup {
+    ($from:expr, $lookup:expr, $id:expr) => {{
+        let mut query = $from.filter(support_courses::id.eq($id)).into_boxed();
+        match $lookup {
+            CourseLookup::All => {}
+            CourseLookup::Partner => query = query.filter(programme_partners::id.is_not_null()),
+            CourseLookup::GuidedByUser(user) => {
+                query = query.filter(
+                    support_courses::peer_worker_id.eq_any(
+                        peer_workers::table
+                            .filter(peer_workers::user_id.eq(user))
+                            .select(peer_workers::id.nullable()),
+                    ),
+                )
+            }
+        }
+        query
+    }};
+}
+
+fn partnership_of(
+    organisation: OrganisationId,
+) -> diesel::dsl::On<
+    programme_partners::table,
+    diesel::dsl::And<
+        diesel::dsl::Eq<programme_partners::programme_id, support_courses::programme_id>,
+        diesel::dsl::Eq<programme_partners::organisation_id, OrganisationId>,
+    >,
+> {
+    programme_partners::table.on(programme_partners::programme_id
+        .eq(support_courses::programme_id)
+        .and(programme_partners::organisation_id.eq(organisation)))
+}
+
+/// Course `id` if `lookup` finds it, with `organisation`'s role in its programme: one query.
+pub fn find_for(
+    conn: &mut DbConnection,
+    lookup: CourseLookup,
+    organisation: OrganisationId,
+    id: SupportCourseId,
+) -> QueryResult<Option<FoundCourse>> {
+    let from = support_courses::table.left_join(partnership_of(organisation));
+    let found: Option<(SupportCourseRow, Option<PartnerRole>)> = lookup!(from, lookup, id)
+        .select((
+            SupportCourseRow::as_select(),
+            programme_partners::role.nullable(),
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(found.map(|(row, partner_role)| FoundCourse {
+        row,
+        partner_role,
+        history: Vec::new(),
+    }))
+}
+
+/// [`find_for`] with the course's status history (kept as `history_type`), still one query:
+/// one row per history entry.
+pub fn find_with_history(
+    conn: &mut DbConnection,
+    lookup: CourseLookup,
+    organisation: OrganisationId,
+    id: SupportCourseId,
+    history_type: &str,
+) -> QueryResult<Option<FoundCourse>> {
+    let from = support_courses::table
+        .left_join(partnership_of(organisation))
+        .left_join(
+            status_history::table.on(status_history::resource_type
+                .eq(history_type.to_owned())
+                .and(status_history::resource_id.eq(support_courses::id))),
+        );
+    let rows: Vec<(
+        SupportCourseRow,
+        Option<PartnerRole>,
+        Option<StatusHistoryRow>,
+    )> = lookup!(from, lookup, id)
+        .order((status_history::at.asc(), status_history::id.asc()))
+        .select((
+            SupportCourseRow::as_select(),
+            programme_partners::role.nullable(),
+            Option::<StatusHistoryRow>::as_select(),
+        ))
+        .load(conn)?;
+    let mut rows = rows.into_iter().peekable();
+    let Some((row, partner_role, _)) = rows.peek().cloned() else {
+        return Ok(None);
+    };
+    Ok(Some(FoundCourse {
+        row,
+        partner_role,
+        history: unique_in_order(rows.filter_map(|(_, _, h)| h), |h| h.id),
+    }))
+}
+
+/// Narrows a boxed query over support courses (alone or joined) to `scope` and `filter`:
+/// `None` when the scope is empty.
+macro_rules! narrowed {
+    ($query:expr, $scope:expr, $filter:expr) => {{
+        let (scope, filter): (&CourseScope, &CourseFilter) = ($scope, $filter);
+        let mut query = $query;
+        let visible = match scope {
+            CourseScope::All => true,
+            CourseScope::PartnerOf(organisation) => {
+                query = query.filter(
+                    support_courses::programme_id.eq_any(
+                        programme_partners::table
+                            .filter(programme_partners::organisation_id.eq(*organisation))
+                            .select(programme_partners::programme_id),
+                    ),
+                );
+                true
+            }
+            CourseScope::PeerWorker(id) => {
+                query = query.filter(support_courses::peer_worker_id.eq(*id));
+                true
+            }
+            CourseScope::None => false,
+        };
+        if let Some(v) = &filter.citizen_id {
+            query = query.filter(support_courses::citizen_id.eq(*v));
+        }
+        if let Some(v) = &filter.programme_id {
+            query = query.filter(support_courses::programme_id.eq(*v));
+        }
+        if let Some(v) = &filter.peer_worker_id {
+            query = query.filter(support_courses::peer_worker_id.eq(*v));
+        }
+        if let Some(v) = &filter.status {
+            query = query.filter(support_courses::status.eq(v.as_str()));
+        }
+        if let Some(v) = &filter.model {
+            query = query.filter(support_courses::model.eq(v.as_str()));
+        }
+        visible.then_some(query)
+    }};
+}
+
+diesel::define_sql_function! {
+    /// `COALESCE` of two texts (both backends have it).
+    fn coalesce(x: diesel::sql_types::Nullable<diesel::sql_types::Text>, y: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// Above every id (UUIDs in text): the upper bound of a page that reaches the end.
+const AFTER_EVERY_ID: &str = "zzzzzzzz";
+
+/// A page of the courses in `scope` matching `filter`, each with its status history (kept as
+/// `history_type`, oldest first), in one query: the courses of the page's id range — from
+/// its first to its last row's id, two scalar keyset subqueries — each left-joined to its
+/// history. The subqueries and the range are index range scans at any depth.
+pub fn list_with_history(
     conn: &mut DbConnection,
     scope: &CourseScope,
     filter: &CourseFilter,
     page: &PageRequest,
-) -> QueryResult<Vec<SupportCourseRow>> {
-    let Some(mut query) = scoped(scope) else {
+    history_type: &str,
+) -> QueryResult<Vec<(SupportCourseRow, Vec<StatusHistoryRow>)>> {
+    let page_ids = || {
+        narrowed!(support_courses::table.into_boxed(), scope, filter)
+            .map(|ids| paginate!(ids.select(support_courses::id), support_courses, page))
+    };
+    let (Some(first), Some(last)) = (page_ids(), page_ids()) else {
         return Ok(Vec::new());
     };
-    if let Some(v) = &filter.citizen_id {
-        query = query.filter(support_courses::citizen_id.eq(*v));
+    let first_of_page = first.limit(1);
+    let last_of_page = last.offset(page.limit - 1).limit(1);
+    let joined = support_courses::table
+        .left_join(
+            status_history::table.on(status_history::resource_type
+                .eq(history_type)
+                .and(status_history::resource_id.eq(support_courses::id))),
+        )
+        .into_boxed();
+    let Some(mut query) = narrowed!(joined, scope, filter) else {
+        return Ok(Vec::new());
+    };
+    if let Some(since) = page.updated_since {
+        query = query.filter(support_courses::updated_at.ge(since));
     }
-    if let Some(v) = &filter.programme_id {
-        query = query.filter(support_courses::programme_id.eq(*v));
+    // Both bounds, so the planner sees a narrow range (and an empty page an empty one).
+    let rows: Vec<(SupportCourseRow, Option<StatusHistoryRow>)> = query
+        .filter(support_courses::id.ge(coalesce(first_of_page.single_value(), AFTER_EVERY_ID)))
+        .filter(support_courses::id.le(coalesce(last_of_page.single_value(), AFTER_EVERY_ID)))
+        .order((
+            support_courses::id.asc(),
+            status_history::at.asc(),
+            status_history::id.asc(),
+        ))
+        .select((
+            SupportCourseRow::as_select(),
+            Option::<StatusHistoryRow>::as_select(),
+        ))
+        .load(conn)?;
+    let mut courses: Vec<(SupportCourseRow, Vec<StatusHistoryRow>)> = Vec::new();
+    for (row, change) in rows {
+        match courses.last_mut() {
+            Some((last, history)) if last.id == row.id => history.extend(change),
+            _ => courses.push((row, change.into_iter().collect())),
+        }
     }
-    if let Some(v) = &filter.peer_worker_id {
-        query = query.filter(support_courses::peer_worker_id.eq(*v));
-    }
-    if let Some(v) = &filter.status {
-        query = query.filter(support_courses::status.eq(v.as_str()));
-    }
-    if let Some(v) = &filter.model {
-        query = query.filter(support_courses::model.eq(v.as_str()));
-    }
-    paginate!(
-        query.select(SupportCourseRow::as_select()),
-        support_courses,
-        page
-    )
-    .load(conn)
+    Ok(courses)
 }
 
 /// Every course of a citizen, oldest first.

@@ -1,16 +1,19 @@
 //! Citizens and their support: support courses, consents, employment.
 
 use super::level::Access;
-use super::workforce::programme_access;
+use super::workforce::programme_access_of;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
+use brobygger_domain::programme::PartnerRole;
 use brobygger_domain::user::Role;
 use brobygger_persistence::DbConnection;
 use brobygger_persistence::citizen::{self as citizen_store, CitizenRow, CitizenScope};
 use brobygger_persistence::employment::{self as employment_store, RetentionCheckRow};
 use brobygger_persistence::ids::{CitizenId, RetentionCheckId, SupportCourseId};
 use brobygger_persistence::peer_worker::{self as peer_store};
-use brobygger_persistence::support_course::{self as course_store, CourseScope, SupportCourseRow};
+use brobygger_persistence::support_course::{
+    self as course_store, CourseLookup, CourseScope, FoundCourse, SupportCourseRow,
+};
 use uuid::Uuid;
 // --- Citizens and their support -----------------------------------------------------------------
 
@@ -30,25 +33,70 @@ pub fn support_course_scope(
     })
 }
 
-/// Support course `id` if `user` sees it (else `404`), with what it may do: the guiding peer
-/// worker guides it, a coordinator of its programme manages it, other viewers read it.
+/// How a single support course of `user`'s is looked up (`None`: `user` sees none): the
+/// scope of [`support_course_scope`] without a query of its own.
+fn course_lookup(user: &CurrentUser) -> Option<CourseLookup> {
+    match user.role {
+        Role::Admin => Some(CourseLookup::All),
+        Role::Coordinator | Role::Integration => Some(CourseLookup::Partner),
+        Role::PeerWorker => Some(CourseLookup::GuidedByUser(user.id)),
+        Role::Professional | Role::Evaluator => None,
+    }
+}
+
+/// What `user` may do with a support course it sees, in whose programme its organisation
+/// holds `partner_role`: the guiding peer worker guides it, a coordinator of its programme
+/// (or an admin) manages it, other viewers read it.
+pub fn support_course_access_of(user: &CurrentUser, partner_role: Option<PartnerRole>) -> Access {
+    match user.role {
+        Role::PeerWorker => Access::Guide,
+        _ => match programme_access_of(user, partner_role) {
+            Access::Manage => Access::Manage,
+            _ => Access::Read,
+        },
+    }
+}
+
+/// Support course `id` if `user` sees it (else `404`), with what it may do (see
+/// [`support_course_access_of`]): one query, the scope check with the row.
 pub fn support_course(
     conn: &mut DbConnection,
     user: &CurrentUser,
     id: &Uuid,
 ) -> Result<(SupportCourseRow, Access), ApiError> {
-    let scope = support_course_scope(conn, user)?;
-    let row = course_store::find_in(conn, &scope, SupportCourseId::from(*id))?
-        .ok_or(ApiError::NotFound)?;
-    let access = match (&scope, user.role) {
-        (CourseScope::PeerWorker(_), _) => Access::Guide,
-        (_, Role::Admin) => Access::Manage,
-        _ => match programme_access(conn, user, row.programme_id)? {
-            Access::Manage => Access::Manage,
-            _ => Access::Read,
-        },
+    let found = find_course(conn, user, id, None)?;
+    Ok((
+        found.row,
+        support_course_access_of(user, found.partner_role),
+    ))
+}
+
+/// [`support_course`] with the course's status history (kept as `history_type`), still one
+/// query.
+pub fn support_course_with_history(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: &Uuid,
+    history_type: &str,
+) -> Result<(FoundCourse, Access), ApiError> {
+    let found = find_course(conn, user, id, Some(history_type))?;
+    let access = support_course_access_of(user, found.partner_role);
+    Ok((found, access))
+}
+
+fn find_course(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: &Uuid,
+    history_type: Option<&str>,
+) -> Result<FoundCourse, ApiError> {
+    let lookup = course_lookup(user).ok_or(ApiError::NotFound)?;
+    let (id, organisation) = (SupportCourseId::from(*id), user.organisation_id);
+    let found = match history_type {
+        None => course_store::find_for(conn, lookup, organisation, id)?,
+        Some(kind) => course_store::find_with_history(conn, lookup, organisation, id, kind)?,
     };
-    Ok((row, access))
+    found.ok_or(ApiError::NotFound)
 }
 
 /// The refusal for a goal, progress or contact by someone who does not guide the course.

@@ -4,6 +4,7 @@ use super::level::{Access, by_role, require_role, sees_workforce};
 use super::organisation::organisation_scope;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
+use brobygger_domain::programme::PartnerRole;
 use brobygger_domain::user::Role;
 use brobygger_persistence::DbConnection;
 use brobygger_persistence::ids::{
@@ -12,12 +13,23 @@ use brobygger_persistence::ids::{
 };
 use brobygger_persistence::partner_invitation::{self as invitation_store, InvitationRow};
 use brobygger_persistence::peer_worker::{self as peer_store, PeerWorkerRow, PeerWorkerScope};
-use brobygger_persistence::programme::{self as programme_store, ProgrammeRow};
+use brobygger_persistence::programme::{self as programme_store, ProgrammeRow, ProgrammeView};
 use brobygger_persistence::supervision::{self as supervision_store, SupervisionSessionRow};
 use brobygger_persistence::training_cohort::{self as cohort_store, TrainingCohortRow};
 use brobygger_persistence::user::{self as user_store, UserRow};
 use uuid::Uuid;
 // --- Programmes, the workforce, peer education, supervision -------------------------------------
+
+/// What `user` may do with a programme in which its organisation holds `partner_role`
+/// (`None`: no partner): admins manage every programme, professionals see none, others see
+/// their partners' programmes, coordinators managing them. Decides on what one query found.
+pub fn programme_access_of(user: &CurrentUser, partner_role: Option<PartnerRole>) -> Access {
+    match (user.role, partner_role) {
+        (Role::Admin, _) => Access::Manage,
+        (Role::Professional, _) | (_, None) => Access::None,
+        (_, Some(_)) => by_role(user),
+    }
+}
 
 /// The user's access to programme `id`.
 pub fn programme_access(
@@ -32,24 +44,42 @@ pub fn programme_access(
     if user.role == Role::Professional {
         return Ok(Access::None);
     }
-    Ok(
-        match programme_store::partner_role(conn, id, user.organisation_id)? {
-            Some(_) => by_role(user),
-            None => Access::None,
-        },
-    )
+    let role = programme_store::partner_role(conn, id, user.organisation_id)?;
+    Ok(programme_access_of(user, role))
 }
 
-/// Programme `id` if `user` sees it, else `404`.
+/// Programme `id` if `user` sees it, else `404` (one query: the row with the partnership).
 pub fn programme(
     conn: &mut DbConnection,
     user: &CurrentUser,
     id: &Uuid,
 ) -> Result<(ProgrammeRow, Access), ApiError> {
-    let id = ProgrammeId::from(*id);
-    let access = programme_access(conn, user, id)?.found()?;
-    let row = programme_store::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    if !lists_programmes(user) {
+        return Err(ApiError::NotFound);
+    }
+    let (row, role) =
+        programme_store::find_with_role(conn, ProgrammeId::from(*id), user.organisation_id)?
+            .ok_or(ApiError::NotFound)?;
+    let access = programme_access_of(user, role).found()?;
     Ok((row, access))
+}
+
+/// Programme `id` with its models and status history (kept as `history_type`) if `user` sees
+/// it, else `404`: one query.
+pub fn programme_view(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: &Uuid,
+    history_type: &str,
+) -> Result<(ProgrammeView, Access), ApiError> {
+    if !lists_programmes(user) {
+        return Err(ApiError::NotFound);
+    }
+    let id = ProgrammeId::from(*id);
+    let view = programme_store::find_view(conn, id, user.organisation_id, history_type)?
+        .ok_or(ApiError::NotFound)?;
+    let access = programme_access_of(user, view.partner_role).found()?;
+    Ok((view, access))
 }
 
 /// Whether `user` lists any programmes at all (professionals none).

@@ -12,7 +12,7 @@ use crate::body::MergePatch;
 use crate::convert::{set, values_of};
 use crate::error::ApiError;
 use crate::http::{self, IfMatch, Page};
-use crate::workflow;
+use crate::workflow::{self, StatusChange};
 use brobygger_domain::FieldErrors;
 use brobygger_domain::programme::{Joining, Model, PartnerRole, Period, Phase, partner_joining};
 use brobygger_domain::workflow::TextEnum;
@@ -154,8 +154,13 @@ pub fn list(
 }
 
 pub fn read(conn: &mut DbConnection, actor: &Actor, id: &Uuid) -> Result<Programme, ApiError> {
-    let (row, _) = access::programme(conn, actor, id)?;
-    load_one(conn, row)
+    let (view, _) = access::programme_view(conn, actor, id, RESOURCE)?;
+    let history = view.history.into_iter().map(StatusChange::from_row);
+    Ok(Programme::from_parts(
+        view.row,
+        view.models,
+        history.collect(),
+    ))
 }
 
 /// A new programme in phase `development`, its lead a partner with role `lead`.

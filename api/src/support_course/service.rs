@@ -11,7 +11,8 @@ use crate::body::MergePatch;
 use crate::convert;
 use crate::error::ApiError;
 use crate::http::{self, IfMatch, Page};
-use crate::{contact, goal, workflow};
+use crate::workflow::{self, StatusChange};
+use crate::{contact, goal};
 use brobygger_domain::FieldErrors;
 use brobygger_domain::peer_worker::{
     GuideFacts, PeerWorkerStatus, QualificationKind, check_guide as domain_check_guide,
@@ -140,26 +141,32 @@ pub fn list(
         model: filters.model,
     };
     let scope = access::support_course_scope(conn, actor)?;
-    let rows = store::list(conn, &scope, &filter, page)?;
+    let rows = store::list_with_history(conn, &scope, &filter, page, RESOURCE)?;
     let shown = rows
         .iter()
         .take(usize::try_from(page.limit - 1).unwrap_or(0));
-    let items = shown.map(|r| (&r.id as &dyn std::fmt::Display, &r.citizen_id));
+    let items = shown.map(|(r, _)| (&r.id as &dyn std::fmt::Display, &r.citizen_id));
     actor.audit.record_each(conn, "list", RESOURCE, items)?;
-    let page = Page::from_rows(rows, page, |r| &r.id, Ok)?;
-    Ok(Page {
-        items: load_many(conn, page.items)?,
-        next_cursor: page.next_cursor,
-    })
+    Page::from_rows(
+        rows,
+        page,
+        |(r, _)| &r.id,
+        |(row, history)| {
+            let history = history.into_iter().map(StatusChange::from_row).collect();
+            Ok(SupportCourse::from_row(row, history))
+        },
+    )
 }
 
 pub fn read(conn: &mut DbConnection, actor: &Actor, id: &Uuid) -> Result<SupportCourse, ApiError> {
-    let (row, _) = access::support_course(conn, actor, id)?;
+    let (found, _) = access::support_course_with_history(conn, actor, id, RESOURCE)?;
+    let row = found.row;
     let citizen = Some(&row.citizen_id);
     actor
         .audit
         .record(conn, "read", RESOURCE, Some(&row.id), citizen)?;
-    load_one(conn, row)
+    let history = found.history.into_iter().map(StatusChange::from_row);
+    Ok(SupportCourse::from_row(row, history.collect()))
 }
 
 pub fn create(

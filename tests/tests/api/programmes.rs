@@ -136,6 +136,7 @@ test_both! {
         let read = app.get(&format!("/api/v1/programmes/{id}")).token(&token).send().await;
         read.assert_status(200);
         assert_eq!(read.body["phase"], "pilot");
+        assert_eq!(read.body["models"], json!(["employment_support", "peer_teaching"]), "each model once beside two history entries");
         let history = read.body["status_history"].as_array().expect("history");
         assert_eq!(history.len(), 2);
         assert_eq!(history[0]["status"], "development");

@@ -6,8 +6,13 @@
 #
 #   bash bench/report.sh [--keep]        # --keep: leave the database for EXPLAIN ANALYZE
 #
+# To time a change without seeding again: keep a database (--keep), then run with
+# BENCH_REUSE_DATABASE=1 and BENCH_PASSWORD (the demo password that seed printed): the database is
+# migrated (new migrations only), vacuumed and timed as it is, and kept.
+#
 # Knobs (environment): BENCH_SCALE (1), BENCH_SEED (1), BENCH_REPORT_RUNS (10), BENCH_PORT
-# (18081), BENCH_DATABASE (brobygger_report_bench), BENCH_KEEP_DATABASE (0), BENCH_WORK (a temp
+# (18081), BENCH_DATABASE (brobygger_report_bench), BENCH_KEEP_DATABASE (0), BENCH_REUSE_DATABASE
+# (0), BENCH_PASSWORD (with reuse), BENCH_BUILD (1; 0: time the binary already built), BENCH_WORK (a temp
 # dir for logs), CARGO_TARGET_DIR (/work/bench-target), PGHOST/PGPORT/PGUSER
 # (127.0.0.1/5432/postgres), BENCH_SERVER_PGOPTIONS (PGOPTIONS for the server only).
 set -euo pipefail
@@ -21,6 +26,7 @@ RUNS=${BENCH_REPORT_RUNS:-10}
 PORT=${BENCH_PORT:-18081}
 DB=${BENCH_DATABASE:-brobygger_report_bench}
 KEEP=${BENCH_KEEP_DATABASE:-0}
+REUSE=${BENCH_REUSE_DATABASE:-0}
 for arg in "$@"; do
     case $arg in
         --keep) KEEP=1 ;;
@@ -66,28 +72,40 @@ done
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- build ---------------------------------------------------------------------------------
-log "building the release binary (CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"
-(cd "$REPO" && cargo build --release -p brobygger-api --quiet)
+if [[ "${BENCH_BUILD:-1}" != 0 ]]; then
+    log "building the release binary (CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"
+    (cd "$REPO" && cargo build --release -p brobygger-api --quiet)
+fi
 BIN="$CARGO_TARGET_DIR/release/brobygger"
 [[ -x "$BIN" ]] || die "no binary at $BIN"
 
 # --- database, migrations, seed ------------------------------------------------------------
-log "creating a fresh database $DB"
-psql -X -q -d postgres -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" \
-    -c "CREATE DATABASE $DB"
-DB_CREATED=1
 export DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$DB"
 # Any 32 bytes, base64; the benchmark's data is throwaway.
 export BROBYGGER_ENCRYPTION_KEY="YnJvYnlnZ2VyLWJlbmNoLWtleS0zMi1ieXRlcy1sb24="
 export RUST_LOG=warn
-"$BIN" migrate >"$WORK/migrate.log" 2>&1 || die "migrate: $(tail -n 5 "$WORK/migrate.log")"
-log "seed-demo --scale $SCALE --seed $SEED (progress in $WORK/seed.err)"
-started=$(date +%s%N)
-"$BIN" seed-demo --scale "$SCALE" --seed "$SEED" >"$WORK/seed.out" 2>"$WORK/seed.err" ||
-    die "seed-demo: $(tail -n 5 "$WORK/seed.err")"
-SEED_MS=$((($(date +%s%N) - started) / 1000000))
-PASSWORD=$(awk '$1 == "password" {print $2}' "$WORK/seed.out")
-[[ -n "$PASSWORD" ]] || die "no demo password in $WORK/seed.out"
+if [[ "$REUSE" == 1 ]]; then
+    [[ -n "${BENCH_PASSWORD:-}" ]] || die "BENCH_REUSE_DATABASE=1 needs BENCH_PASSWORD (the demo password)"
+    [[ $(psql -X -At -d postgres -c "SELECT count(*) FROM pg_database WHERE datname = '$DB'") == 1 ]] ||
+        die "no database $DB to reuse"
+    log "reusing the database $DB (migrating it)"
+    "$BIN" migrate >"$WORK/migrate.log" 2>&1 || die "migrate: $(tail -n 5 "$WORK/migrate.log")"
+    SEED_MS=""
+    PASSWORD=$BENCH_PASSWORD
+else
+    log "creating a fresh database $DB"
+    psql -X -q -d postgres -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" \
+        -c "CREATE DATABASE $DB"
+    DB_CREATED=1
+    "$BIN" migrate >"$WORK/migrate.log" 2>&1 || die "migrate: $(tail -n 5 "$WORK/migrate.log")"
+    log "seed-demo --scale $SCALE --seed $SEED (progress in $WORK/seed.err)"
+    started=$(date +%s%N)
+    "$BIN" seed-demo --scale "$SCALE" --seed "$SEED" >"$WORK/seed.out" 2>"$WORK/seed.err" ||
+        die "seed-demo: $(tail -n 5 "$WORK/seed.err")"
+    SEED_MS=$((($(date +%s%N) - started) / 1000000))
+    PASSWORD=$(awk '$1 == "password" {print $2}' "$WORK/seed.out")
+    [[ -n "$PASSWORD" ]] || die "no demo password in $WORK/seed.out"
+fi
 psql -X -q -d "$DB" -c "VACUUM ANALYZE"
 ROWS=$(psql -X -At -d "$DB" -c "SELECT (SELECT count(*) FROM citizens) || ' citizens, ' ||
     (SELECT count(*) FROM support_courses) || ' support courses, ' ||
@@ -172,7 +190,7 @@ cat <<EOF
 
 Programme report benchmark ($(date -u +%FT%TZ), $(nproc) cores, load before $LOAD_BEFORE, after $LOAD_AFTER)
   data set          seed-demo --scale $SCALE --seed $SEED: $ROWS
-  seed time         $(awk -v ms="$SEED_MS" 'BEGIN {printf "%.1f s", ms / 1000}') (seed-demo alone, after migrations)
+  seed time         $(if [[ -n "$SEED_MS" ]]; then awk -v ms="$SEED_MS" 'BEGIN {printf "%.1f s (seed-demo alone, after migrations)", ms / 1000}'; else echo "none (database $DB reused, migrated)"; fi)
   request           GET /api/v1/programmes/$ID/report?from=$FROM&to=$TO as $WHO
                     ("Peer-støtte i Region Hovedstaden", its whole period)
   warm-up           $WARM ms

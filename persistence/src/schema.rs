@@ -380,6 +380,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        programme_id -> Nullable<Text>,
     }
 }
 
@@ -408,6 +409,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        programme_id -> Nullable<Text>,
     }
 }
 
@@ -463,6 +465,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        programme_id -> Nullable<Text>,
     }
 }
 

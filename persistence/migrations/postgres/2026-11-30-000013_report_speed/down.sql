@@ -1,0 +1,14 @@
+DROP INDEX support_courses_programme_created_at;
+DROP INDEX referrals_programme_sent_at;
+DROP INDEX goals_programme;
+DROP INDEX contacts_programme_date;
+CREATE INDEX contacts_date ON contacts (date, support_course_id);
+DROP TRIGGER support_courses_programme_moved ON support_courses;
+DROP FUNCTION support_course_programme_moved();
+DROP TRIGGER referrals_programme_id ON referrals;
+DROP TRIGGER goals_programme_id ON goals;
+DROP TRIGGER contacts_programme_id ON contacts;
+DROP FUNCTION support_course_programme();
+ALTER TABLE referrals DROP COLUMN programme_id;
+ALTER TABLE goals DROP COLUMN programme_id;
+ALTER TABLE contacts DROP COLUMN programme_id;

@@ -1,0 +1,15 @@
+DROP INDEX support_courses_programme_created_at;
+DROP INDEX referrals_programme_sent_at;
+DROP INDEX goals_programme;
+DROP INDEX contacts_programme_date;
+CREATE INDEX contacts_date ON contacts (date, support_course_id);
+DROP TRIGGER support_courses_programme_moved;
+DROP TRIGGER referrals_programme_id_moved;
+DROP TRIGGER referrals_programme_id;
+DROP TRIGGER goals_programme_id_moved;
+DROP TRIGGER goals_programme_id;
+DROP TRIGGER contacts_programme_id_moved;
+DROP TRIGGER contacts_programme_id;
+ALTER TABLE referrals DROP COLUMN programme_id;
+ALTER TABLE goals DROP COLUMN programme_id;
+ALTER TABLE contacts DROP COLUMN programme_id;

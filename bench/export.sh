@@ -14,9 +14,14 @@
 # count is the one the export's audit event records. Last, a client that hangs up early: the
 # server logs it and keeps serving.
 #
+# On PostgreSQL the same rows are first sent by `psql \copy (SELECT …) TO '/dev/null' CSV` (no
+# server), the reference each export line quotes as a ratio; every line shows the load average,
+# since the machine may be shared.
+#
 # Knobs: BENCH_CONTACTS (1000000), BENCH_PORT (18081), BENCH_DATABASE (brobygger_export_bench),
-# CARGO_TARGET_DIR (the repository's target/), PGHOST/PGPORT/PGUSER (127.0.0.1/5432/postgres),
-# BENCH_WORK (a temp dir for logs and the SQLite database), BENCH_BACKENDS ("postgres sqlite").
+# CARGO_TARGET_DIR (the repository's target/), BENCH_BIN (a server binary to measure instead of
+# building one), PGHOST/PGPORT/PGUSER (127.0.0.1/5432/postgres), BENCH_WORK (a temp dir for logs
+# and the SQLite database), BENCH_BACKENDS ("postgres sqlite").
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -34,6 +39,7 @@ ADMIN_PASSWORD="bench-admin-password-$(date +%s)"
 USER_PASSWORD="a long bench password"
 SERVER_PID=""
 SAMPLER_PID=""
+PSQL_RATE=""
 
 log() { printf '[export-bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
@@ -65,9 +71,13 @@ command -v curl >/dev/null || die "curl is needed"
 command -v jq >/dev/null || die "jq is needed"
 command -v python3 >/dev/null || die "python3 is needed (it fills the SQLite database)"
 
-log "building the release binary (CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"
-(cd "$REPO" && cargo build --release -p brobygger-api --quiet)
-BIN="$CARGO_TARGET_DIR/release/brobygger"
+if [[ -n "${BENCH_BIN:-}" ]]; then
+    BIN=$BENCH_BIN
+else
+    log "building the release binary (CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"
+    (cd "$REPO" && cargo build --release -p brobygger-api --quiet)
+    BIN="$CARGO_TARGET_DIR/release/brobygger"
+fi
 [[ -x "$BIN" ]] || die "no binary at $BIN"
 
 api() {
@@ -213,10 +223,15 @@ measure() {
     [[ "$status" == 200 ]] || die "export: HTTP $status"
     rows=$(api GET "/api/v1/audit-events?user_id=$user&limit=200" "$ADMIN" "" 200 |
         jq -r '[.items[] | select(.action == "export")] | last | .detail' | sed -E 's/.*rows=([0-9]+).*/\1/')
-    printf '%-8s %-11s rows %8d  %6.2f s  %9.0f rows/s  %6.1f MB  RSS before %s, peak %s (+%s), after %s\n' \
-        "$backend" "$who" "$rows" "$seconds" "$(awk -v r="$rows" -v s="$seconds" 'BEGIN {print r / s}')" \
+    rate=$(awk -v r="$rows" -v s="$seconds" 'BEGIN {print r / s}')
+    ratio=""
+    if [[ -n "$PSQL_RATE" && $backend == postgres ]]; then
+        ratio=$(awk -v a="$rate" -v b="$PSQL_RATE" 'BEGIN {printf "  %.2f x psql", a / b}')
+    fi
+    printf '%-8s %-11s rows %8d  %6.2f s  %9.0f rows/s%s  %6.1f MB  RSS before %s, peak %s (+%s), after %s  load %s\n' \
+        "$backend" "$who" "$rows" "$seconds" "$rate" "$ratio" \
         "$(awk -v b="$bytes" 'BEGIN {print b / 1e6}')" "$(mib "$before")" "$(mib "$peak")" \
-        "$(mib $((peak - before)))" "$(mib "$after")"
+        "$(mib $((peak - before)))" "$(mib "$after")" "$(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
 # A client that hangs up after 100 kB: the server logs it and keeps serving.
@@ -256,8 +271,9 @@ for backend in $BACKENDS; do
         started=$(date +%s%N)
         psql -X -q -d "$DB" -c "\\copy (SELECT c.id, c.support_course_id, s.citizen_id, s.programme_id, c.date, c.minutes, c.mode, c.summary, c.peer_worker_id, c.created_at, c.updated_at FROM contacts c JOIN support_courses s ON s.id = c.support_course_id ORDER BY c.id) TO '/dev/null' CSV"
         seconds=$(awk -v ns=$(($(date +%s%N) - started)) 'BEGIN {print ns / 1e9}')
-        printf '%-8s %-11s rows %8d  %6.2f s  %9.0f rows/s  (psql \\copy of the same join, no server)\n' \
-            postgres psql "$N" "$seconds" "$(awk -v r="$N" -v s="$seconds" 'BEGIN {print r / s}')"
+        PSQL_RATE=$(awk -v r="$N" -v s="$seconds" 'BEGIN {print r / s}')
+        printf '%-8s %-11s rows %8d  %6.2f s  %9.0f rows/s  (psql \\copy of the same join, no server)  load %s\n' \
+            postgres psql "$N" "$seconds" "$PSQL_RATE" "$(cut -d' ' -f1-3 /proc/loadavg)"
     fi
     log "load average before the exports: $(cut -d' ' -f1-3 /proc/loadavg)"
     measure "$backend" coordinator "$TOKEN" "$COORDINATOR_USER"

@@ -295,51 +295,15 @@ impl Dataset {
     }
 }
 
-/// One value of a row, as read.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
+/// One value of a row, as read, borrowing its text from the batch that holds it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
     Null,
-    Text(String),
+    Text(&'a str),
     Integer(i64),
     Boolean(bool),
     Date(NaiveDate),
     Timestamp(NaiveDateTime),
-}
-
-impl From<String> for Cell {
-    fn from(value: String) -> Self {
-        Cell::Text(value)
-    }
-}
-
-impl From<i32> for Cell {
-    fn from(value: i32) -> Self {
-        Cell::Integer(value.into())
-    }
-}
-
-impl From<bool> for Cell {
-    fn from(value: bool) -> Self {
-        Cell::Boolean(value)
-    }
-}
-
-impl From<NaiveDate> for Cell {
-    fn from(value: NaiveDate) -> Self {
-        Cell::Date(value)
-    }
-}
-
-impl From<NaiveDateTime> for Cell {
-    fn from(value: NaiveDateTime) -> Self {
-        Cell::Timestamp(value)
-    }
-}
-
-impl<T: Into<Cell>> From<Option<T>> for Cell {
-    fn from(value: Option<T>) -> Self {
-        value.map_or(Cell::Null, Into::into)
-    }
 }
 
 /// `from` after `to` is no period.
@@ -374,15 +338,21 @@ impl Pseudonymiser {
 
     /// The citizen's pseudonym: the first 128 bits of HMAC-SHA-256(key, citizen id), as hex.
     pub fn pseudonym(&self, citizen_id: &str) -> String {
+        let mut out = Vec::with_capacity(32);
+        self.write_pseudonym(citizen_id, &mut out);
+        out.into_iter().map(char::from).collect()
+    }
+
+    /// Appends the citizen's pseudonym (32 lowercase hex digits) to `out`.
+    pub fn write_pseudonym(&self, citizen_id: &str, out: &mut Vec<u8>) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut mac = self.keyed.clone();
         mac.update(citizen_id.as_bytes());
         let digest = mac.finalize().into_bytes();
-        let mut out = String::with_capacity(32);
         for byte in &digest[..16] {
-            use std::fmt::Write;
-            let _ = write!(out, "{byte:02x}");
+            out.push(HEX[usize::from(byte >> 4)]);
+            out.push(HEX[usize::from(byte & 0x0f)]);
         }
-        out
     }
 }
 
@@ -402,9 +372,24 @@ mod tests {
         assert_ne!(one.pseudonym(CITIZEN), other.pseudonym(CITIZEN));
         assert_ne!(one.pseudonym(CITIZEN), one.pseudonym("another citizen"));
         assert_eq!(one.pseudonym(CITIZEN).len(), 32);
+        assert!(
+            one.pseudonym(CITIZEN)
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        );
         assert!(!one.pseudonym(CITIZEN).contains(CITIZEN));
         let other_server = Pseudonymiser::new(&organisation_key(&[8; 32], "org-a"));
         assert_ne!(one.pseudonym(CITIZEN), other_server.pseudonym(CITIZEN));
+    }
+
+    #[test]
+    fn a_pseudonym_is_the_hex_of_the_first_half_of_the_hmac() {
+        // HMAC-SHA-256 computed independently (Python's hmac module).
+        let keyed = Pseudonymiser::new(&organisation_key(&SECRET, "org-a"));
+        assert_eq!(keyed.pseudonym(CITIZEN), "62ce1c2b4df340ca7c0fde5fd28f6c00");
+        let mut out = b"x,".to_vec();
+        keyed.write_pseudonym(CITIZEN, &mut out);
+        assert_eq!(out, b"x,62ce1c2b4df340ca7c0fde5fd28f6c00");
     }
 
     #[test]

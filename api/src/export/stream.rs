@@ -1,18 +1,19 @@
-//! The one producer of every export, for the HTTP body and the command alike: keyset batches
-//! inside one read transaction, each batch encoded and handed to a sink as one chunk, so memory
-//! holds a batch or two whatever the row count. A sink that refuses a chunk (the client went
-//! away) stops the query. One audit event when it ends.
+//! The one producer of every export, for the HTTP body and the command alike: the rows read in
+//! batches inside one read transaction (`brobygger_persistence::export::read`: a server-side
+//! cursor on PostgreSQL), each batch encoded on a second thread while the next is read and
+//! handed to a sink as one chunk, so memory holds a batch or two whatever the row count. A sink
+//! that refuses a chunk (the client went away) stops the query. One audit event when it ends.
 
 use super::encode::{Format, Projection};
 use crate::actor::Auditor;
 use crate::db::Database;
 use crate::error::ApiError;
 use actix_web::web::Bytes;
-use brobygger_domain::export::{Audience, Cell, Dataset, Pseudonymiser};
+use brobygger_domain::export::{Audience, Dataset, Pseudonymiser};
 use brobygger_persistence::export::{self as store, ExportFilter};
 
 /// Rows a batch reads.
-pub const BATCH: i64 = 5_000;
+pub const BATCH: usize = 8_192;
 
 /// One export, decided and checked: what to read, for whom, in which format.
 pub struct Plan {
@@ -97,27 +98,21 @@ fn read_all(
     std::thread::scope(|scope| {
         let projection = &projection;
         let encoder = scope.spawn(move || encode_all(plan, projection, queue, sink, rows));
-        let read = store::in_snapshot(&mut conn, |conn| -> Result<(), ApiError> {
-            let mut after: Option<String> = None;
-            loop {
-                let batch =
-                    store::batch(conn, plan.dataset, &plan.filter, after.as_deref(), BATCH)?;
-                let full = batch.len() as i64 == BATCH;
-                after = match batch.last().map(|row| &row[0]) {
-                    Some(Cell::Text(id)) => Some(id.clone()),
-                    _ => None,
-                };
-                // A closed queue: the encoder stopped, as the sink refused a chunk.
-                if batches.send(batch).is_err() || !full {
-                    return Ok(());
-                }
-            }
+        // Stops when the queue is closed: the encoder stopped, as the sink refused a chunk.
+        let read = store::in_snapshot(&mut conn, |conn| -> Result<bool, ApiError> {
+            Ok(store::read(
+                conn,
+                plan.dataset,
+                &plan.filter,
+                BATCH,
+                |batch| batches.send(batch).is_ok(),
+            )?)
         });
         drop(batches);
         let taken = encoder
             .join()
             .map_err(|_| ApiError::internal("the export's encoder panicked"))?;
-        read.map(|()| taken)
+        read.map(|_| taken)
     })
 }
 
@@ -135,13 +130,15 @@ fn encode_all(
         projection.csv_header(&mut out);
     }
     for batch in queue {
-        for row in &batch {
-            projection.write(plan.format, row, &mut out);
+        for row in batch.rows() {
+            projection.write(plan.format, &row, &mut out);
         }
         let count = batch.len() as u64;
         *rows += count;
         drop(batch);
-        let bytes = Bytes::from(std::mem::replace(&mut out, Vec::with_capacity(1 << 20)));
+        // The next chunk is about as long as this one.
+        let next = Vec::with_capacity(out.len() + out.len() / 8);
+        let bytes = Bytes::from(std::mem::replace(&mut out, next));
         if !sink(Piece::Chunk { bytes, rows: count }) {
             return false;
         }

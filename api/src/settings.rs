@@ -28,6 +28,9 @@ pub struct Settings {
     pub refresh_token_ttl: Duration,
     /// HTTP worker threads.
     pub workers: usize,
+    /// The most threads the server's runtime runs queries on (`BROBYGGER_BLOCKING_THREADS`);
+    /// `None`: tokio's default (512). Read by `brobygger serve` when it builds that runtime.
+    pub blocking_threads: Option<usize>,
     /// Whether the server stops on SIGINT/SIGTERM (off for servers inside tests).
     pub handle_signals: bool,
     /// The reverse proxies whose `Forwarded`/`X-Forwarded-For` name the client (`proxy.rs`).
@@ -68,6 +71,7 @@ impl Settings {
             access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(30 * 24 * 60 * 60),
             workers: std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+            blocking_threads: None,
             handle_signals: true,
             trusted_proxies: TrustedProxies::default(),
             metrics_token: None,
@@ -106,6 +110,15 @@ impl Settings {
                 .ok()
                 .filter(|n| *n > 0)
                 .ok_or(ConfigError::Invalid("BROBYGGER_DB_POOL_SIZE", size))?;
+        }
+        if let Some(threads) = var("BROBYGGER_BLOCKING_THREADS") {
+            settings.blocking_threads = Some(
+                threads
+                    .parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or(ConfigError::Invalid("BROBYGGER_BLOCKING_THREADS", threads))?,
+            );
         }
         if let Some(proxies) = var("BROBYGGER_TRUSTED_PROXIES") {
             settings.trusted_proxies = proxies

@@ -109,7 +109,7 @@ impl Database {
     /// Whether the database answers now.
     pub async fn ready(&self) -> bool {
         let pool = self.pool.clone();
-        self.blocking(move || pool.get().is_ok())
+        self.blocking(move || pool.check())
             .await
             .unwrap_or(false)
     }

@@ -253,7 +253,9 @@ impl InvalidationListener {
 
     /// One round trip, to notice a connection that died silently.
     pub fn heartbeat(&mut self) -> QueryResult<()> {
-        diesel::sql_query("SELECT 1").execute(&mut self.conn).map(drop)
+        diesel::sql_query("SELECT 1")
+            .execute(&mut self.conn)
+            .map(drop)
     }
 }
 

@@ -1,10 +1,10 @@
 //! Argon2id hashes for passwords and client secrets.
 
+use crate::error::ApiError;
 use argon2::Argon2;
 use argon2::password_hash::{
     PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
 };
-use crate::error::ApiError;
 use std::sync::OnceLock;
 use std::time::Duration;
 use tokio::sync::{Semaphore, SemaphorePermit};

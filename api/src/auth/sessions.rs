@@ -310,7 +310,11 @@ mod tests {
         let (id, user, at) = (SessionId::new(), UserId::new(), Instant::now());
         assert!(cache.put(cache.ticket(), id, session(user, later()), at));
         assert_eq!(cache.get(id, now(), at).map(|s| s.user_id), Some(user));
-        assert!(cache.get(id, now(), at + TTL - Duration::from_millis(1)).is_some());
+        assert!(
+            cache
+                .get(id, now(), at + TTL - Duration::from_millis(1))
+                .is_some()
+        );
         assert!(cache.get(id, now(), at + TTL).is_none());
         assert!(cache.is_empty(), "a stale entry is dropped");
     }
@@ -321,7 +325,11 @@ mod tests {
         let (id, at) = (SessionId::new(), Instant::now());
         let expires_at = now() + chrono::TimeDelta::seconds(5);
         cache.put(cache.ticket(), id, session(UserId::new(), expires_at), at);
-        assert!(cache.get(id, expires_at - chrono::TimeDelta::seconds(1), at).is_some());
+        assert!(
+            cache
+                .get(id, expires_at - chrono::TimeDelta::seconds(1), at)
+                .is_some()
+        );
         assert!(cache.get(id, expires_at, at).is_none());
     }
 
@@ -338,7 +346,11 @@ mod tests {
         let at = start + Duration::from_millis(10);
         assert!(cache.get(ids[0], now(), at).is_none());
         assert!(cache.get(ids[1], now(), at).is_none());
-        assert!(ids[2..].iter().all(|id| cache.get(*id, now(), at).is_some()));
+        assert!(
+            ids[2..]
+                .iter()
+                .all(|id| cache.get(*id, now(), at).is_some())
+        );
     }
 
     #[test]
@@ -382,7 +394,10 @@ mod tests {
         let ticket = cache.ticket();
         assert!(cache.put(ticket, id, session(UserId::new(), later()), at));
         cache.arm(false);
-        assert!(cache.get(id, now(), at).is_none(), "losing the listener clears");
+        assert!(
+            cache.get(id, now(), at).is_none(),
+            "losing the listener clears"
+        );
         cache.arm(true);
         assert!(!cache.put(ticket, id, session(UserId::new(), later()), at));
     }

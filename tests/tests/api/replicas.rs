@@ -62,7 +62,11 @@ async fn replicas_refuse_a_session_revoked_on_another_within_a_second() {
         .json(json!({"token": token}))
         .await
         .assert_status(204);
-    assert_eq!(me_status(&a, &token).await, 401, "refused at once where revoked");
+    assert_eq!(
+        me_status(&a, &token).await,
+        401,
+        "refused at once where revoked"
+    );
     let took = refused_within_patience(&b, &token).await;
     eprintln!("replica B refused the revoked session after {took:?} (bar: 1 s)");
     assert!(took.is_some(), "replica B still accepts a revoked session");
@@ -93,7 +97,11 @@ async fn replicas_refuse_a_user_disabled_on_another_within_a_second() {
         .merge_patch(json!({"active": false}))
         .await
         .assert_status(200);
-    assert_eq!(me_status(&a, &on_a).await, 401, "refused at once where disabled");
+    assert_eq!(
+        me_status(&a, &on_a).await,
+        401,
+        "refused at once where disabled"
+    );
     assert_eq!(me_status(&a, &on_b).await, 401, "every session of the user");
     for token in [&on_a, &on_b] {
         let took = refused_within_patience(&b, token).await;

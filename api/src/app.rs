@@ -2,6 +2,7 @@
 //! `run_until_stopped()`, callable from `main` and from the tests alike.
 
 use crate::auth::password;
+use crate::auth::sessions::{self, Sessions};
 use crate::clock::Clock;
 use crate::cpr_vault::CprVault;
 use crate::db::Database;
@@ -27,7 +28,7 @@ use actix_cors::Cors;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{Condition, Logger, from_fn};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, get, http::header, web};
-use brobygger_persistence::{self as persistence, DbConnection, auth as auth_store};
+use brobygger_persistence::{self as persistence, DatabaseUrl, DbConnection, auth as auth_store};
 use secrecy::ExposeSecret;
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -222,6 +223,9 @@ pub struct Application {
     server: Server,
     /// Closed when the server has stopped, so that no connection outlives it.
     db: Database,
+    /// PostgreSQL: the thread that hears other replicas' session changes; stopped with the
+    /// server.
+    listening: Option<sessions::Listening>,
 }
 
 /// How long a stopped server waits for its database connections to close.
@@ -252,6 +256,16 @@ impl Application {
                 settings.admin_username
             );
         }
+        let sessions = Arc::new(Sessions::new(
+            sessions::CAPACITY,
+            sessions::TTL,
+            // PostgreSQL may have other replicas: cache only while listening for their changes.
+            matches!(settings.database_url, DatabaseUrl::Sqlite(_)),
+        ));
+        let listening = match &settings.database_url {
+            DatabaseUrl::Postgres(url) => Some(sessions.listen(url.clone())),
+            DatabaseUrl::Sqlite(_) => None,
+        };
         let state = web::Data::new(AppState {
             db,
             keys: TokenKeys::new(&secret, &settings.issuer, &settings.audience),
@@ -259,6 +273,7 @@ impl Application {
             clock,
             settings: settings.clone(),
             in_flight: InFlight::default(),
+            sessions,
         });
         let metrics = web::Data::new(
             Metrics::new(state.db.audit_batch_counts())
@@ -327,6 +342,7 @@ impl Application {
             port,
             server: server.shutdown_timeout(5).run(),
             db,
+            listening,
         })
     }
 
@@ -346,6 +362,9 @@ impl Application {
     /// after this returns, before the process exits (see `Database`).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
+        if let Some(listening) = self.listening {
+            let _ = web::block(move || listening.stop()).await;
+        }
         if !self.db.close(CLOSE_PATIENCE).await {
             log::warn!(
                 "database connections still in use {}s after the server stopped",

@@ -161,9 +161,7 @@ impl Database {
     /// Whether the database answers now.
     pub async fn ready(&self) -> bool {
         let pool = self.pool.clone();
-        self.blocking(move || pool.get().is_ok())
-            .await
-            .unwrap_or(false)
+        self.blocking(move || pool.check()).await.unwrap_or(false)
     }
 
     /// Closes the pool (see `Pool::close`): afterwards no connection is open, none is opened,

@@ -1,5 +1,6 @@
 //! What every handler shares.
 
+use crate::auth::sessions::Sessions;
 use crate::clock::Clock;
 use crate::cpr_vault::CprVault;
 use crate::db::Database;
@@ -17,4 +18,6 @@ pub struct AppState {
     pub vault: CprVault,
     /// The `Idempotency-Key`s of creates under way in this process.
     pub in_flight: InFlight,
+    /// Open sessions served from memory (`auth::sessions`).
+    pub sessions: Arc<Sessions>,
 }

@@ -6,6 +6,7 @@ use crate::schema::{auth_sessions, login_failures, refresh_tokens, settings, use
 use crate::user::UserRow;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::sql_types::Text;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = auth_sessions)]
@@ -40,14 +41,14 @@ pub fn insert_refresh_token(conn: &mut DbConnection, row: &RefreshTokenRow) -> Q
         .map(drop)
 }
 
-/// The user behind an access token, if its session is still open and the user active.
-/// One query per authenticated request.
+/// The user behind an access token, with its session's expiry, if the session is still open
+/// and the user active. One query, run when the session is not in the process's cache.
 pub fn active_user_of_session(
     conn: &mut DbConnection,
     user_id: UserId,
     session_id: SessionId,
     now: NaiveDateTime,
-) -> QueryResult<Option<UserRow>> {
+) -> QueryResult<Option<(UserRow, NaiveDateTime)>> {
     users::table
         .inner_join(auth_sessions::table)
         .filter(users::id.eq(user_id))
@@ -55,7 +56,7 @@ pub fn active_user_of_session(
         .filter(auth_sessions::id.eq(session_id))
         .filter(auth_sessions::revoked_at.is_null())
         .filter(auth_sessions::expires_at.gt(now))
-        .select(UserRow::as_select())
+        .select((UserRow::as_select(), auth_sessions::expires_at))
         .first(conn)
         .optional()
 }
@@ -176,5 +177,100 @@ pub fn setting_or_insert(conn: &mut DbConnection, key: &str, value: &str) -> Que
             _,
         )) => setting(conn, key)?.ok_or(diesel::result::Error::NotFound),
         Err(e) => Err(e),
+    }
+}
+
+/// The PostgreSQL channel on which every replica hears that sessions must be forgotten.
+pub const INVALIDATION_CHANNEL: &str = "brobygger_auth";
+
+/// What cached sessions must be forgotten: one session, or every session of one user (its role,
+/// organisation, scopes, password or `active` changed), or, for a message no replica
+/// understands, all of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Invalidation {
+    Session(SessionId),
+    User(UserId),
+    All,
+}
+
+impl Invalidation {
+    pub fn payload(&self) -> String {
+        match self {
+            Self::Session(id) => format!("session:{id}"),
+            Self::User(id) => format!("user:{id}"),
+            Self::All => "all".to_owned(),
+        }
+    }
+
+    /// The invalidation a payload names; anything else forgets everything (never too little).
+    pub fn parse(payload: &str) -> Self {
+        let parsed = match payload.split_once(':') {
+            Some(("session", id)) => id.parse().ok().map(Self::Session),
+            Some(("user", id)) => id.parse().ok().map(Self::User),
+            _ => None,
+        };
+        parsed.unwrap_or(Self::All)
+    }
+}
+
+/// Tells every replica, when the current transaction commits, to forget the sessions `what`
+/// names (PostgreSQL `NOTIFY`: delivered at commit, never if it rolls back). SQLite serves one
+/// process, which forgets them itself: nothing to send.
+pub fn announce(conn: &mut DbConnection, what: Invalidation) -> QueryResult<()> {
+    if let DbConnection::Postgresql(pg) = conn {
+        diesel::sql_query("SELECT pg_notify($1, $2)")
+            .bind::<Text, _>(INVALIDATION_CHANNEL)
+            .bind::<Text, _>(what.payload())
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
+/// A connection of its own that listens on [`INVALIDATION_CHANNEL`] (PostgreSQL only).
+pub struct InvalidationListener {
+    conn: diesel::PgConnection,
+}
+
+impl InvalidationListener {
+    /// Connects to `url` and starts listening.
+    pub fn connect(url: &str) -> Result<Self, crate::DbError> {
+        let mut conn = <diesel::PgConnection as Connection>::establish(url)?;
+        diesel::sql_query(format!("LISTEN {INVALIDATION_CHANNEL}")).execute(&mut conn)?;
+        Ok(Self { conn })
+    }
+
+    /// The invalidations received since the last call, without waiting and without a round
+    /// trip (diesel's `notifications_iter` reads what the server has already sent). An error
+    /// means the connection is lost.
+    pub fn received(&mut self) -> QueryResult<Vec<Invalidation>> {
+        let mut received = Vec::new();
+        for notification in self.conn.notifications_iter() {
+            let notification = notification?;
+            received.push(Invalidation::parse(&notification.payload));
+        }
+        Ok(received)
+    }
+
+    /// One round trip, to notice a connection that died silently.
+    pub fn heartbeat(&mut self) -> QueryResult<()> {
+        diesel::sql_query("SELECT 1")
+            .execute(&mut self.conn)
+            .map(drop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalidations_survive_their_payload() {
+        let session = Invalidation::Session(SessionId::new());
+        let user = Invalidation::User(UserId::new());
+        assert_eq!(Invalidation::parse(&session.payload()), session);
+        assert_eq!(Invalidation::parse(&user.payload()), user);
+        assert_eq!(Invalidation::parse("all"), Invalidation::All);
+        assert_eq!(Invalidation::parse("user:nonsense"), Invalidation::All);
+        assert_eq!(Invalidation::parse(""), Invalidation::All);
     }
 }

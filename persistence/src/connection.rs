@@ -137,16 +137,31 @@ impl ManageConnection for Manager {
         conn.map_err(r2d2::Error::ConnectionError)
     }
 
+    /// The check on every check-out, without a round trip (no `SELECT 1`): a PostgreSQL
+    /// connection whose server has gone (restarted, cut off) has had its socket closed, which
+    /// reading what the server sent reveals at once; r2d2 then discards it and tries another.
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
         // Once the pool is closed, checking out a connection closes it instead.
         if self.gate.is_closed() {
             return Err(closed());
         }
-        conn.ping().map_err(r2d2::Error::QueryError)
+        still_connected(conn).map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        self.gate.is_closed() || conn.is_broken()
+        self.gate.is_closed() || conn.is_broken() || still_connected(conn).is_err()
+    }
+}
+
+/// Whether a connection's server is still there, without sending anything: for PostgreSQL,
+/// libpq reads whatever the server sent (`PQconsumeInput`, through diesel's
+/// `notifications_iter`), which fails once the server closed the connection; a pooled
+/// connection listens on no channel, so there is never a notification to lose. SQLite's file
+/// does not go away.
+fn still_connected(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    match conn {
+        DbConnection::Postgresql(pg) => pg.notifications_iter().try_for_each(|n| n.map(drop)),
+        DbConnection::Sqlite(_) => Ok(()),
     }
 }
 
@@ -314,6 +329,12 @@ impl Pool {
         }
     }
 
+    /// Whether the database answers now: a connection and one round trip on it (readiness;
+    /// checking a connection out alone sends nothing).
+    pub fn check(&self) -> bool {
+        self.get().is_ok_and(|mut conn| conn.ping().is_ok())
+    }
+
     pub fn state(&self) -> r2d2::State {
         self.inner.state()
     }
@@ -368,6 +389,7 @@ pub fn pool(url: &DatabaseUrl, options: PoolOptions) -> Result<Pool, DbError> {
         .max_size(options.max_size)
         .min_idle(Some(1))
         .connection_timeout(options.connection_timeout)
+        // The check-out test is `Manager::is_valid`: local, no round trip.
         .test_on_check_out(true)
         .thread_pool(helper_threads())
         .connection_customizer(Box::new(CountReleases(gate.clone())))

@@ -62,6 +62,8 @@ macro_rules! test_both {
 enum Store {
     Sqlite(tempfile::TempDir),
     Postgres(postgres::TestDatabase),
+    /// Another server's: a replica's (see [`TestApp::replica`]).
+    Shared,
 }
 
 /// A test's server, on a thread of its own with its own actix system. Stopping it returns when
@@ -179,6 +181,12 @@ impl TestApp {
             }
         };
         Some(Self::start(backend, store, &url, adjust).await)
+    }
+
+    /// A second server on this server's database, as a replica behind a load balancer would
+    /// be. Drop it before `self`, which owns the database.
+    pub async fn replica(&self) -> TestApp {
+        Self::start(self.backend, Store::Shared, &self.database_url, |_| {}).await
     }
 
     /// A PostgreSQL server reached through `proxy`, so a test can cut the database off.
@@ -384,6 +392,7 @@ impl TestApp {
                 );
                 output.stdout
             }
+            Store::Shared => panic!("a replica's database belongs to the server it replicates"),
         }
     }
 }

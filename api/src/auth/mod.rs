@@ -3,6 +3,7 @@
 
 pub mod password;
 pub mod scope;
+pub mod sessions;
 pub mod user;
 
 pub use user::CurrentUser;

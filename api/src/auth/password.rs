@@ -1,10 +1,48 @@
 //! Argon2id hashes for passwords and client secrets.
 
+use crate::error::ApiError;
 use argon2::Argon2;
 use argon2::password_hash::{
     PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
 };
 use std::sync::OnceLock;
+use std::time::Duration;
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+/// How long a request waits for a turn at hashing before it is refused with `503`.
+const HASHING_PATIENCE: Duration = Duration::from_secs(2);
+
+/// One turn per core: each Argon2id hash takes 19 MiB and a core's time, so more at once only
+/// queue on the cores while holding their memory.
+fn hashing_turns() -> &'static Semaphore {
+    static TURNS: OnceLock<Semaphore> = OnceLock::new();
+    TURNS.get_or_init(|| {
+        Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZero::get))
+    })
+}
+
+async fn turn() -> Result<SemaphorePermit<'static>, ApiError> {
+    match tokio::time::timeout(HASHING_PATIENCE, hashing_turns().acquire()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => {
+            log::warn!("password hashing at capacity: a request is refused with 503");
+            Err(ApiError::Unavailable)
+        }
+    }
+}
+
+/// [`hash`] on the blocking pool, once a hashing turn is free (`503` after a short wait).
+pub async fn hash_bounded(secret: String) -> Result<String, ApiError> {
+    let _turn = turn().await?;
+    actix_web::web::block(move || hash(&secret).map_err(ApiError::internal)).await?
+}
+
+/// [`verify`] on the blocking pool, once a hashing turn is free (`503` after a short wait).
+/// An unknown user (`stored` absent) takes the same turn and time as a wrong password.
+pub async fn verify_bounded(secret: String, stored: Option<String>) -> Result<bool, ApiError> {
+    let _turn = turn().await?;
+    Ok(actix_web::web::block(move || verify(&secret, stored.as_deref())).await?)
+}
 
 pub fn hash(secret: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);

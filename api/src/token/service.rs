@@ -13,7 +13,7 @@ use crate::tokens::{Claims, refresh_token_hash};
 use crate::user::dto::User;
 use actix_web::web;
 use brobygger_domain::FieldErrors;
-use brobygger_persistence::auth::{self, RefreshTokenRow, SessionRow};
+use brobygger_persistence::auth::{self, Invalidation, RefreshTokenRow, SessionRow};
 use brobygger_persistence::ids::{LoginFailureId, SessionId};
 use brobygger_persistence::user::UserRow;
 use brobygger_persistence::{DbConnection, organisation, user};
@@ -51,14 +51,9 @@ pub async fn issue(
                 (username, None),
                 address,
                 now,
+                (password, |u: &UserRow| u.password_hash.clone()),
                 move |conn, username| {
-                    let found =
-                        user::find_by_username(conn, username)?.filter(|u| !u.role.is_machine());
-                    let ok = password::verify(
-                        &password,
-                        found.as_ref().and_then(|u| u.password_hash.as_deref()),
-                    );
-                    Ok(found.filter(|_| ok))
+                    Ok(user::find_by_username(conn, username)?.filter(|u| !u.role.is_machine()))
                 },
             )
             .await?
@@ -73,14 +68,8 @@ pub async fn issue(
                 (client_id, asked),
                 address,
                 now,
-                move |conn, client_id| {
-                    let found = user::find_by_client_id(conn, client_id)?;
-                    let ok = password::verify(
-                        &secret,
-                        found.as_ref().and_then(|u| u.client_secret_hash.as_deref()),
-                    );
-                    Ok(found.filter(|_| ok))
-                },
+                (secret, |u: &UserRow| u.client_secret_hash.clone()),
+                move |conn, client_id| Ok(user::find_by_client_id(conn, client_id)?),
             )
             .await?
         }
@@ -93,14 +82,16 @@ pub async fn issue(
     Ok(response)
 }
 
-/// Checks credentials with `verify` (which finds the user, or `None` when they are wrong),
-/// throttling by the name tried and by the client's address.
+/// Checks credentials: `find` finds the user by name, then the secret given is checked against
+/// the hash `stored` takes from it (off the connection, one hash per core at a time; an
+/// unknown name costs the same hash). Throttled by the name tried and by the client's address.
 async fn sign_in<F>(
     state: &web::Data<AppState>,
     (name, asked): (String, Option<String>),
     address: String,
     now: NaiveDateTime,
-    verify: F,
+    (secret, stored): (String, fn(&UserRow) -> Option<String>),
+    find: F,
 ) -> Result<TokenResponse, ApiError>
 where
     F: FnOnce(&mut DbConnection, &str) -> Result<Option<UserRow>, ApiError> + Send + 'static,
@@ -133,10 +124,9 @@ where
         });
     }
     let (verify_name, failure_name) = (name.clone(), name);
-    let found = state
-        .db
-        .read(move |conn| verify(conn, &verify_name))
-        .await?;
+    let found = state.db.read(move |conn| find(conn, &verify_name)).await?;
+    let ok = password::verify_bounded(secret, found.as_ref().and_then(stored)).await?;
+    let found = found.filter(|_| ok);
     match found {
         Some(user) if user.active => {
             let scopes = granted(&user, asked.as_deref())?;
@@ -277,7 +267,7 @@ async fn refresh(
     let new_hash = refresh_token_hash(&new_refresh);
     enum Outcome {
         Rotated(Box<UserRow>, SessionId),
-        Reused,
+        Reused(SessionId),
         Rejected,
     }
     let outcome = state
@@ -291,7 +281,8 @@ async fn refresh(
             }
             if !auth::use_refresh_token(conn, &row.token_hash, now)? {
                 auth::revoke_session(conn, session.id, now)?;
-                return Ok(Outcome::Reused);
+                auth::announce(conn, Invalidation::Session(session.id))?;
+                return Ok(Outcome::Reused(session.id));
             }
             let Some(user) = user::find(conn, session.user_id)?.filter(|u| u.active) else {
                 return Ok(Outcome::Rejected);
@@ -313,7 +304,8 @@ async fn refresh(
             let access = access_token(state, &user, session_id, now, None)?;
             Ok(token_response(state, access, Some(new_refresh), None))
         }
-        Outcome::Reused => {
+        Outcome::Reused(session_id) => {
+            state.sessions.forget(Invalidation::Session(session_id));
             log::warn!("a rotated refresh token was used again; its session is revoked");
             Err(REJECTED)
         }
@@ -332,7 +324,7 @@ pub async fn revoke(state: &web::Data<AppState>, token: &str) -> Result<(), ApiE
         .ok()
         .and_then(|claims| claims.sid.parse::<SessionId>().ok());
     let hash = refresh_token_hash(request_token);
-    state
+    let revoked = state
         .db
         .write(move |conn| {
             let session = match session_of_access {
@@ -341,10 +333,15 @@ pub async fn revoke(state: &web::Data<AppState>, token: &str) -> Result<(), ApiE
             };
             if let Some(sid) = session {
                 auth::revoke_session(conn, sid, now)?;
+                auth::announce(conn, Invalidation::Session(sid))?;
             }
-            Ok(())
+            Ok(session)
         })
         .await?;
+    // After the commit: this process refuses the session from its next request on.
+    if let Some(sid) = revoked {
+        state.sessions.forget(Invalidation::Session(sid));
+    }
     Ok(())
 }
 

@@ -133,5 +133,8 @@ pub async fn update(
         .db
         .write(move |conn| service::update(conn, &actor, target, patch, new_password))
         .await?;
+    // After the commit: the user's sessions are checked afresh from the next request on.
+    let changed = brobygger_persistence::auth::Invalidation::User(updated.id.into());
+    state.sessions.forget(changed);
     Ok(http::ok(&updated))
 }

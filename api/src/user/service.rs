@@ -9,10 +9,10 @@ use crate::auth::password;
 use crate::body::MergePatch;
 use crate::error::ApiError;
 use crate::http::{self, IfMatch, Page};
-use actix_web::web;
 use brobygger_domain::FieldErrors;
 use brobygger_domain::organisation::OrganisationKind;
 use brobygger_domain::user::{Role, UserRuleError};
+use brobygger_persistence::auth::Invalidation;
 use brobygger_persistence::ids::{OrganisationId, UserId};
 use brobygger_persistence::organisation::{self as organisation_store, OrganisationRow};
 use brobygger_persistence::user::{self as store, UserFilter, UserRow};
@@ -51,9 +51,10 @@ fn check(conn: &mut DbConnection, input: &UserInput, creating: bool) -> Result<(
     Ok(errors.into_result(|| ())?)
 }
 
-/// Hashes a secret on the blocking pool: slow by design, so never inside a transaction.
+/// Hashes a secret on the blocking pool, one per core at a time: slow by design, so never
+/// inside a transaction.
 async fn hash(secret: String) -> Result<String, ApiError> {
-    web::block(move || password::hash(&secret).map_err(ApiError::internal)).await?
+    password::hash_bounded(secret).await
 }
 
 pub fn list(
@@ -214,6 +215,10 @@ pub fn update(
         ..current.clone()
     };
     http::stored(store::update(conn, &row, current.version)?, current.version)?;
+    // Every replica forgets the user's cached sessions when this commits (the handling one
+    // also at once, after the commit): its role, organisation, scopes, password or `active`
+    // may have changed.
+    brobygger_persistence::auth::announce(conn, Invalidation::User(row.id))?;
     Ok(User::from_row(row))
 }
 

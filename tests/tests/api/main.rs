@@ -21,6 +21,7 @@ mod partnerships;
 mod peer_workers;
 mod programmes;
 mod referrals;
+mod replicas;
 mod reports;
 mod retry_safe;
 mod role_matrix;

@@ -174,6 +174,14 @@ pub struct ProgrammeView {
     pub history: Vec<StatusHistoryRow>,
 }
 
+/// One row of [`find_view`]'s join: the programme, the partnership, a model, a history entry.
+type ViewRow = (
+    ProgrammeRow,
+    Option<PartnerRole>,
+    Option<Model>,
+    Option<StatusHistoryRow>,
+);
+
 /// Programme `id` with `organisation`'s role in it, its models and its status history, in one
 /// query: the row left-joined to the partnership, the models and the history (at most a few
 /// of each, so the product of models and history entries stays small), folded here.
@@ -183,12 +191,7 @@ pub fn find_view(
     organisation: OrganisationId,
     history_type: &str,
 ) -> QueryResult<Option<ProgrammeView>> {
-    let rows: Vec<(
-        ProgrammeRow,
-        Option<PartnerRole>,
-        Option<Model>,
-        Option<StatusHistoryRow>,
-    )> = programmes::table
+    let rows: Vec<ViewRow> = programmes::table
         .left_join(
             programme_partners::table.on(programme_partners::programme_id
                 .eq(programmes::id)

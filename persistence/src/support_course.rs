@@ -108,26 +108,6 @@ pub struct CourseFilter {
     pub model: Option<SupportModel>,
 }
 
-type Backend = <DbConnection as Connection>::Backend;
-
-fn scoped<'a>(scope: &CourseScope) -> Option<support_courses::BoxedQuery<'a, Backend>> {
-    let query = support_courses::table.into_boxed();
-    match scope {
-        CourseScope::All => Some(query),
-        CourseScope::PartnerOf(organisation) => Some(
-            query.filter(
-                support_courses::programme_id.eq_any(
-                    programme_partners::table
-                        .filter(programme_partners::organisation_id.eq(*organisation))
-                        .select(programme_partners::programme_id),
-                ),
-            ),
-        ),
-        CourseScope::PeerWorker(id) => Some(query.filter(support_courses::peer_worker_id.eq(*id))),
-        CourseScope::None => None,
-    }
-}
-
 pub fn insert(conn: &mut DbConnection, row: &SupportCourseRow) -> QueryResult<()> {
     diesel::insert_into(support_courses::table)
         .values(row.clone())
@@ -138,22 +118,6 @@ pub fn insert(conn: &mut DbConnection, row: &SupportCourseRow) -> QueryResult<()
 pub fn find(conn: &mut DbConnection, id: SupportCourseId) -> QueryResult<Option<SupportCourseRow>> {
     support_courses::table
         .find(id)
-        .select(SupportCourseRow::as_select())
-        .first(conn)
-        .optional()
-}
-
-/// Course `id` if it is in `scope`.
-pub fn find_in(
-    conn: &mut DbConnection,
-    scope: &CourseScope,
-    id: SupportCourseId,
-) -> QueryResult<Option<SupportCourseRow>> {
-    let Some(query) = scoped(scope) else {
-        return Ok(None);
-    };
-    query
-        .filter(support_courses::id.eq(id))
         .select(SupportCourseRow::as_select())
         .first(conn)
         .optional()
@@ -203,15 +167,16 @@ macro_rules! lookup {
     }};
 }
 
-fn partnership_of(
-    organisation: OrganisationId,
-) -> diesel::dsl::On<
+/// The partnership of a course's programme with one organisation, as a join.
+type PartnershipOf = diesel::dsl::On<
     programme_partners::table,
     diesel::dsl::And<
         diesel::dsl::Eq<programme_partners::programme_id, support_courses::programme_id>,
         diesel::dsl::Eq<programme_partners::organisation_id, OrganisationId>,
     >,
-> {
+>;
+
+fn partnership_of(organisation: OrganisationId) -> PartnershipOf {
     programme_partners::table.on(programme_partners::programme_id
         .eq(support_courses::programme_id)
         .and(programme_partners::organisation_id.eq(organisation)))

@@ -121,6 +121,9 @@ pub enum ApiError {
     RateLimited { retry_after: u64 },
     #[error("the database is unavailable; try again shortly")]
     Unavailable,
+    /// A bounded resource (password hashing) is at capacity: `503` with `Retry-After`.
+    #[error("{0}; try again shortly")]
+    Overloaded(&'static str),
     /// A bug. The cause is logged with the request id, never sent.
     #[error("an internal error occurred")]
     Internal(String),
@@ -158,7 +161,7 @@ impl ApiError {
             Self::PreconditionRequired => "precondition_required",
             Self::VersionMismatch { .. } => "version_mismatch",
             Self::RateLimited { .. } => "rate_limited",
-            Self::Unavailable => "unavailable",
+            Self::Unavailable | Self::Overloaded(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
     }
@@ -184,7 +187,7 @@ impl ApiError {
             Self::PreconditionRequired => "Precondition required",
             Self::VersionMismatch { .. } => "Version mismatch",
             Self::RateLimited { .. } => "Too many requests",
-            Self::Unavailable => "Service unavailable",
+            Self::Unavailable | Self::Overloaded(_) => "Service unavailable",
             Self::Internal(_) => "Internal error",
         }
     }
@@ -246,7 +249,7 @@ impl ResponseError for ApiError {
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::VersionMismatch { .. } => StatusCode::PRECONDITION_FAILED,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::Overloaded(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -258,6 +261,7 @@ impl ResponseError for ApiError {
                 log::error!("request {} failed: {cause}", problem.request_id);
             }
             Self::Unavailable => log::warn!("request {}: database unavailable", problem.request_id),
+            Self::Overloaded(what) => log::warn!("request {}: {what}", problem.request_id),
             _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());
@@ -283,7 +287,7 @@ impl ResponseError for ApiError {
             Self::RateLimited { retry_after } => {
                 response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
-            Self::Unavailable => {
+            Self::Unavailable | Self::Overloaded(_) => {
                 response.insert_header((header::RETRY_AFTER, "5"));
             }
             Self::MethodNotAllowed(allowed) => {

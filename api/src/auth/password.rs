@@ -25,8 +25,9 @@ async fn turn() -> Result<SemaphorePermit<'static>, ApiError> {
     match tokio::time::timeout(HASHING_PATIENCE, hashing_turns().acquire()).await {
         Ok(Ok(permit)) => Ok(permit),
         _ => {
-            log::warn!("password hashing at capacity: a request is refused with 503");
-            Err(ApiError::Unavailable)
+            Err(ApiError::Overloaded(
+                "every password hashing turn is taken (sign-ins are bounded to one per core)",
+            ))
         }
     }
 }

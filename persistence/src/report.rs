@@ -278,7 +278,11 @@ fn support(
         .select(support_courses::citizen_id);
     let mut both = citizens::table
         .filter(citizens::id.eq_any(supported))
-        .filter(citizens::id.nullable().eq_any(enrolled.select(course_enrolments::citizen_id)))
+        .filter(
+            citizens::id
+                .nullable()
+                .eq_any(enrolled.select(course_enrolments::citizen_id)),
+        )
         .count()
         .into_boxed();
     if let Some(code) = &scope.municipality_code {

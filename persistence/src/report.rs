@@ -267,7 +267,6 @@ fn support(
         in_municipality!(distinct_supported, scope, column, residents).get_result(conn)?;
     let column = course_enrolments::citizen_id.assume_not_null();
     let distinct_enrolled = enrolled
-        .clone()
         .select(count(course_enrolments::citizen_id).aggregate_distinct())
         .into_boxed();
     let n_enrolled: i64 =

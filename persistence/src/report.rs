@@ -267,7 +267,6 @@ fn support(
         in_municipality!(distinct_supported, scope, column, residents).get_result(conn)?;
     let column = course_enrolments::citizen_id.assume_not_null();
     let distinct_enrolled = enrolled
-        .clone()
         .select(count(course_enrolments::citizen_id).aggregate_distinct())
         .into_boxed();
     let n_enrolled: i64 =
@@ -278,7 +277,11 @@ fn support(
         .select(support_courses::citizen_id);
     let mut both = citizens::table
         .filter(citizens::id.eq_any(supported))
-        .filter(citizens::id.nullable().eq_any(enrolled.select(course_enrolments::citizen_id)))
+        .filter(
+            citizens::id
+                .nullable()
+                .eq_any(enrolled.select(course_enrolments::citizen_id)),
+        )
         .count()
         .into_boxed();
     if let Some(code) = &scope.municipality_code {

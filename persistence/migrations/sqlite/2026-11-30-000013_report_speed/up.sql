@@ -71,7 +71,7 @@ BEGIN
     UPDATE referrals SET programme_id = NEW.programme_id WHERE support_course_id = NEW.id;
 END;
 
--- The report's indexes (PostgreSQL's INCLUDE columns are trailing key columns here).
+-- Covering indexes of the report's statements (index-only scans over the period's rows).
 DROP INDEX contacts_date;
 CREATE INDEX contacts_programme_date ON contacts (programme_id, date, minutes);
 CREATE INDEX goals_programme ON goals (programme_id, support_course_id, status);

@@ -2,7 +2,7 @@
 //! what every service takes, and what the audit log records with every access to citizen data:
 //! a write's in the same transaction as the write itself; an audited read's collected while it
 //! runs and committed together with those of concurrent reads before it answers (see
-//! [`Database::audited_read`](crate::db::Database::audited_read)).
+//! [`Actor::audited_read`]).
 
 use crate::auth::CurrentUser;
 use crate::clock::Clock;
@@ -188,6 +188,26 @@ impl Actor {
             },
             collected,
         )
+    }
+
+    /// Runs `work`, a read of citizen data that records its access through the actor's auditor, on a
+    /// pooled connection without a transaction, with an auditor that collects its records
+    /// instead of inserting them; then commits them with those of concurrent reads (one
+    /// transaction for all) and returns `work`'s value only once they are durable. `503` if
+    /// they could not be stored: nothing is answered whose access is not on record. A read
+    /// that fails (`404`, `403`) records nothing.
+    pub async fn audited_read<T, F>(self, state: &AppState, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection, &Actor) -> Result<T, ApiError> + Send + 'static,
+    {
+        let (actor, collected) = self.collecting();
+        let value = state.db.read(move |conn| work(conn, &actor)).await?;
+        let rows = collected.take();
+        if !rows.is_empty() {
+            state.audit_commits.commit(&state.db, rows).await?;
+        }
+        Ok(value)
     }
 
     pub fn new(user: CurrentUser, clock: &Clock) -> Self {

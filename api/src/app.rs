@@ -1,8 +1,8 @@
 //! Building and running the server: `Application::build(settings)`, `port()`,
 //! `run_until_stopped()`, callable from `main` and from the tests alike.
 
+use crate::audit_commit::GroupCommit;
 use crate::auth::password;
-use crate::auth::sessions::{self, Sessions};
 use crate::clock::Clock;
 use crate::cpr_vault::CprVault;
 use crate::db::Database;
@@ -15,6 +15,7 @@ use crate::openapi::ApiDoc;
 use crate::peer_worker;
 use crate::programme;
 use crate::referral;
+use crate::sessions::{self, Sessions};
 use crate::settings::Settings;
 use crate::state::AppState;
 use crate::tokens::TokenKeys;
@@ -274,9 +275,10 @@ impl Application {
             settings: settings.clone(),
             in_flight: InFlight::default(),
             sessions,
+            audit_commits: GroupCommit::default(),
         });
         let metrics = web::Data::new(
-            Metrics::new(state.db.audit_batch_counts())
+            Metrics::new(state.audit_commits.counts())
                 .map_err(|e| StartError::Setup(e.to_string()))?,
         );
         let contract = openapi();

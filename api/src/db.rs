@@ -1,9 +1,6 @@
 //! Running queries off the async threads: one pooled connection per call, one transaction per
-//! call that writes; an audited read's records committed together with those of concurrent
-//! reads (see [`crate::audit::group_commit`]).
+//! call that writes.
 
-use crate::actor::Actor;
-use crate::audit::group_commit::{BatchCounts, GroupCommit};
 use crate::error::ApiError;
 use brobygger_persistence::{Backend, DbConnection, Pool};
 use diesel::Connection;
@@ -25,8 +22,6 @@ pub struct Database {
     /// PostgreSQL connection over TLS could still be ending, in OpenSSL's thread cleanup, while
     /// the process exits and OpenSSL's `atexit` cleanup frees the same state.
     runtime: Option<Handle>,
-    /// Commits the audit records of reads in batches.
-    group_commit: GroupCommit,
 }
 
 impl Database {
@@ -36,22 +31,7 @@ impl Database {
             backend,
             sqlite_writer: Arc::new(Mutex::new(())),
             runtime: Handle::try_current().ok(),
-            group_commit: GroupCommit::default(),
         }
-    }
-
-    /// This database with a group commit of its own that is never started: the committer's,
-    /// which must not hold its own queue open.
-    pub(crate) fn without_group_commit(&self) -> Self {
-        Self {
-            group_commit: GroupCommit::default(),
-            ..self.clone()
-        }
-    }
-
-    /// The batches of read audit records written so far, for `/metrics`.
-    pub fn audit_batch_counts(&self) -> &BatchCounts {
-        self.group_commit.counts()
     }
 
     /// Starts `task` on the runtime that opened the database (or on the current one).
@@ -96,26 +76,6 @@ impl Database {
             work(&mut conn)
         })
         .await?
-    }
-
-    /// Runs `work`, a read of citizen data that records its access through `actor.audit`, on a
-    /// pooled connection without a transaction, with an auditor that collects its records
-    /// instead of inserting them; then commits them with those of concurrent reads (one
-    /// transaction for all) and returns `work`'s value only once they are durable. `503` if
-    /// they could not be stored: nothing is answered whose access is not on record. A read
-    /// that fails (`404`, `403`) records nothing.
-    pub async fn audited_read<T, F>(&self, actor: Actor, work: F) -> Result<T, ApiError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut DbConnection, &Actor) -> Result<T, ApiError> + Send + 'static,
-    {
-        let (actor, collected) = actor.collecting();
-        let value = self.read(move |conn| work(conn, &actor)).await?;
-        let rows = collected.take();
-        if !rows.is_empty() {
-            self.group_commit.commit(self, rows).await?;
-        }
-        Ok(value)
     }
 
     /// Runs `work` in one transaction: all of it is stored, or none of it.

@@ -3,7 +3,7 @@
 //! audit_batches_total`).
 //! Served to a scraper holding `BROBYGGER_METRICS_TOKEN`, or without one to loopback only.
 
-use crate::audit::group_commit::BatchCounts;
+use crate::audit_commit::BatchCounts;
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::body::MessageBody;

@@ -1,10 +1,11 @@
 //! What every handler shares.
 
-use crate::auth::sessions::Sessions;
+use crate::audit_commit::GroupCommit;
 use crate::clock::Clock;
 use crate::cpr_vault::CprVault;
 use crate::db::Database;
 use crate::in_flight::InFlight;
+use crate::sessions::Sessions;
 use crate::settings::Settings;
 use crate::tokens::TokenKeys;
 use std::sync::Arc;
@@ -18,6 +19,8 @@ pub struct AppState {
     pub vault: CprVault,
     /// The `Idempotency-Key`s of creates under way in this process.
     pub in_flight: InFlight,
-    /// Open sessions served from memory (`auth::sessions`).
+    /// Open sessions served from memory (`sessions`).
     pub sessions: Arc<Sessions>,
+    /// Commits the audit records of concurrent reads together (`audit_commit`).
+    pub audit_commits: GroupCommit,
 }

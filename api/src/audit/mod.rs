@@ -1,7 +1,6 @@
 //! `/audit-events`: the append-only record of every read and write of citizen data (admins).
 
 pub mod dto;
-pub mod group_commit;
 pub mod service;
 
 use crate::actor::Actor;

@@ -3,7 +3,6 @@
 
 pub mod password;
 pub mod scope;
-pub mod sessions;
 pub mod user;
 
 pub use user::CurrentUser;

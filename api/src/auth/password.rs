@@ -24,11 +24,9 @@ fn hashing_turns() -> &'static Semaphore {
 async fn turn() -> Result<SemaphorePermit<'static>, ApiError> {
     match tokio::time::timeout(HASHING_PATIENCE, hashing_turns().acquire()).await {
         Ok(Ok(permit)) => Ok(permit),
-        _ => {
-            Err(ApiError::Overloaded(
-                "every password hashing turn is taken (sign-ins are bounded to one per core)",
-            ))
-        }
+        _ => Err(ApiError::Overloaded(
+            "every password hashing turn is taken (sign-ins are bounded to one per core)",
+        )),
     }
 }
 

@@ -1,8 +1,8 @@
 //! `CurrentUser`: the authenticated user, as an extractor. A handler without one is public.
 
 use super::scope::{self, Scope};
-use super::sessions::Session;
 use crate::error::ApiError;
+use crate::sessions::Session;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -63,7 +63,7 @@ fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
 impl CurrentUser {
     /// Verifies the request's bearer token: its signature (every time), its session (open) and
     /// its user (active), so revocation and deactivation take effect at once. The session and
-    /// user come from memory when cached (`auth::sessions`), from one query otherwise.
+    /// user come from memory when cached (`sessions`), from one query otherwise.
     pub async fn authenticate(req: &HttpRequest) -> Result<Self, ApiError> {
         let state = req
             .app_data::<web::Data<AppState>>()

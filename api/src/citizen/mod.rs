@@ -49,9 +49,8 @@ pub async fn list(
     dto::refuse_cpr_in_url(req.query_string())?;
     let request = page.request()?;
     let state2 = state.clone();
-    let page = state
-        .db
-        .audited_read(actor, move |conn, actor| {
+    let page = actor
+        .audited_read(&state, move |conn, actor| {
             service::list(conn, actor, &state2.vault, &filters, &request)
         })
         .await?;
@@ -76,9 +75,8 @@ pub async fn read(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, state2) = (id.into_inner(), state.clone());
-    let found = state
-        .db
-        .audited_read(actor, move |conn, actor| {
+    let found = actor
+        .audited_read(&state, move |conn, actor| {
             service::read(conn, actor, &state2.vault, &id)
         })
         .await?;
@@ -162,9 +160,8 @@ pub async fn lookup(
     body: Json<CitizenLookup>,
 ) -> Result<HttpResponse, ApiError> {
     let (cpr, state2) = (body.value.cpr, state.clone());
-    let items = state
-        .db
-        .audited_read(actor, move |conn, actor| {
+    let items = actor
+        .audited_read(&state, move |conn, actor| {
             service::lookup(conn, actor, &state2.vault, &cpr)
         })
         .await?;

@@ -39,9 +39,8 @@ pub async fn list(
     filters: web::Query<ConsentFilters>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let items = state
-        .db
-        .audited_read(actor, move |conn, actor| {
+    let items = actor
+        .audited_read(&state, move |conn, actor| {
             service::list(conn, actor, &id, &filters)
         })
         .await?;

@@ -35,9 +35,8 @@ pub async fn list_contacts(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let items = state
-        .db
-        .audited_read(actor, move |conn, actor| service::list(conn, actor, &id))
+    let items = actor
+        .audited_read(&state, move |conn, actor| service::list(conn, actor, &id))
         .await?;
     Ok(HttpResponse::Ok().json(Page::all(items)))
 }

@@ -47,9 +47,8 @@ pub async fn list(
     filters: web::Query<EnrolmentFilters>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, request) = (id.into_inner(), page.request()?);
-    let page = state
-        .db
-        .audited_read(actor, move |conn, actor| {
+    let page = actor
+        .audited_read(&state, move |conn, actor| {
             service::list(conn, actor, &id, &filters, &request)
         })
         .await?;

@@ -53,9 +53,8 @@ pub async fn timeline(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let items = state
-        .db
-        .audited_read(actor, move |conn, actor| {
+    let items = actor
+        .audited_read(&state, move |conn, actor| {
             service::timeline(conn, actor, &id)
         })
         .await?;
@@ -119,9 +118,8 @@ pub async fn read_status(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let ids = path.into_inner();
-    let found = state
-        .db
-        .audited_read(actor, move |conn, actor| {
+    let found = actor
+        .audited_read(&state, move |conn, actor| {
             service::read_status(conn, actor, ids)
         })
         .await?;
@@ -149,9 +147,8 @@ pub async fn list_checks(
     filters: web::Query<RetentionCheckFilters>,
 ) -> Result<HttpResponse, ApiError> {
     let request = page.request()?;
-    let page = state
-        .db
-        .audited_read(actor, move |conn, actor| {
+    let page = actor
+        .audited_read(&state, move |conn, actor| {
             service::list_checks(conn, actor, &filters, &request)
         })
         .await?;
@@ -177,9 +174,8 @@ pub async fn read_check(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let found = state
-        .db
-        .audited_read(actor, move |conn, actor| {
+    let found = actor
+        .audited_read(&state, move |conn, actor| {
             service::read_check(conn, actor, &id)
         })
         .await?;

@@ -53,9 +53,8 @@ pub async fn list(
     filters: web::Query<ReferralFilters>,
 ) -> Result<HttpResponse, ApiError> {
     let request = page.request()?;
-    let page = state
-        .db
-        .audited_read(actor, move |conn, actor| {
+    let page = actor
+        .audited_read(&state, move |conn, actor| {
             service::list(conn, actor, &filters, &request)
         })
         .await?;
@@ -81,9 +80,8 @@ pub async fn read(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let found = state
-        .db
-        .audited_read(actor, move |conn, actor| service::read(conn, actor, &id))
+    let found = actor
+        .audited_read(&state, move |conn, actor| service::read(conn, actor, &id))
         .await?;
     Ok(http::ok(&found))
 }

@@ -48,9 +48,8 @@ pub async fn list(
     filters: web::Query<SupportCourseFilters>,
 ) -> Result<HttpResponse, ApiError> {
     let request = page.request()?;
-    let page = state
-        .db
-        .audited_read(actor, move |conn, actor| {
+    let page = actor
+        .audited_read(&state, move |conn, actor| {
             service::list(conn, actor, &filters, &request)
         })
         .await?;
@@ -73,9 +72,8 @@ pub async fn read(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let found = state
-        .db
-        .audited_read(actor, move |conn, actor| service::read(conn, actor, &id))
+    let found = actor
+        .audited_read(&state, move |conn, actor| service::read(conn, actor, &id))
         .await?;
     Ok(http::ok(&found))
 }
@@ -198,9 +196,8 @@ pub async fn candidates(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let ranked = state
-        .db
-        .audited_read(actor, move |conn, actor| {
+    let ranked = actor
+        .audited_read(&state, move |conn, actor| {
             service::candidates(conn, actor, &id)
         })
         .await?;

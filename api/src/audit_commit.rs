@@ -2,7 +2,7 @@
 //! durable before it answers, and the records of concurrent reads share one transaction — one
 //! multi-row `INSERT`, one commit, one fsync — instead of one each.
 //!
-//! One committer per [`Database`], a task on the database's runtime started by the first
+//! One committer per server (held in `AppState`), a task on the database's runtime started by the first
 //! audited read, takes every record waiting, writes them as one batch (at most [`MAX_ROWS`]
 //! rows, a request's records never split) and then answers each of their reads. While a batch
 //! is being written the next one gathers: under load the batches grow by themselves, without a
@@ -67,9 +67,8 @@ impl GroupCommit {
     pub async fn commit(&self, db: &Database, rows: Vec<AuditRow>) -> Result<(), ApiError> {
         let queue = self.queue.get_or_init(|| {
             let (sender, receiver) = mpsc::unbounded_channel();
-            // The committer holds the database without this queue, so that it ends when the
-            // last handle of the database is dropped.
-            let writer = db.without_group_commit();
+            // The committer ends when this queue's last sender (the server's state) is dropped.
+            let writer = db.clone();
             let counts = self.counts.clone();
             drop(db.spawn(run(writer, receiver, counts)));
             sender

@@ -1,3 +1,5 @@
+DROP INDEX IF EXISTS retention_checks_report;
+DROP INDEX IF EXISTS employment_statuses_report;
 DROP INDEX support_courses_programme_created_at;
 DROP INDEX referrals_programme_sent_at;
 DROP INDEX goals_programme;

@@ -79,3 +79,8 @@ CREATE INDEX referrals_programme_sent_at ON referrals (programme_id, sent_at, ta
     accepted_at, citizen_id);
 CREATE INDEX support_courses_programme_created_at ON support_courses (programme_id, created_at,
     closed_at, status, model, citizen_id);
+
+-- Employment moves and retention in the report: the period's moves by date with their citizen,
+-- and each move's checks, read from the indexes alone.
+CREATE INDEX employment_statuses_report ON employment_statuses (effective_on, citizen_id, id);
+CREATE INDEX retention_checks_report ON retention_checks (employment_status_id, months_after, outcome);

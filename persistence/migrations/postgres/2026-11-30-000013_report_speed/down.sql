@@ -1,3 +1,5 @@
+DROP INDEX IF EXISTS course_attendance_report;
+DROP INDEX IF EXISTS support_courses_report_open;
 DROP INDEX IF EXISTS retention_checks_report;
 DROP INDEX IF EXISTS employment_statuses_report;
 DROP INDEX support_courses_programme_created_at;

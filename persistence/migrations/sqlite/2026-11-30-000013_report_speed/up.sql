@@ -84,3 +84,6 @@ CREATE INDEX support_courses_programme_created_at ON support_courses (programme_
 -- and each move's checks, read from the indexes alone.
 CREATE INDEX employment_statuses_report ON employment_statuses (effective_on, citizen_id, id);
 CREATE INDEX retention_checks_report ON retention_checks (employment_status_id, months_after, outcome);
+-- The courses open in the period, by id (goals), and the attendance of the period's sessions.
+CREATE INDEX support_courses_report_open ON support_courses (programme_id, created_at, closed_at, id);
+CREATE INDEX course_attendance_report ON course_attendance (session_id, status);

@@ -54,7 +54,7 @@ pub struct ExportArgs {
 
 /// Runs the export into `args.out`, on the database of the environment's settings.
 pub fn run(args: &ExportArgs) -> Result<(), String> {
-    run_with(&Settings::from_env().map_err(|e| e.to_string())?, args).map(|summary| {
+    run_with(&Settings::for_command().map_err(|e| e.to_string())?, args).map(|summary| {
         println!("{summary}");
     })
 }

@@ -168,12 +168,13 @@ fn main() -> ExitCode {
     }
 }
 
+/// The settings of a one-shot command (see [`Settings::for_command`]).
 fn settings() -> Result<Settings, String> {
-    Settings::from_env().map_err(|e| e.to_string())
+    Settings::for_command().map_err(|e| e.to_string())
 }
 
 fn serve() -> Result<(), String> {
-    let settings = settings()?;
+    let settings = Settings::from_env().map_err(|e| e.to_string())?;
     // The runtime `System::new` would build, with the bound on the threads that run queries.
     let mut runtime = tokio::runtime::Builder::new_current_thread();
     runtime.enable_all();

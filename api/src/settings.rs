@@ -78,6 +78,15 @@ impl Settings {
         }
     }
 
+    /// The settings of a one-shot command (`migrate`, `seed-demo`, `export`, …): those of the
+    /// environment, with a pool that opens connections only when asked, so none is being opened
+    /// while the command's process exits.
+    pub fn for_command() -> Result<Self, ConfigError> {
+        let mut settings = Self::from_env()?;
+        settings.pool.min_idle = 0;
+        Ok(settings)
+    }
+
     /// Reads the environment (after `.env`, if present).
     pub fn from_env() -> Result<Self, ConfigError> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());

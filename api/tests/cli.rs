@@ -169,3 +169,46 @@ fn migrate_and_retention_summarise_in_one_line_off_a_terminal() {
     assert!(spinner.is_empty(), "{spinner:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A one-shot command exits cleanly on PostgreSQL, every time: no pool helper thread may still
+/// be opening a connection (its TLS handshake) while the process exits, which crashed
+/// `migrate` with a segmentation fault in about half of its runs. Runs against a database of
+/// its own on the server of `BROBYGGER_TEST_POSTGRES_URL` (required when `CI` is set).
+#[test]
+fn migrate_exits_cleanly_on_postgresql_every_time() {
+    use diesel::{Connection, PgConnection, RunQueryDsl};
+    let admin = match std::env::var("BROBYGGER_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("CI is set but BROBYGGER_TEST_POSTGRES_URL is not")
+        }
+        _ => return eprintln!("BROBYGGER_TEST_POSTGRES_URL is not set: skipped"),
+    };
+    let name = format!("brobygger_cli_{}", std::process::id());
+    let mut server = PgConnection::establish(&admin).expect("the PostgreSQL server");
+    let mut sql = |statement: String| {
+        diesel::sql_query(statement)
+            .execute(&mut server)
+            .expect("admin statement");
+    };
+    sql(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    sql(format!("CREATE DATABASE {name}"));
+    let base = admin.split('?').next().unwrap_or(&admin);
+    let url = format!(
+        "{}/{name}",
+        &base[..base.rfind('/').expect("a URL with a path")]
+    );
+    let failures: Vec<String> = (0..12)
+        .filter_map(|run| {
+            let output = Command::new(env!("CARGO_BIN_EXE_brobygger"))
+                .arg("migrate")
+                .env("DATABASE_URL", &url)
+                .env("RUST_LOG", "warn")
+                .output()
+                .expect("the binary runs");
+            (!output.status.success()).then(|| format!("run {run}: {:?}", output.status))
+        })
+        .collect();
+    sql(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    assert!(failures.is_empty(), "migrate failed: {failures:?}");
+}

@@ -369,6 +369,10 @@ impl Pool {
 pub struct PoolOptions {
     pub max_size: u32,
     pub connection_timeout: Duration,
+    /// Idle connections the pool keeps open, reopening them in its helper threads: 1 for the
+    /// server, 0 for a one-shot command (a helper thread still connecting while the process
+    /// exits would race the TLS library's teardown).
+    pub min_idle: u32,
 }
 
 impl Default for PoolOptions {
@@ -376,6 +380,7 @@ impl Default for PoolOptions {
         Self {
             max_size: 10,
             connection_timeout: Duration::from_secs(3),
+            min_idle: 1,
         }
     }
 }
@@ -387,7 +392,7 @@ pub fn pool(url: &DatabaseUrl, options: PoolOptions) -> Result<Pool, DbError> {
     let gate = manager.gate.clone();
     let inner = r2d2::Pool::builder()
         .max_size(options.max_size)
-        .min_idle(Some(1))
+        .min_idle(Some(options.min_idle))
         .connection_timeout(options.connection_timeout)
         // The check-out test is `Manager::is_valid`: local, no round trip.
         .test_on_check_out(true)

@@ -116,7 +116,7 @@ pub struct Outcome {
 
 /// `brobygger seed-demo`: runs against the configured database and prints the demo users.
 pub fn command(scale: Option<f64>, seed: Option<u64>) -> Result<(), String> {
-    let settings = Settings::from_env().map_err(|e| e.to_string())?;
+    let settings = Settings::for_command().map_err(|e| e.to_string())?;
     let scale = scale.unwrap_or(DEFAULT_SCALE);
     let seed = seed.unwrap_or(DEFAULT_SEED);
     let outcome = run(&settings, scale, seed).map_err(|e| e.to_string())?;

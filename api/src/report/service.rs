@@ -1,4 +1,4 @@
-//! The programme report: the stored aggregates (`persistence::report`, 18 statements) turned
+//! The programme report: the stored aggregates (`persistence::report`, 17 statements) turned
 //! into figures with the domain's rates, median and targets.
 
 use super::dto::{

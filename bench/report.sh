@@ -19,6 +19,8 @@ set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$BENCH_DIR")
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/bench-target}
 SCALE=${BENCH_SCALE:-1}
 SEED=${BENCH_SEED:-1}
@@ -117,20 +119,30 @@ ROWS=$(psql -X -At -d "$DB" -c "SELECT (SELECT count(*) FROM citizens) || ' citi
 if curl -s -o /dev/null "$BASE/health/live"; then
     die "something already listens on 127.0.0.1:$PORT"
 fi
-log "starting the server on 127.0.0.1:$PORT"
-(
-    export BROBYGGER_BIND="127.0.0.1:$PORT"
-    export BROBYGGER_JWT_SECRET="brobygger-bench-jwt-secret-at-least-32-characters"
-    if [[ -n "${BENCH_SERVER_PGOPTIONS:-}" ]]; then export PGOPTIONS="$BENCH_SERVER_PGOPTIONS"; fi
-    exec "$BIN" serve
-) >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 300); do
-    if curl -fs -o /dev/null "$BASE/health/ready"; then break; fi
-    kill -0 "$SERVER_PID" 2>/dev/null || die "the server exited"
-    sleep 0.1
-done
-curl -fs -o /dev/null "$BASE/health/ready" || die "the server is not ready after 30 s"
+PROBE_APP="brobygger-report-probe-$$"
+# start_server [PGOPTIONS]: the server on $PORT, its sessions named $PROBE_APP; waits until ready.
+start_server() {
+    log "starting the server on 127.0.0.1:$PORT"
+    (
+        export BROBYGGER_BIND="127.0.0.1:$PORT" PGAPPNAME="$PROBE_APP"
+        export BROBYGGER_JWT_SECRET="brobygger-bench-jwt-secret-at-least-32-characters"
+        if [[ -n "${1:-}" ]]; then export PGOPTIONS="$1"; fi
+        exec "$BIN" serve
+    ) >>"$WORK/server.log" 2>&1 &
+    SERVER_PID=$!
+    for _ in $(seq 1 300); do
+        if curl -fs -o /dev/null "$BASE/health/ready"; then break; fi
+        kill -0 "$SERVER_PID" 2>/dev/null || die "the server exited"
+        sleep 0.1
+    done
+    curl -fs -o /dev/null "$BASE/health/ready" || die "the server is not ready after 30 s"
+}
+stop_server() {
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+}
+start_server "${BENCH_SERVER_PGOPTIONS:-}"
 
 login() {
     curl -fsS -X POST -H 'Content-Type: application/json' "$BASE/api/v1/auth/token" \
@@ -161,24 +173,27 @@ request() {
     [[ ${out%% *} == 200 ]] || die "GET report: ${out%% *}: $(head -c 500 "$WORK/report.json")"
     awk -v t="${out#* }" 'BEGIN {printf "%.1f", t * 1000}'
 }
-# Statements the server ran on the database: its reads autocommit, so each statement is one
-# committed transaction in pg_stat_database (counters flushed by idle backends within 10 s).
-commits() {
-    psql -X -At -d postgres -c "SELECT xact_commit FROM pg_stat_database WHERE datname = '$DB'"
-}
-
 log "report of $ID ($FROM..$TO) as $WHO: 1 warm-up + $RUNS timed"
 WARM=$(request)
-sleep 11
-C0=$(commits)
-sleep 11
-C1=$(commits)
 TIMES=()
 for _ in $(seq 1 "$RUNS"); do TIMES+=("$(request)"); done
-sleep 11
-C2=$(commits)
-IDLE=$((C1 - C0))
-PER_REQUEST=$(awk -v d=$((C2 - C1 - IDLE)) -v n="$RUNS" 'BEGIN {printf "%.1f", d / n}')
+
+# Round trips: a server whose sessions log every statement, a warm-up, then PROBES reports; the
+# statements its sessions logged meanwhile (BEGIN, SET, each execute, COMMIT), per report.
+PROBES=3
+PER_REQUEST="? (PostgreSQL's log is not readable here)"
+PG_LOG=$(pg_log_file "$DB" || true)
+if [[ -n "$PG_LOG" ]]; then
+    stop_server
+    start_server "-c log_statement=all"
+    request >/dev/null
+    sleep 0.3
+    before=$(stat -c %s "$PG_LOG")
+    for _ in $(seq 1 "$PROBES"); do request >/dev/null; done
+    sleep 0.5
+    n=$(statements_logged "$DB" "$PROBE_APP" "$PG_LOG" "$before" "$(stat -c %s "$PG_LOG")")
+    [[ "$n" == "?" ]] || PER_REQUEST=$(awk -v n="$n" -v r="$PROBES" 'BEGIN {printf "%.1f", n / r}')
+fi
 read -r MIN MEDIAN MAX < <(printf '%s\n' "${TIMES[@]}" | sort -n | awk '
     {t[NR] = $1} END {m = NR % 2 ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2;
     printf "%.1f %.1f %.1f\n", t[1], m, t[NR]}')
@@ -197,8 +212,7 @@ Programme report benchmark ($(date -u +%FT%TZ), $(nproc) cores, load before $LOA
   timed ($RUNS)       ${TIMES[*]} ms
   min/median/max    $MIN / $MEDIAN / $MAX ms (curl time_total, one request at a time)
   bar               ≤ $BAR_MS ms: $VERDICT
-  round trips       $PER_REQUEST statements per request (pg_stat_database xact_commit delta over
-                    $RUNS requests, less $IDLE commits of an idle interval as long; includes the
-                    pool's check-out tests and the token's session check)
+  round trips       $PER_REQUEST statements per report (PostgreSQL's statement log, $PROBES reports
+                    after a warm-up, every statement of the server's sessions counted)
   answer            $FIGURES
 EOF

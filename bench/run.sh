@@ -22,6 +22,8 @@ set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$BENCH_DIR")
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/bench-target}
 DURATION=${BENCH_SECONDS:-20}
 WARMUP=${BENCH_WARMUP_SECONDS:-5}
@@ -332,21 +334,10 @@ CONTACT_PATH="/api/v1/support-courses/$COURSE/contacts"
 # batch's start and end offsets in the log, divided by PROBE_REQUESTS. Every statement
 # counts: BEGIN, COMMIT, the pool's SELECT 1 and each execute of a prepared statement.
 PROBE_APP="brobygger-bench-probe-$$"
-pg_log_file() {
-    local f dir
-    f=$(psql -X -At -d "$DB" -c 'SELECT pg_current_logfile()' 2>/dev/null || true)
-    if [[ -n "$f" ]]; then
-        [[ "$f" == /* ]] || { dir=$(psql -X -At -d "$DB" -c 'SHOW data_directory'); f="$dir/$f"; }
-    else
-        # logging_collector off: Debian's pg_ctlcluster sends the server's stderr here.
-        f=$(ls -t /var/log/postgresql/postgresql-*.log 2>/dev/null | head -n 1 || true)
-    fi
-    [[ -n "$f" && -r "$f" ]] && echo "$f"
-}
-PG_LOG=$(pg_log_file || true)
+PG_LOG=$(pg_log_file "$DB" || true)
 declare -A TRIPS=()
 probe() { # probe NAME PATH TOKEN [BODY]
-    local name=$1 path=$2 token=$3 body=${4:-} before after pids n i method=GET expected=200
+    local name=$1 path=$2 token=$3 body=${4:-} before after n i method=GET expected=200
     [[ -n "$body" ]] && { method=POST; expected=201; }
     api "$method" "$path" "$token" "$body" "$expected" >/dev/null # the statements get prepared
     sleep 0.3
@@ -356,11 +347,8 @@ probe() { # probe NAME PATH TOKEN [BODY]
     done
     sleep 0.5 # the log is written by the backends as they go; let the last lines land
     after=$(stat -c %s "$PG_LOG")
-    pids=$(psql -X -At -d "$DB" -c "SELECT string_agg(pid::text, '|') FROM pg_stat_activity
-        WHERE application_name = '$PROBE_APP'")
-    [[ -n "$pids" ]] || { TRIPS[$name]="?"; return; }
-    n=$(tail -c "+$((before + 1))" "$PG_LOG" | head -c "$((after - before))" \
-        | grep -cE "\[($pids)\] .*LOG: +(statement|execute [^:]*):" || true)
+    n=$(statements_logged "$DB" "$PROBE_APP" "$PG_LOG" "$before" "$after")
+    [[ "$n" != "?" ]] || { TRIPS[$name]="?"; return; }
     TRIPS[$name]=$(awk -v n="$n" -v r="$PROBE_REQUESTS" 'BEGIN {printf "%.1f", n / r}')
 }
 if [[ -n "$PG_LOG" ]]; then

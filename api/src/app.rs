@@ -291,6 +291,8 @@ impl Application {
                 .to_yaml()
                 .map_err(|e| StartError::Setup(e.to_string()))?,
         });
+        // The contract's document, turned into the two texts, is dropped: not needed again.
+        brobygger_memory::collect();
         let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();
         let db = state.db.clone();
@@ -303,6 +305,16 @@ impl Application {
                 .openapi(ApiDoc::openapi())
                 .configure(routes)
                 .split_for_parts();
+            // The worker's copy of the contract, just dropped, is not needed again; and what
+            // the worker frees while serving goes back to the system within a second.
+            brobygger_memory::collect();
+            actix_web::rt::spawn(async {
+                let mut tick = actix_web::rt::time::interval(Duration::from_secs(1));
+                loop {
+                    tick.tick().await;
+                    brobygger_memory::collect();
+                }
+            });
             app.app_data(state.clone())
                 .app_data(metrics.clone())
                 .app_data(contract.clone())

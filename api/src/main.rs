@@ -16,7 +16,7 @@ use std::time::Duration;
 /// pages (feature `no_thp`): with them mimalloc's arena took 52 MiB resident at start
 /// (bench/README.md, "Memory").
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: brobygger_memory::MiMalloc = brobygger_memory::MiMalloc;
 
 /// The environment every command that opens the database reads.
 const DATABASE_ENV: &str = "Environment:
@@ -32,7 +32,7 @@ const SERVE_ENV: &str = "Environment:
   BROBYGGER_ENCRYPTION_KEY  base64 of 32 bytes that encrypts CPR numbers
   BROBYGGER_DB_POOL_SIZE    database connections (default 10)
   BROBYGGER_BIND            listen address (default 127.0.0.1:8080)
-  BROBYGGER_BLOCKING_THREADS  the most threads that run queries (default 512)
+  BROBYGGER_BLOCKING_THREADS  the most threads that run queries (default: pool size + workers)
   BROBYGGER_JWT_SECRET      token signing key, at least 32 characters (default: generated once
                             and kept in the database)
   BROBYGGER_CORS_ORIGINS    comma-separated origins of browser front-ends (default none)
@@ -178,10 +178,9 @@ fn serve() -> Result<(), String> {
     // The runtime `System::new` would build, with the bound on the threads that run queries.
     let mut runtime = tokio::runtime::Builder::new_current_thread();
     runtime.enable_all();
-    if let Some(threads) = settings.blocking_threads {
-        runtime.max_blocking_threads(threads);
-    }
+    runtime.max_blocking_threads(settings.blocking_threads());
     let runtime = runtime.build().map_err(|e| e.to_string())?;
+    brobygger_memory::return_freed_memory_every(Duration::from_secs(1));
     let system = actix_web::rt::System::with_tokio_rt(move || runtime);
     let served = system.block_on(async move {
         let bind = settings.bind.clone();

@@ -22,6 +22,10 @@ pub struct Database {
     /// PostgreSQL connection over TLS could still be ending, in OpenSSL's thread cleanup, while
     /// the process exits and OpenSSL's `atexit` cleanup frees the same state.
     runtime: Option<Handle>,
+    /// The threads of long work (exports' producers), each holding a connection for as long as
+    /// its stream: kept off the runtime's few query threads, which they would take for
+    /// seconds, and joined by `close` so that none is still ending while the process exits.
+    long_work: Arc<Mutex<Vec<std::thread::JoinHandle<()>>>>,
 }
 
 impl Database {
@@ -31,6 +35,7 @@ impl Database {
             backend,
             sqlite_writer: Arc::new(Mutex::new(())),
             runtime: Handle::try_current().ok(),
+            long_work: Arc::default(),
         }
     }
 
@@ -105,17 +110,20 @@ impl Database {
         })
     }
 
-    /// Starts `work` on a blocking thread of the database's runtime (see `blocking`), for work
-    /// that holds a connection for long, such as an export's producer.
-    pub fn spawn_blocking<T, F>(&self, work: F) -> tokio::task::JoinHandle<T>
+    /// Starts `work` on a thread of its own, for work that holds a connection for long, such as
+    /// an export's producer; `close` waits for it. Fails when the system has no thread to give.
+    pub fn spawn_long<F>(&self, name: &str, work: F) -> Result<(), ApiError>
     where
-        T: Send + 'static,
-        F: FnOnce() -> T + Send + 'static,
+        F: FnOnce() + Send + 'static,
     {
-        match &self.runtime {
-            Some(runtime) => runtime.spawn_blocking(work),
-            None => tokio::task::spawn_blocking(work),
-        }
+        let handle = std::thread::Builder::new()
+            .name(name.to_owned())
+            .spawn(work)
+            .map_err(|e| ApiError::internal(format!("no thread for {name}: {e}")))?;
+        let mut threads = self.long_work.lock().unwrap_or_else(|p| p.into_inner());
+        threads.retain(|t| !t.is_finished());
+        threads.push(handle);
+        Ok(())
     }
 
     /// Whether the database answers now.
@@ -126,11 +134,30 @@ impl Database {
 
     /// Closes the pool (see `Pool::close`): afterwards no connection is open, none is opened,
     /// and every query fails. Returns whether all connections closed within `patience`.
+    /// The long work still running ends then (its queries fail, or its client has gone); `false`
+    /// as well when some of it had not ended within `patience`.
     pub async fn close(&self, patience: Duration) -> bool {
         let pool = self.pool.clone();
-        self.blocking(move || pool.close(patience))
-            .await
-            .unwrap_or(false)
+        let long_work = self.long_work.clone();
+        self.blocking(move || {
+            let started = std::time::Instant::now();
+            let closed = pool.close(patience);
+            let threads = std::mem::take(&mut *long_work.lock().unwrap_or_else(|p| p.into_inner()));
+            while threads.iter().any(|t| !t.is_finished()) && started.elapsed() < patience {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            let mut ended = true;
+            for thread in threads {
+                if thread.is_finished() {
+                    let _ = thread.join();
+                } else {
+                    ended = false;
+                }
+            }
+            closed && ended
+        })
+        .await
+        .unwrap_or(false)
     }
 }
 

@@ -32,7 +32,7 @@ const SERVE_ENV: &str = "Environment:
   BROBYGGER_ENCRYPTION_KEY  base64 of 32 bytes that encrypts CPR numbers
   BROBYGGER_DB_POOL_SIZE    database connections (default 10)
   BROBYGGER_BIND            listen address (default 127.0.0.1:8080)
-  BROBYGGER_BLOCKING_THREADS  the most threads that run queries (default: pool size + workers)
+  BROBYGGER_BLOCKING_THREADS  the most threads that run queries (default: two per worker)
   BROBYGGER_JWT_SECRET      token signing key, at least 32 characters (default: generated once
                             and kept in the database)
   BROBYGGER_CORS_ORIGINS    comma-separated origins of browser front-ends (default none)

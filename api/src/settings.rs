@@ -88,13 +88,13 @@ impl Settings {
         Ok(settings)
     }
 
-    /// The most threads that run queries: as set, or one per pooled connection and one per
-    /// worker (password hashing, bounded to one per core, runs there too). More would only
-    /// wait for a connection, each with its own stack and allocator heap: tokio's own default,
-    /// 512, took the server to 158 MiB resident under 64 connections, where 12 keep it at 81.
+    /// The most threads that run queries: as set, or two per worker. On this machine's two
+    /// cores more only contend (`bench/README.md`, "Query threads": 12 threads 84 % of the
+    /// audited read's bar, 4 threads 115 %), and tokio's own default, 512, took the server to
+    /// 158 MiB resident under 64 connections. Exports stream on threads of their own
+    /// (`Database::spawn_long`), so a few long exports cannot take them all.
     pub fn blocking_threads(&self) -> usize {
-        self.blocking_threads
-            .unwrap_or(self.pool.max_size as usize + self.workers)
+        self.blocking_threads.unwrap_or(2 * self.workers)
     }
 
     /// Reads the environment (after `.env`, if present).

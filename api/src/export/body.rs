@@ -21,10 +21,10 @@ pub async fn respond(db: &Database, plan: Plan) -> Result<HttpResponse, ApiError
     let format = plan.format;
     let request_id = plan.request_id.clone();
     let producer = db.clone();
-    // Detached: it ends when the rows are read or the receiver (the body) is dropped.
-    drop(db.spawn_blocking(move || {
-        produce(&producer, &plan, |piece| tx.blocking_send(piece).is_ok())
-    }));
+    // It ends when the rows are read or the receiver (the body) is dropped.
+    db.spawn_long("export", move || {
+        produce(&producer, &plan, |piece| tx.blocking_send(piece).is_ok());
+    })?;
     let first = match rx.recv().await {
         Some(Piece::Chunk { bytes, .. }) => bytes,
         Some(Piece::Failed(e)) => return Err(e),

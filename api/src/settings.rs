@@ -89,8 +89,8 @@ impl Settings {
     }
 
     /// The most threads that run queries: as set, or two per worker. On this machine's two
-    /// cores more only contend (`bench/README.md`, "Query threads": 12 threads 84 % of the
-    /// audited read's bar, 4 threads 115 %), and tokio's own default, 512, took the server to
+    /// cores more only contend (`bench/README.md`, "Results" and "Memory": 12 threads 84 % of
+    /// the audited read's bar, 4 threads 115 %), and tokio's own default, 512, took the server to
     /// 158 MiB resident under 64 connections. Exports stream on threads of their own
     /// (`Database::spawn_long`), so a few long exports cannot take them all.
     pub fn blocking_threads(&self) -> usize {

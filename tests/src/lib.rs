@@ -290,6 +290,21 @@ impl TestApp {
             .to_owned()
     }
 
+    /// The audit events about `citizen` as the admin reads them (`GET /audit-events`), oldest
+    /// first; panics unless they fit one page of 200.
+    pub async fn audit_events_of(&self, citizen: &str) -> Vec<Value> {
+        let events = self
+            .get(&format!(
+                "/api/v1/audit-events?citizen_id={citizen}&limit=200"
+            ))
+            .token(&self.admin_token)
+            .send()
+            .await;
+        events.assert_status(200);
+        assert!(events.body["next_cursor"].is_null(), "one page holds them");
+        events.body["items"].as_array().expect("items").clone()
+    }
+
     /// Creates an organisation as the admin; returns its id.
     pub async fn organisation(&self, name: &str, kind: &str, extra: Value) -> String {
         let mut body = json!({"name": name, "kind": kind});

@@ -34,20 +34,6 @@ fn audit_log_writable(app: &TestApp, writable: bool) {
     conn.batch_execute(sql).expect("the trigger changes");
 }
 
-/// The audit events of `citizen`, oldest first.
-async fn events_of(app: &TestApp, citizen: &str) -> Vec<Value> {
-    let events = app
-        .get(&format!(
-            "/api/v1/audit-events?citizen_id={citizen}&limit=200"
-        ))
-        .token(&app.admin_token)
-        .send()
-        .await;
-    events.assert_status(200);
-    assert!(events.body["next_cursor"].is_null(), "one page holds them");
-    events.body["items"].as_array().expect("items").clone()
-}
-
 /// The events of one request, as `(action, resource_type, resource_id)`.
 fn of_request(events: &[Value], request_id: &str) -> Vec<(String, String, String)> {
     events
@@ -129,7 +115,7 @@ test_both! {
         assert_eq!(listed, expected);
 
         let (jonas_events, mette_events) =
-            (events_of(&app, &w.citizen).await, events_of(&app, &w.other_citizen).await);
+            (app.audit_events_of(&w.citizen).await, app.audit_events_of(&w.other_citizen).await);
         let all: Vec<Value> = jonas_events.iter().chain(&mette_events).cloned().collect();
         for refused in ["outage-course", "outage-citizen", "outage-list", "outage-missing"] {
             assert_eq!(of_request(&all, refused), [], "a refused read left a record");
@@ -158,7 +144,7 @@ test_both! {
             response.assert_status(200);
             assert_eq!(response.id(), id);
         }
-        let events = events_of(&app, &w.citizen).await;
+        let events = app.audit_events_of(&w.citizen).await;
         for request_id in &request_ids {
             assert_eq!(
                 of_request(&events, request_id),

@@ -16,21 +16,6 @@ async fn citizen(app: &TestApp, token: &str, name: &str, cpr: Option<&str>) -> S
     response.id()
 }
 
-async fn audit(app: &TestApp, citizen: &str) -> Vec<Value> {
-    let response = app
-        .get(&format!(
-            "/api/v1/audit-events?citizen_id={citizen}&limit=200"
-        ))
-        .token(&app.admin_token)
-        .send()
-        .await;
-    response.assert_status(200);
-    response.body["items"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-}
-
 fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())
@@ -156,7 +141,7 @@ test_both! {
         consent.assert_status(201);
         app.post(&format!("/api/v1/citizens/{id}/consents/{}/withdraw", consent.id())).token(&coordinator).json(json!({})).await.assert_status(200);
         app.get("/api/v1/citizens").token(&coordinator).send().await.assert_status(200);
-        let events = audit(&app, &id).await;
+        let events = app.audit_events_of(&id).await;
         let actions: Vec<(&str, &str)> = events.iter().map(|e| (e["action"].as_str().unwrap_or_default(), e["resource_type"].as_str().unwrap_or_default())).collect();
         assert_eq!(actions, [
             ("create", "citizen"), ("read", "citizen"), ("update", "citizen"), ("lookup", "citizen"),
@@ -171,7 +156,7 @@ test_both! {
         }
         // Requests are traceable: the request id of a read is in its audit event.
         app.get(&format!("/api/v1/citizens/{id}")).token(&coordinator).header("x-request-id", "trace-read-1").send().await;
-        let last = audit(&app, &id).await.pop().expect("event");
+        let last = app.audit_events_of(&id).await.pop().expect("event");
         assert_eq!(last["request_id"], "trace-read-1");
         // The audit log is the admin's alone, and cannot be changed through the API.
         app.get("/api/v1/audit-events").token(&coordinator).send().await.assert_problem(403, "forbidden");
@@ -256,7 +241,7 @@ test_both! {
         let stored = app.database_bytes();
         assert!(!contains(&stored, "Jonas Zacharias Holm"), "the name is gone from the database");
         assert!(!contains(&stored, CPR_DIGITS));
-        let events = audit(&app, &id).await;
+        let events = app.audit_events_of(&id).await;
         assert!(events.iter().any(|e| e["action"] == "anonymise"));
         // A new registration of the same CPR is possible again.
         citizen(&app, &coordinator, "Jonas Holm", Some(CPR)).await;

@@ -51,21 +51,9 @@ async fn me(app: &TestApp, token: &str) -> String {
     me.body["user"]["id"].as_str().expect("my id").to_owned()
 }
 
-async fn audit(app: &TestApp, citizen: &str) -> Vec<Value> {
-    let events = app
-        .get(&format!(
-            "/api/v1/audit-events?citizen_id={citizen}&limit=200"
-        ))
-        .token(&app.admin_token)
-        .send()
-        .await;
-    events.assert_status(200);
-    events.body["items"].as_array().cloned().unwrap_or_default()
-}
-
 /// The audit events of employment for `citizen`, as `(action, resource_type, user_id)`.
 async fn employment_events(app: &TestApp, citizen: &str) -> Vec<(String, String, String)> {
-    audit(app, citizen)
+    app.audit_events_of(citizen)
         .await
         .iter()
         .filter(|e| {
@@ -325,7 +313,7 @@ test_both! {
             ("record", "retention_check", guide_id),
         ].iter().map(|(a, r, u)| ((*a).to_owned(), (*r).to_owned(), (*u).to_owned())).collect();
         assert_eq!(employment_events(&app, c).await, expected);
-        let events = audit(&app, c).await;
+        let events = app.audit_events_of(c).await;
         let recorded = events.iter().find(|e| e["action"] == "record").expect("the recording");
         assert_eq!((recorded["resource_id"].as_str(), recorded["citizen_id"].as_str()), (Some(checks[0].as_str()), Some(c)));
         // A refused write leaves no event.

@@ -373,17 +373,8 @@ test_both! {
 
 /// `(user, action, resource id)` of every audited access to referrals of `citizen`.
 async fn referral_events(app: &TestApp, citizen: &str) -> Vec<(String, String, String)> {
-    let events = app
-        .get(&format!(
-            "/api/v1/audit-events?citizen_id={citizen}&limit=200"
-        ))
-        .token(&app.admin_token)
-        .send()
-        .await;
-    events.assert_status(200);
-    events.body["items"]
-        .as_array()
-        .expect("items")
+    app.audit_events_of(citizen)
+        .await
         .iter()
         .filter(|e| e["resource_type"] == "referral")
         .map(|e| {

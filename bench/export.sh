@@ -25,6 +25,8 @@
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
 REPO=$(dirname "$BENCH_DIR")
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$REPO/target}
 N=${BENCH_CONTACTS:-1000000}
@@ -115,12 +117,7 @@ start_server() {
         exec "$BIN" serve
     ) >"$WORK/server.log" 2>&1 &
     SERVER_PID=$!
-    for _ in $(seq 1 300); do
-        if curl -fs -o /dev/null "$BASE/health/ready"; then return; fi
-        kill -0 "$SERVER_PID" 2>/dev/null || die "the server exited"
-        sleep 0.1
-    done
-    die "the server is not ready after 30 s"
+    wait_until_ready "$BASE" "$SERVER_PID" "the server"
 }
 
 # Seeds one course through the API; sets ADMIN, ORG, COORDINATOR_USER, TOKEN, EVALUATOR_USER,

@@ -24,3 +24,15 @@ statements_logged() {
     tail -c "+$(($4 + 1))" "$3" | head -c "$(($5 - $4))" \
         | grep -cE "\[($pids)\] .*LOG: +(statement|execute [^:]*):" || true
 }
+
+# wait_until_ready BASE PID WHAT: polls BASE/health/ready every 20 ms until it answers; dies
+# (the calling script's `die`) when process PID exits first or after 30 s.
+wait_until_ready() {
+    local started
+    started=$(date +%s%N)
+    while ! curl -fs -o /dev/null "$1/health/ready"; do
+        kill -0 "$2" 2>/dev/null || die "$3 exited"
+        (($(date +%s%N) - started < 30000000000)) || die "$3 is not ready after 30 s"
+        sleep 0.02
+    done
+}

@@ -130,12 +130,7 @@ start_server() {
         exec "$BIN" serve
     ) >>"$WORK/server.log" 2>&1 &
     SERVER_PID=$!
-    for _ in $(seq 1 300); do
-        if curl -fs -o /dev/null "$BASE/health/ready"; then break; fi
-        kill -0 "$SERVER_PID" 2>/dev/null || die "the server exited"
-        sleep 0.1
-    done
-    curl -fs -o /dev/null "$BASE/health/ready" || die "the server is not ready after 30 s"
+    wait_until_ready "$BASE" "$SERVER_PID" "the server"
 }
 stop_server() {
     kill "$SERVER_PID" 2>/dev/null || true

@@ -140,12 +140,7 @@ start_server() {
     SERVER_PID=$!
     local started
     started=$(date +%s%N)
-    # Polled every 20 ms, for at most 30 s.
-    while ! curl -fs -o /dev/null "$BASE/health/ready"; do
-        kill -0 "$SERVER_PID" 2>/dev/null || die "the server ($name) exited"
-        (($(date +%s%N) - started < 30000000000)) || die "the server ($name) is not ready after 30 s"
-        sleep 0.02
-    done
+    wait_until_ready "$BASE" "$SERVER_PID" "the server ($name)"
     READY_MS=$((($(date +%s%N) - started) / 1000000))
 }
 rss() { awk '/^VmRSS/ {printf "%.1f MiB", $2 / 1024}' "/proc/$SERVER_PID/status"; }

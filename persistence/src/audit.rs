@@ -59,25 +59,23 @@ fn append_unnested(conn: &mut diesel::PgConnection, rows: &[AuditRow]) -> QueryR
     fn column<T>(rows: &[AuditRow], value: impl Fn(&AuditRow) -> T) -> Vec<T> {
         rows.iter().map(value).collect()
     }
-    let text = |value: &dyn Fn(&AuditRow) -> String| column(rows, value);
-    let optional = |value: &dyn Fn(&AuditRow) -> Option<String>| column(rows, value);
     diesel::sql_query(
         "INSERT INTO audit_events (id, at, user_id, role, organisation_id, action, \
          resource_type, resource_id, citizen_id, request_id, detail) \
          SELECT * FROM unnest($1::text[], $2::timestamp[], $3::text[], $4::text[], $5::text[], \
          $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])",
     )
-    .bind::<Array<Text>, _>(text(&|r| r.id.to_string()))
+    .bind::<Array<Text>, _>(column(rows, |r| r.id.to_string()))
     .bind::<Array<Timestamp>, _>(column(rows, |r| r.at))
-    .bind::<Array<Text>, _>(text(&|r| r.user_id.clone()))
-    .bind::<Array<Text>, _>(text(&|r| r.role.clone()))
-    .bind::<Array<Text>, _>(text(&|r| r.organisation_id.to_string()))
-    .bind::<Array<Text>, _>(text(&|r| r.action.clone()))
-    .bind::<Array<Text>, _>(text(&|r| r.resource_type.clone()))
-    .bind::<Array<Nullable<Text>>, _>(optional(&|r| r.resource_id.clone()))
-    .bind::<Array<Nullable<Text>>, _>(optional(&|r| r.citizen_id.map(|c| c.to_string())))
-    .bind::<Array<Text>, _>(text(&|r| r.request_id.clone()))
-    .bind::<Array<Nullable<Text>>, _>(optional(&|r| r.detail.clone()))
+    .bind::<Array<Text>, _>(column(rows, |r| r.user_id.clone()))
+    .bind::<Array<Text>, _>(column(rows, |r| r.role.clone()))
+    .bind::<Array<Text>, _>(column(rows, |r| r.organisation_id.to_string()))
+    .bind::<Array<Text>, _>(column(rows, |r| r.action.clone()))
+    .bind::<Array<Text>, _>(column(rows, |r| r.resource_type.clone()))
+    .bind::<Array<Nullable<Text>>, _>(column(rows, |r| r.resource_id.clone()))
+    .bind::<Array<Nullable<Text>>, _>(column(rows, |r| r.citizen_id.map(|c| c.to_string())))
+    .bind::<Array<Text>, _>(column(rows, |r| r.request_id.clone()))
+    .bind::<Array<Nullable<Text>>, _>(column(rows, |r| r.detail.clone()))
     .execute(conn)
     .map(drop)
 }

@@ -54,31 +54,88 @@ pub fn append(conn: &mut DbConnection, rows: &[AuditRow]) -> QueryResult<()> {
 /// whatever the batch's size. A multi-row `VALUES` of a group-committed batch (hundreds of rows
 /// when list pages are read at once) has eleven parameters a row, which PostgreSQL parses and
 /// plans anew for each batch: the time most of the list benchmark's database work went to.
+/// The statement's text never changes, so it is prepared once per connection ([`UnnestedBatch`]).
 fn append_unnested(conn: &mut diesel::PgConnection, rows: &[AuditRow]) -> QueryResult<()> {
-    use diesel::sql_types::{Array, Nullable, Text, Timestamp};
     fn column<T>(rows: &[AuditRow], value: impl Fn(&AuditRow) -> T) -> Vec<T> {
         rows.iter().map(value).collect()
     }
-    diesel::sql_query(
-        "INSERT INTO audit_events (id, at, user_id, role, organisation_id, action, \
-         resource_type, resource_id, citizen_id, request_id, detail) \
-         SELECT * FROM unnest($1::text[], $2::timestamp[], $3::text[], $4::text[], $5::text[], \
-         $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])",
-    )
-    .bind::<Array<Text>, _>(column(rows, |r| r.id.to_string()))
-    .bind::<Array<Timestamp>, _>(column(rows, |r| r.at))
-    .bind::<Array<Text>, _>(column(rows, |r| r.user_id.clone()))
-    .bind::<Array<Text>, _>(column(rows, |r| r.role.clone()))
-    .bind::<Array<Text>, _>(column(rows, |r| r.organisation_id.to_string()))
-    .bind::<Array<Text>, _>(column(rows, |r| r.action.clone()))
-    .bind::<Array<Text>, _>(column(rows, |r| r.resource_type.clone()))
-    .bind::<Array<Nullable<Text>>, _>(column(rows, |r| r.resource_id.clone()))
-    .bind::<Array<Nullable<Text>>, _>(column(rows, |r| r.citizen_id.map(|c| c.to_string())))
-    .bind::<Array<Text>, _>(column(rows, |r| r.request_id.clone()))
-    .bind::<Array<Nullable<Text>>, _>(column(rows, |r| r.detail.clone()))
+    UnnestedBatch {
+        id: column(rows, |r| r.id.to_string()),
+        at: column(rows, |r| r.at),
+        user_id: column(rows, |r| r.user_id.clone()),
+        role: column(rows, |r| r.role.clone()),
+        organisation_id: column(rows, |r| r.organisation_id.to_string()),
+        action: column(rows, |r| r.action.clone()),
+        resource_type: column(rows, |r| r.resource_type.clone()),
+        resource_id: column(rows, |r| r.resource_id.clone()),
+        citizen_id: column(rows, |r| r.citizen_id.map(|c| c.to_string())),
+        request_id: column(rows, |r| r.request_id.clone()),
+        detail: column(rows, |r| r.detail.clone()),
+    }
     .execute(conn)
     .map(drop)
 }
+
+/// `INSERT … SELECT FROM unnest(…)` of a batch, one array a column. A query of its own rather
+/// than `sql_query`, because diesel never caches a `sql_query`'s statement: this one has a
+/// static query id, so each connection prepares it once and then only binds and executes.
+#[derive(diesel::query_builder::QueryId)]
+struct UnnestedBatch {
+    id: Vec<String>,
+    at: Vec<NaiveDateTime>,
+    user_id: Vec<String>,
+    role: Vec<String>,
+    organisation_id: Vec<String>,
+    action: Vec<String>,
+    resource_type: Vec<String>,
+    resource_id: Vec<Option<String>>,
+    citizen_id: Vec<Option<String>>,
+    request_id: Vec<String>,
+    detail: Vec<Option<String>>,
+}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for UnnestedBatch {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{Array, Nullable, Text, Timestamp};
+        out.push_sql(
+            "INSERT INTO audit_events (id, at, user_id, role, organisation_id, action, \
+             resource_type, resource_id, citizen_id, request_id, detail) \
+             SELECT * FROM unnest(",
+        );
+        out.push_bind_param::<Array<Text>, _>(&self.id)?;
+        out.push_sql("::text[], ");
+        out.push_bind_param::<Array<Timestamp>, _>(&self.at)?;
+        out.push_sql("::timestamp[]");
+        let texts = [
+            &self.user_id,
+            &self.role,
+            &self.organisation_id,
+            &self.action,
+            &self.resource_type,
+        ];
+        for column in texts {
+            out.push_sql(", ");
+            out.push_bind_param::<Array<Text>, _>(column)?;
+            out.push_sql("::text[]");
+        }
+        for column in [&self.resource_id, &self.citizen_id] {
+            out.push_sql(", ");
+            out.push_bind_param::<Array<Nullable<Text>>, _>(column)?;
+            out.push_sql("::text[]");
+        }
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.request_id)?;
+        out.push_sql("::text[], ");
+        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.detail)?;
+        out.push_sql("::text[])");
+        Ok(())
+    }
+}
+
+impl RunQueryDsl<diesel::PgConnection> for UnnestedBatch {}
 
 pub fn list(conn: &mut DbConnection, filter: &AuditFilter) -> QueryResult<Vec<AuditRow>> {
     let mut query = audit_events::table

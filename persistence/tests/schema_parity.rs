@@ -22,19 +22,20 @@
 //! created and dropped again). Without it the test is skipped with a note, except when `CI` is set:
 //! then it fails.
 
-use brobygger_persistence::DatabaseUrl;
-use brobygger_persistence::connection::{DbConnection, Manager, migrate};
+mod common;
+
+use brobygger_persistence::connection::{DbConnection, migrate};
+use common::{ScratchDatabase, TempDir, connect};
 use diesel::sql_types::Text;
 use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 
-const URL_VARIABLE: &str = "BROBYGGER_TEST_POSTGRES_URL";
 const DIESEL_TABLE: &str = "__diesel_schema_migrations";
 
 #[test]
 fn sqlite_and_postgres_migrations_build_the_same_schema() {
-    let Some(server_url) = postgres_server_url() else {
+    let Some(server_url) = common::postgres_server_url("the SQLite/PostgreSQL schema parity test")
+    else {
         return;
     };
 
@@ -669,122 +670,18 @@ fn build(
     schema
 }
 
-// ---------------------------------------------------------------------------------------------
-// Databases.
-
-fn connect(url: &str) -> DbConnection {
-    let url = DatabaseUrl::parse(url).expect("a database URL");
-    Manager::new(url)
-        .connect_now()
-        .expect("connect to the database")
-}
-
-/// The server URL, or `None` to skip (never when `CI` is set).
-fn postgres_server_url() -> Option<String> {
-    match std::env::var(URL_VARIABLE) {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var_os("CI").is_some() => {
-            panic!("CI is set but {URL_VARIABLE} is not: the schema parity test must run in CI")
-        }
-        _ => {
-            eprintln!(
-                "{URL_VARIABLE} is not set: skipping the SQLite/PostgreSQL schema parity test"
-            );
-            None
-        }
-    }
-}
-
-/// A database created for this test on the server, dropped when this is dropped.
-struct ScratchDatabase {
-    url: String,
-    name: String,
-    server_url: String,
-}
-
-impl ScratchDatabase {
-    fn create(server_url: &str) -> Self {
-        let name = format!("brobygger_parity_{}", uuid::Uuid::new_v4().simple());
-        let mut admin =
-            PgConnection::establish(server_url).expect("connect to the PostgreSQL server");
-        diesel::sql_query(format!("CREATE DATABASE {name}"))
-            .execute(&mut admin)
-            .expect("create the scratch database (the user needs CREATEDB)");
-        Self {
-            url: with_database(server_url, &name),
-            name,
-            server_url: server_url.to_owned(),
-        }
-    }
-}
-
-impl Drop for ScratchDatabase {
-    fn drop(&mut self) {
-        match PgConnection::establish(&self.server_url) {
-            Ok(mut admin) => {
-                if let Err(e) = diesel::sql_query(format!(
-                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                    self.name
-                ))
-                .execute(&mut admin)
-                {
-                    eprintln!("could not drop the scratch database {}: {e}", self.name);
-                }
-            }
-            Err(e) => eprintln!("could not drop the scratch database {}: {e}", self.name),
-        }
-    }
-}
-
-/// `url` with its database name replaced.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let server = match base.rfind('/') {
-        Some(i) if i > base.find("//").map_or(0, |j| j + 1) => &base[..i],
-        _ => base,
-    };
-    match query {
-        Some(q) => format!("{server}/{name}?{q}"),
-        None => format!("{server}/{name}"),
-    }
-}
-
-/// A directory under the system's temporary directory, removed with its contents on drop.
-struct TempDir {
-    path: PathBuf,
-}
-
-impl TempDir {
-    fn new() -> Self {
-        let path = std::env::temp_dir().join(format!(
-            "brobygger-parity-{}",
-            uuid::Uuid::new_v4().simple()
-        ));
-        std::fs::create_dir_all(&path).expect("create a temporary directory");
-        Self { path }
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
-    }
-}
-
 #[test]
 fn with_database_replaces_the_name() {
     assert_eq!(
-        with_database("postgres://u@h:5432/postgres", "x"),
+        common::with_database("postgres://u@h:5432/postgres", "x"),
         "postgres://u@h:5432/x"
     );
     assert_eq!(
-        with_database("postgres://u@h:5432/postgres?sslmode=disable", "x"),
+        common::with_database("postgres://u@h:5432/postgres?sslmode=disable", "x"),
         "postgres://u@h:5432/x?sslmode=disable"
     );
     assert_eq!(
-        with_database("postgres://u@h:5432", "x"),
+        common::with_database("postgres://u@h:5432", "x"),
         "postgres://u@h:5432/x"
     );
 }

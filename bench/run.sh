@@ -411,6 +411,7 @@ run_wrk warmup-course "$COURSE_PATH" "$WARMUP" "$TOKEN"
 run_pgbench warmup-course support_course_read.sql "$WARMUP"
 run_wrk warmup-deep "$DEEP_PATH" "$WARMUP" "$TOKEN"
 run_pgbench warmup-deep support_course_page.sql "$WARMUP"
+run_pgbench warmup-deep-audited support_course_page_audited.sql "$WARMUP"
 run_wrk warmup-contact "$CONTACT_PATH" "$WARMUP" "$GUIDE_TOKEN" "$CONTACT_BODY"
 run_pgbench warmup-contact contact_create.sql "$WARMUP"
 
@@ -425,9 +426,11 @@ log "c. GET /support-courses?...: wrk on page 1, wrk on page $DEEP_PAGE, pgbench
 settle; run_wrk page1 "$LIST_PATH" "$DURATION" "$TOKEN"
 settle; run_wrk deep "$DEEP_PATH" "$DURATION" "$TOKEN"
 settle; run_pgbench deep support_course_page.sql "$DURATION"
+settle; run_pgbench deep-audited support_course_page_audited.sql "$DURATION"
 log "d. POST /support-courses/{id}/contacts: wrk, pgbench, then wrk at $HIGH_CONNECTIONS connections"
 settle; run_wrk contact "$CONTACT_PATH" "$DURATION" "$GUIDE_TOKEN" "$CONTACT_BODY"
 settle; run_pgbench contact contact_create.sql "$DURATION"
+settle; run_pgbench contact-checked contact_create_checked.sql "$DURATION"
 settle; run_wrk contact64 "$CONTACT_PATH" "$DURATION" "$GUIDE_TOKEN" "$CONTACT_BODY" "$HIGH_CONNECTIONS"
 RSS_AFTER=$(rss)
 THREADS_AFTER=$(threads_of)
@@ -610,6 +613,16 @@ echo "bar a: ratio >= 50 % and p99 <= 10 ms: $(percent "$(wrk_rps programme)" "$
 echo "bar b: ratio >= 100 %: $(percent "$(wrk_rps course)" "$(pgb_tps course)") %: $(yes_no "$(percent "$(wrk_rps course)" "$(pgb_tps course)") >= 100")"
 echo "bar c: ratio >= 50 %: $(percent "$(wrk_rps deep)" "$(pgb_tps deep)") %: $(yes_no "$(percent "$(wrk_rps deep)" "$(pgb_tps deep)") >= 50"); p99 page 1 vs page $DEEP_PAGE: $PAGE1_P99 ms vs $DEEP_P99 ms, alike (within 25 %): $(yes_no "$DEEP_P99 <= 1.25 * $PAGE1_P99 && $PAGE1_P99 <= 1.25 * $DEEP_P99")"
 echo "bar d: ratio >= 70 %: $(percent "$(wrk_rps contact)" "$(pgb_tps contact)") %: $(yes_no "$(percent "$(wrk_rps contact)" "$(pgb_tps contact)") >= 70"); errors at $HIGH_CONNECTIONS connections: $(($(wrk_non2xx contact64) + $(wrk_socket_errors contact64))): $(yes_no "$(wrk_non2xx contact64) + $(wrk_socket_errors contact64) == 0")"
+echo
+echo "what the gaps of c and d are made of: the same work with what the domain adds, pgbench again"
+echo "(minimal SQL for it; explains the gap, not the bar's denominator)"
+printf '%-58s %9s %9s %6s\n' "" "pgb tps" "API r/s" "API/pgb"
+gap_row() {
+    printf '%-58s %9.0f %9.0f %5s%%\n' "$1" "$(pgb_tps "$2")" "$(wrk_rps "$3")" \
+        "$(percent "$(wrk_rps "$3")" "$(pgb_tps "$2")")"
+}
+gap_row "c'. the page + its 50 audit records, one statement" deep-audited deep
+gap_row "d'. the course check (a SELECT) + the two inserts" contact-checked contact
 echo "ready on an existing database: $READY_EXISTING_MS ms (bar < 1000 ms: $(yes_no "$READY_EXISTING_MS < 1000")); on a fresh one, migrations included: $READY_FRESH_MS ms"
 echo "resident memory: $RSS_START at start, $RSS_REST at rest 5 s later, $RSS_AFTER after the runs ($THREADS_AFTER threads), $RSS_AFTER_REST 5 s after (bar < 30 MiB at rest: $(yes_no "${RSS_REST% MiB} < 30"), after load back near it: $(yes_no "${RSS_AFTER_REST% MiB} < 30"))"
 if [[ "$WITH_SQLITE" == 1 ]]; then

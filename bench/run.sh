@@ -2,8 +2,9 @@
 # Brobygger benchmark: the four workloads of spec/quality.md ("Speed and scale") under wrk, each
 # side by side with pgbench running the MINIMAL SQL a hand-written server would send for it, in
 # one run on one machine; the database round trips one request costs, counted from PostgreSQL's
-# statement log; resident memory; ready time; the read workloads again on SQLite.
-# See bench/README.md.
+# statement log; resident memory; ready time; the read workloads again on SQLite. Beside the
+# bars, pgbench also runs c and d with what the domain adds (the page's audit records, the
+# course check): what their gaps are made of. See bench/README.md.
 #
 #   bash bench/run.sh
 #

@@ -178,7 +178,7 @@ fn serve() -> Result<(), String> {
     // The runtime `System::new` would build, with the bound on the threads that run queries.
     let mut runtime = tokio::runtime::Builder::new_current_thread();
     runtime.enable_all();
-    runtime.max_blocking_threads(settings.blocking_threads());
+    runtime.max_blocking_threads(settings.query_threads());
     let runtime = runtime.build().map_err(|e| e.to_string())?;
     brobygger_memory::return_freed_memory_every(Duration::from_secs(1));
     let system = actix_web::rt::System::with_tokio_rt(move || runtime);

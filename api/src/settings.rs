@@ -29,7 +29,7 @@ pub struct Settings {
     /// HTTP worker threads.
     pub workers: usize,
     /// The most threads the server's runtime runs queries on (`BROBYGGER_BLOCKING_THREADS`);
-    /// `None`: see [`Settings::blocking_threads`]. Read by `brobygger serve` when it builds
+    /// `None`: see [`Settings::query_threads`]. Read by `brobygger serve` when it builds
     /// that runtime.
     pub blocking_threads: Option<usize>,
     /// Whether the server stops on SIGINT/SIGTERM (off for servers inside tests).
@@ -88,12 +88,13 @@ impl Settings {
         Ok(settings)
     }
 
-    /// The most threads that run queries: as set, or two per worker. On this machine's two
-    /// cores more only contend (`bench/README.md`, "Results" and "Memory": 12 threads 84 % of
-    /// the audited read's bar, 4 threads 115 %), and tokio's own default, 512, took the server to
-    /// 158 MiB resident under 64 connections. Exports stream on threads of their own
-    /// (`Database::spawn_long`), so a few long exports cannot take them all.
-    pub fn blocking_threads(&self) -> usize {
+    /// The most threads that run queries: as set, or two per worker. On a machine of two cores
+    /// more only contend (`bench/README.md`, "Results" and "Memory": 12 threads 84 % of the
+    /// audited read's bar, 4 threads 115 %; on a later machine 2, 4, 8 and 16 alike), and
+    /// tokio's own default, 512, took the server to 158 MiB resident under 64 connections.
+    /// Exports stream on threads of their own (`Database::spawn_long`), so a few long exports
+    /// cannot take them all.
+    pub fn query_threads(&self) -> usize {
         self.blocking_threads.unwrap_or(2 * self.workers)
     }
 

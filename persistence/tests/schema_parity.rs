@@ -27,7 +27,7 @@ mod common;
 use brobygger_persistence::connection::{DbConnection, migrate};
 use common::{ScratchDatabase, TempDir, connect};
 use diesel::sql_types::Text;
-use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl};
+use diesel::{PgConnection, QueryableByName, RunQueryDsl};
 use std::collections::{BTreeMap, BTreeSet};
 
 const DIESEL_TABLE: &str = "__diesel_schema_migrations";

@@ -410,8 +410,8 @@ test_both! {
             (&coordinator, "transition"),
         ].into_iter().map(|(user, action)| (user.clone(), action.to_owned(), id.clone())).collect();
         assert_eq!(events, expected);
-        let all = app.get(&format!("/api/v1/audit-events?citizen_id={}&limit=200", b.w.citizen)).token(&app.admin_token).send().await;
-        assert!(all.body["items"].as_array().expect("items").iter().filter(|e| e["resource_type"] == "referral")
+        let all = app.audit_events_of(&b.w.citizen).await;
+        assert!(all.iter().filter(|e| e["resource_type"] == "referral")
             .all(|e| e["citizen_id"] == b.w.citizen.as_str()));
     }
 }

@@ -306,8 +306,8 @@ test_both! {
         app.get(&format!("/api/v1/support-courses/{id}")).token(&w.p.coordinator).send().await.assert_status(200);
         move_to(&app, &w.p.coordinator, &id, "matched").await.assert_status(200);
         app.patch(&format!("/api/v1/support-courses/{id}")).token(&w.p.coordinator).if_match(2).merge_patch(json!({"planned_end_date": "2027-05-15"})).await.assert_status(200);
-        let events = app.get(&format!("/api/v1/audit-events?citizen_id={}&limit=200", w.citizen)).token(&app.admin_token).send().await;
-        let course_events: Vec<_> = events.body["items"].as_array().expect("items").iter()
+        let events = app.audit_events_of(&w.citizen).await;
+        let course_events: Vec<_> = events.iter()
             .filter(|e| e["resource_type"] == "support_course")
             .map(|e| (e["action"].as_str().unwrap_or_default().to_owned(), e["resource_id"].as_str().unwrap_or_default().to_owned()))
             .collect();
@@ -364,8 +364,8 @@ test_both! {
         let old_now = app.get(&format!("/api/v1/citizens/{old}")).token(&app.admin_token).send().await;
         assert!(old_now.body["anonymised_at"].is_string());
         assert!(!old_now.text.contains("Old Case"));
-        let events = app.get(&format!("/api/v1/audit-events?citizen_id={old}&limit=200")).token(&app.admin_token).send().await;
-        let system = events.body["items"].as_array().expect("items").iter().find(|e| e["action"] == "anonymise").cloned().expect("audited");
+        let events = app.audit_events_of(&old).await;
+        let system = events.iter().find(|e| e["action"] == "anonymise").cloned().expect("audited");
         assert_eq!(system["role"], "system");
         let mette = app.get(&format!("/api/v1/citizens/{}", w.other_citizen)).token(&app.admin_token).send().await;
         assert_eq!(mette.body["anonymised_at"], Value::Null);

@@ -385,6 +385,22 @@ impl Default for PoolOptions {
     }
 }
 
+/// A PostgreSQL server URL with its database name replaced by `name` (its query kept): how the
+/// tests reach the databases they create on a server.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let server = match base.rfind('/') {
+        Some(i) if i > base.find("//").map_or(0, |j| j + 1) => &base[..i],
+        _ => base,
+    };
+    match query {
+        Some(q) => format!("{server}/{name}?{q}"),
+        None => format!("{server}/{name}"),
+    }
+}
+
 /// Builds the pool. Fails when the database cannot be reached at all, so a misconfigured
 /// start is a clear error; once running, the pool reconnects by itself.
 pub fn pool(url: &DatabaseUrl, options: PoolOptions) -> Result<Pool, DbError> {
@@ -439,6 +455,22 @@ impl DbConnection {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn with_database_replaces_the_name_and_keeps_the_query() {
+        assert_eq!(
+            with_database("postgres://u@h:5432/postgres", "x"),
+            "postgres://u@h:5432/x"
+        );
+        assert_eq!(
+            with_database("postgres://u@h:5432/postgres?sslmode=disable", "x"),
+            "postgres://u@h:5432/x?sslmode=disable"
+        );
+        assert_eq!(
+            with_database("postgres://u@h:5432", "x"),
+            "postgres://u@h:5432/x"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -669,19 +669,3 @@ fn build(
     }
     schema
 }
-
-#[test]
-fn with_database_replaces_the_name() {
-    assert_eq!(
-        common::with_database("postgres://u@h:5432/postgres", "x"),
-        "postgres://u@h:5432/x"
-    );
-    assert_eq!(
-        common::with_database("postgres://u@h:5432/postgres?sslmode=disable", "x"),
-        "postgres://u@h:5432/x?sslmode=disable"
-    );
-    assert_eq!(
-        common::with_database("postgres://u@h:5432", "x"),
-        "postgres://u@h:5432/x"
-    );
-}

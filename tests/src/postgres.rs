@@ -1,5 +1,6 @@
 //! A fresh PostgreSQL database per test, cloned from a template migrated once.
 
+use brobygger_persistence::connection::with_database;
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use sha2::{Digest, Sha256};
 use std::sync::{Mutex, OnceLock};
@@ -23,21 +24,6 @@ fn admin_url() -> Option<String> {
             eprintln!("{URL_VARIABLE} is not set: skipping the PostgreSQL run of this test");
             None
         }
-    }
-}
-
-/// `url` with its database name replaced.
-pub fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let server = match base.rfind('/') {
-        Some(i) if i > base.find("//").map_or(0, |j| j + 1) => &base[..i],
-        _ => base,
-    };
-    match query {
-        Some(q) => format!("{server}/{name}?{q}"),
-        None => format!("{server}/{name}"),
     }
 }
 
@@ -157,26 +143,5 @@ impl Drop for TestDatabase {
             ))
             .execute(&mut admin);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::with_database;
-
-    #[test]
-    fn replaces_the_database_name() {
-        assert_eq!(
-            with_database("postgres://u@h:5432/postgres", "x"),
-            "postgres://u@h:5432/x"
-        );
-        assert_eq!(
-            with_database("postgres://u@h:5432/postgres?sslmode=disable", "x"),
-            "postgres://u@h:5432/x?sslmode=disable"
-        );
-        assert_eq!(
-            with_database("postgres://u@h:5432", "x"),
-            "postgres://u@h:5432/x"
-        );
     }
 }

@@ -5,7 +5,7 @@
 #![allow(dead_code)] // each test file uses its own part
 
 use brobygger_persistence::DatabaseUrl;
-use brobygger_persistence::connection::{DbConnection, Manager};
+use brobygger_persistence::connection::{DbConnection, Manager, with_database};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use std::path::PathBuf;
 
@@ -70,21 +70,6 @@ impl Drop for ScratchDatabase {
             }
             Err(e) => eprintln!("could not drop the scratch database {}: {e}", self.name),
         }
-    }
-}
-
-/// `url` with its database name replaced.
-pub fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let server = match base.rfind('/') {
-        Some(i) if i > base.find("//").map_or(0, |j| j + 1) => &base[..i],
-        _ => base,
-    };
-    match query {
-        Some(q) => format!("{server}/{name}?{q}"),
-        None => format!("{server}/{name}"),
     }
 }
 
